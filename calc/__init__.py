@@ -1,0 +1,81 @@
+"""Exact Keras convolution arithmetic: output shapes, parameters, MACs, memory and receptive fields.
+
+Standard library only; runs unchanged in CPython and in Pyodide.
+
+>>> import calc
+>>> calc.conv2d((256, 256, 3), filters=64, kernel_size=7).params
+9472
+>>> calc.receptive_field([calc.conv2d((256, 256, 3), 32, 3)] * 3).size
+(7, 7)
+"""
+
+from calc._errors import CalcError, LayerConfigError, UnsupportedError
+from calc._layers import (
+    DTYPE_BYTES,
+    IDENTITY,
+    LayerInfo,
+    Window,
+    average_pooling2d,
+    batch_normalization,
+    concatenate,
+    conv2d,
+    conv2d_transpose,
+    conv_output_length,
+    cropping2d,
+    dense,
+    depthwise_conv2d,
+    elementwise_merge,
+    flatten,
+    global_pooling2d,
+    layer_normalization,
+    max_pooling2d,
+    normalization,
+    passthrough,
+    prelu,
+    reshape,
+    same_padding,
+    separable_conv2d,
+    up_sampling2d,
+    zero_padding2d,
+)
+from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, receptive_field, step
+from calc._registry import LAYERS, layer_info
+
+__all__ = [
+    "DTYPE_BYTES",
+    "IDENTITY",
+    "INPUT_FIELD",
+    "LAYERS",
+    "CalcError",
+    "LayerConfigError",
+    "LayerInfo",
+    "ReceptiveField",
+    "UnsupportedError",
+    "Window",
+    "average_pooling2d",
+    "batch_normalization",
+    "concatenate",
+    "conv2d",
+    "conv2d_transpose",
+    "conv_output_length",
+    "cropping2d",
+    "dense",
+    "depthwise_conv2d",
+    "elementwise_merge",
+    "flatten",
+    "global_pooling2d",
+    "layer_info",
+    "layer_normalization",
+    "max_pooling2d",
+    "merge_fields",
+    "normalization",
+    "passthrough",
+    "prelu",
+    "receptive_field",
+    "reshape",
+    "same_padding",
+    "separable_conv2d",
+    "step",
+    "up_sampling2d",
+    "zero_padding2d",
+]

@@ -1,0 +1,88 @@
+# Argument normalisation, mirroring keras.src.utils.argument_validation:
+# an int or a sequence of ints becomes a tuple; zero and negatives are refused
+# where Keras refuses them. Messages name the layer and the argument.
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from calc._errors import LayerConfigError, UnsupportedError
+
+# TensorFlow indexes tensors with int64; nothing larger can be a real size.
+MAX_SIZE = 2**62
+
+Shape = tuple[int | None, ...]
+Pair = tuple[int, int]
+
+
+def _int(layer: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LayerConfigError(layer, name, f"expected an integer, got {value!r}")
+    if value > MAX_SIZE:
+        raise LayerConfigError(layer, name, f"{value} exceeds the largest size a tensor can have (2**62)")
+    return value
+
+
+def positive(layer: str, name: str, value: Any) -> int:
+    """An integer > 0."""
+    v = _int(layer, name, value)
+    if v <= 0:
+        raise LayerConfigError(layer, name, f"must be a positive integer, got {v}")
+    return v
+
+
+def pair(layer: str, name: str, value: Any, allow_zero: bool = False) -> Pair:
+    """An int or a sequence of two ints, as Keras' ``standardize_tuple(value, 2, ...)``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        values: Sequence[Any] = (value, value)
+    elif isinstance(value, (list, tuple)) and len(value) == 2:
+        values = value
+    else:
+        raise LayerConfigError(layer, name, f"expected an int or a tuple of 2 ints, got {value!r}")
+    a = _int(layer, name, values[0])
+    b = _int(layer, name, values[1])
+    if a < 0 or b < 0 or (not allow_zero and (a == 0 or b == 0)):
+        need = ">= 0" if allow_zero else "> 0"
+        raise LayerConfigError(layer, name, f"every value must be {need}, got {value!r}")
+    return (a, b)
+
+
+def padding_mode(layer: str, value: Any) -> str:
+    """'valid' or 'same', case-insensitive as in Keras."""
+    mode = value.lower() if isinstance(value, str) else None
+    if mode not in ("valid", "same"):
+        raise LayerConfigError(layer, "padding", f"must be 'valid' or 'same', got {value!r}")
+    return mode
+
+
+def channels_last(layer: str, data_format: Any) -> None:
+    if data_format not in (None, "channels_last"):
+        if data_format == "channels_first":
+            raise UnsupportedError(f"{layer}: data_format: calc models channels_last only")
+        raise LayerConfigError(
+            layer, "data_format", f"must be 'channels_last' or 'channels_first', got {data_format!r}"
+        )
+
+
+def shape(layer: str, value: Any, rank: int | None = None) -> Shape:
+    """An input shape without the batch axis: a tuple of positive ints or None."""
+    if not isinstance(value, (list, tuple)):
+        raise LayerConfigError(layer, "input_shape", f"expected a tuple of sizes, got {value!r}")
+    if rank is not None and len(value) != rank:
+        raise LayerConfigError(
+            layer, "input_shape", f"expected rank {rank} (without the batch axis), got {tuple(value)!r}"
+        )
+    if not value:
+        raise LayerConfigError(layer, "input_shape", "expected at least one axis besides the batch axis")
+    for d in value:
+        if d is not None:
+            positive(layer, "input_shape", d)
+    return tuple(value)
+
+
+def known(layer: str, name: str, value: int | None) -> int:
+    """A size that must be known (not None), such as the channel axis of a convolution."""
+    if value is None:
+        raise LayerConfigError(layer, name, "must be defined (not None)")
+    return value

@@ -1,0 +1,29 @@
+# Named exceptions. Every one is a ValueError, so callers that only know
+# "bad input" can catch that, and each message is one line.
+
+from __future__ import annotations
+
+__all__ = ["CalcError", "LayerConfigError", "UnsupportedError"]
+
+
+class CalcError(ValueError):
+    """Base class of every error calc raises on bad input."""
+
+
+class LayerConfigError(CalcError):
+    """A layer configuration that Keras itself rejects.
+
+    Attributes:
+        layer: The Keras class name, e.g. ``"Conv2D"``.
+        argument: The offending argument, e.g. ``"strides"``.
+    """
+
+    def __init__(self, layer: str, argument: str, reason: str) -> None:
+        self.layer = layer
+        self.argument = argument
+        self.reason = reason
+        super().__init__(f"{layer}: {argument}: {reason}")
+
+
+class UnsupportedError(CalcError):
+    """Valid Keras, but outside what calc models (an unknown layer class, channels_first, ...)."""

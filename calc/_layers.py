@@ -1,0 +1,638 @@
+# One function per Keras layer class: arguments named as Keras names them,
+# input shape without the batch axis, result a LayerInfo. The maths sits in
+# comments beside the code; the rules are those of keras.src.ops.operation_utils
+# and keras.src.backend.common.backend_utils (Keras 3).
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import prod
+from typing import Any, NamedTuple
+
+from calc._args import Pair, Shape, channels_last, known, padding_mode, pair, positive, shape
+from calc._errors import LayerConfigError
+
+__all__ = [
+    "DTYPE_BYTES",
+    "IDENTITY",
+    "LayerInfo",
+    "Window",
+    "average_pooling2d",
+    "batch_normalization",
+    "concatenate",
+    "conv2d",
+    "conv2d_transpose",
+    "conv_output_length",
+    "cropping2d",
+    "dense",
+    "depthwise_conv2d",
+    "elementwise_merge",
+    "flatten",
+    "global_pooling2d",
+    "layer_normalization",
+    "max_pooling2d",
+    "normalization",
+    "passthrough",
+    "prelu",
+    "reshape",
+    "same_padding",
+    "separable_conv2d",
+    "up_sampling2d",
+    "zero_padding2d",
+]
+
+DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
+
+OptPair = tuple[int | None, int | None]
+
+
+class Window(NamedTuple):
+    """How a layer maps input positions to output positions, per spatial axis (height, width).
+
+    Output unit ``i`` reads input positions ``i*stride - pad_before`` up to
+    ``i*stride - pad_before + kernel - 1``. ``kernel`` is the dilated extent
+    ``d*(k-1) + 1``. A padding is None when it depends on an input size that is unknown.
+    A negative padding is a crop.
+    """
+
+    kernel: Pair
+    strides: Pair
+    pad_before: OptPair
+    pad_after: OptPair
+
+
+IDENTITY = Window((1, 1), (1, 1), (0, 0), (0, 0))
+
+
+class LayerInfo(NamedTuple):
+    """What one layer does to its input: Keras's figures plus the ones Keras does not give.
+
+    ``window`` is None when an output unit does not see a fixed, position-independent
+    window of the input (global pooling, Flatten, Dense on vectors, upsampling).
+    ``macs`` is None when it depends on a size that is unknown.
+    """
+
+    class_name: str
+    output_shape: Shape
+    params: int
+    trainable_params: int
+    macs: int | None
+    window: Window | None
+
+    @property
+    def non_trainable_params(self) -> int:
+        return self.params - self.trainable_params
+
+    @property
+    def flops(self) -> int | None:
+        """FLOPs counted as 2 per MAC (a multiply and an add); bias adds, activations and pooling not counted."""
+        return None if self.macs is None else 2 * self.macs
+
+    @property
+    def activation_elements(self) -> int | None:
+        """Elements of the output tensor for one example (no batch axis)."""
+        return None if None in self.output_shape else prod(self.output_shape)  # type: ignore[arg-type]
+
+    def activation_bytes(self, dtype: str = "float32") -> int | None:
+        n = self.activation_elements
+        return None if n is None else n * dtype_bytes(dtype)
+
+    def weight_bytes(self, dtype: str = "float32") -> int:
+        return self.params * dtype_bytes(dtype)
+
+
+def dtype_bytes(dtype: str) -> int:
+    try:
+        return DTYPE_BYTES[dtype]
+    except (KeyError, TypeError):
+        raise LayerConfigError("dtype", "dtype", f"must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}") from None
+
+
+# --- spatial arithmetic -------------------------------------------------------------------------
+
+
+def conv_output_length(size: int | None, kernel: int, stride: int, padding: str) -> int | None:
+    """Output length of a convolution or pooling window along one axis.
+
+    'valid': floor((size - kernel) / stride) + 1;  'same': ceil(size / stride).
+    ``kernel`` is the dilated extent. None stays None.
+
+    >>> conv_output_length(256, 7, 1, "valid"), conv_output_length(7, 3, 2, "same")
+    (250, 4)
+    """
+    if size is None:
+        return None
+    if padding == "same":
+        return -(-size // stride)
+    return (size - kernel) // stride + 1
+
+
+def same_padding(size: int | None, kernel: int, stride: int) -> tuple[int | None, int | None]:
+    """TensorFlow's 'same' split: total = max((out - 1)*stride + kernel - size, 0); the smaller half goes first.
+
+    The split depends on the input size, except at stride 1 where total = kernel - 1.
+
+    >>> same_padding(224, 7, 2), same_padding(225, 7, 2), same_padding(None, 3, 1)
+    ((2, 3), (3, 3), (1, 1))
+    """
+    if size is None:
+        if stride != 1:
+            return (None, None)
+        total = kernel - 1
+    else:
+        out = -(-size // stride)
+        total = max((out - 1) * stride + kernel - size, 0)
+    return (total // 2, total - total // 2)
+
+
+def _windowed(
+    layer: str, argument: str, hw: tuple[int | None, int | None], kernel: Pair, strides: Pair, mode: str
+) -> tuple[OptPair, Window]:
+    """Output (height, width) and the Window of a sliding-window layer; refuses empty outputs as Keras does."""
+    out = []
+    before: list[int | None] = []
+    after: list[int | None] = []
+    for axis in (0, 1):
+        size, k, s = hw[axis], kernel[axis], strides[axis]
+        n = conv_output_length(size, k, s, mode)
+        if n is not None and n <= 0:
+            name = ("height", "width")[axis]
+            raise LayerConfigError(
+                layer,
+                argument,
+                f"output {name} would be {n} (input {size}, window extent {k}, stride {s}, padding 'valid')",
+            )
+        out.append(n)
+        b, a = same_padding(size, k, s) if mode == "same" else (0, 0)
+        before.append(b)
+        after.append(a)
+    return (out[0], out[1]), Window(kernel, strides, (before[0], before[1]), (after[0], after[1]))
+
+
+def _conv_arguments(
+    layer: str, kernel_size: Any, strides: Any, padding: Any, data_format: Any, dilation_rate: Any
+) -> tuple[Pair, Pair, Pair, str]:
+    k = pair(layer, "kernel_size", kernel_size)
+    s = pair(layer, "strides", strides)
+    d = pair(layer, "dilation_rate", dilation_rate)
+    mode = padding_mode(layer, padding)
+    channels_last(layer, data_format)
+    if max(s) > 1 and max(d) > 1:
+        raise LayerConfigError(
+            layer, "strides", f"strides > 1 cannot be combined with dilation_rate > 1 (strides={s}, dilation_rate={d})"
+        )
+    return k, s, d, mode
+
+
+def _extent(k: Pair, d: Pair) -> Pair:
+    # Dilated kernel extent: d*(k - 1) + 1.
+    return (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+
+
+def _area(hw: tuple[int | None, int | None]) -> int | None:
+    return None if hw[0] is None or hw[1] is None else hw[0] * hw[1]
+
+
+def _image(layer: str, input_shape: Any) -> tuple[int | None, int | None, int]:
+    h, w, c = shape(layer, input_shape, 3)
+    return h, w, known(layer, "input_shape", c)
+
+
+# --- convolutions -------------------------------------------------------------------------------
+
+
+def conv2d(
+    input_shape: Shape,
+    filters: int,
+    kernel_size: int | Sequence[int],
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    data_format: str | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+    groups: int = 1,
+    use_bias: bool = True,
+) -> LayerInfo:
+    """keras.layers.Conv2D.
+
+    params = kh*kw*(C/groups)*filters (+ filters for the bias);
+    MACs = out_h*out_w*filters*kh*kw*C/groups.
+
+    >>> conv2d((256, 256, 3), 64, 7).params
+    9472
+    """
+    layer = "Conv2D"
+    filters = positive(layer, "filters", filters)
+    groups = positive(layer, "groups", groups)
+    if filters % groups:
+        raise LayerConfigError(layer, "groups", f"filters={filters} is not divisible by groups={groups}")
+    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
+    h, w, c = _image(layer, input_shape)
+    if c % groups:
+        raise LayerConfigError(layer, "groups", f"input channels {c} are not divisible by groups={groups}")
+    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
+    per_position = k[0] * k[1] * (c // groups) * filters
+    params = per_position + (filters if use_bias else 0)
+    area = _area((oh, ow))
+    macs = None if area is None else area * per_position
+    return LayerInfo(layer, (oh, ow, filters), params, params, macs, window)
+
+
+def depthwise_conv2d(
+    input_shape: Shape,
+    kernel_size: int | Sequence[int],
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    depth_multiplier: int = 1,
+    data_format: str | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+    use_bias: bool = True,
+) -> LayerInfo:
+    """keras.layers.DepthwiseConv2D.
+
+    params = kh*kw*C*depth_multiplier (+ C*depth_multiplier); MACs = out_h*out_w*C*depth_multiplier*kh*kw.
+    """
+    layer = "DepthwiseConv2D"
+    depth_multiplier = positive(layer, "depth_multiplier", depth_multiplier)
+    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
+    h, w, c = _image(layer, input_shape)
+    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
+    out_c = c * depth_multiplier
+    per_position = k[0] * k[1] * out_c
+    params = per_position + (out_c if use_bias else 0)
+    area = _area((oh, ow))
+    return LayerInfo(layer, (oh, ow, out_c), params, params, None if area is None else area * per_position, window)
+
+
+def separable_conv2d(
+    input_shape: Shape,
+    filters: int,
+    kernel_size: int | Sequence[int],
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    data_format: str | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+    depth_multiplier: int = 1,
+    use_bias: bool = True,
+) -> LayerInfo:
+    """keras.layers.SeparableConv2D: a depthwise kh×kw convolution, then a 1×1 convolution to ``filters``.
+
+    params = kh*kw*C*m + C*m*filters (+ filters); MACs = out_h*out_w*(kh*kw*C*m + C*m*filters).
+    """
+    layer = "SeparableConv2D"
+    filters = positive(layer, "filters", filters)
+    depth_multiplier = positive(layer, "depth_multiplier", depth_multiplier)
+    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
+    h, w, c = _image(layer, input_shape)
+    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
+    mid = c * depth_multiplier
+    per_position = k[0] * k[1] * mid + mid * filters
+    params = per_position + (filters if use_bias else 0)
+    area = _area((oh, ow))
+    return LayerInfo(layer, (oh, ow, filters), params, params, None if area is None else area * per_position, window)
+
+
+def _transpose_length(size: int | None, k: int, s: int, mode: str, output_padding: int | None) -> int | None:
+    """Keras' transposed-convolution output length (backend_utils._get_output_shape_given_tf_padding).
+
+    'valid': (size - 1)*s + k + output_padding, output_padding defaulting to max(k, s) - k;
+    'same':  size*s without output_padding, else (size - 1)*s + k % 2 + output_padding.
+    ``k`` is the dilated extent.
+    """
+    if size is None:
+        return None
+    if mode == "valid":
+        return (size - 1) * s + k + (max(k, s) - k if output_padding is None else output_padding)
+    if output_padding is None:
+        return size * s
+    return (size - 1) * s + k % 2 + output_padding
+
+
+def conv2d_transpose(
+    input_shape: Shape,
+    filters: int,
+    kernel_size: int | Sequence[int],
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    output_padding: int | Sequence[int] | None = None,
+    data_format: str | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+    use_bias: bool = True,
+) -> LayerInfo:
+    """keras.layers.Conv2DTranspose.
+
+    params = kh*kw*filters*C (+ filters); MACs = in_h*in_w*C*kh*kw*filters (each input pixel is
+    scattered through the whole kernel). The receptive field is only position-independent at stride 1.
+    """
+    layer = "Conv2DTranspose"
+    filters = positive(layer, "filters", filters)
+    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
+    op = None if output_padding is None else pair(layer, "output_padding", output_padding, allow_zero=True)
+    if op is not None and (op[0] >= s[0] or op[1] >= s[1]):
+        raise LayerConfigError(layer, "output_padding", f"each value must be < strides {s}, got {op}")
+    h, w, c = _image(layer, input_shape)
+    ke = _extent(k, d)
+    hw = (h, w)
+    out = tuple(_transpose_length(hw[i], ke[i], s[i], mode, None if op is None else op[i]) for i in (0, 1))
+    for i in (0, 1):
+        n = out[i]
+        if n is not None and n <= 0:
+            raise LayerConfigError(layer, "output_padding", f"output {('height', 'width')[i]} would be {n}")
+    window: Window | None = None
+    if s == (1, 1):
+        # Stride 1: the same as a stride-1 convolution of extent ke, padded so that
+        # (in + before + after) - ke + 1 = out; TensorFlow puts the larger half first.
+        before = []
+        after = []
+        for i in (0, 1):
+            size, n = hw[i], out[i]
+            if size is None or n is None:
+                total = ke[i] - 1 if mode == "valid" or op is None else None
+            else:
+                total = n - 1 + ke[i] - size
+            before.append(None if total is None else total - total // 2)
+            after.append(None if total is None else total // 2)
+        window = Window(ke, s, (before[0], before[1]), (after[0], after[1]))
+    per_position = k[0] * k[1] * c * filters
+    params = per_position + (filters if use_bias else 0)
+    area = _area(hw)
+    return LayerInfo(
+        layer, (out[0], out[1], filters), params, params, None if area is None else area * per_position, window
+    )
+
+
+# --- pooling, padding, resampling ---------------------------------------------------------------
+
+
+def _pooling(layer: str, input_shape: Shape, pool_size: Any, strides: Any, padding: Any, data_format: Any) -> LayerInfo:
+    p = pair(layer, "pool_size", pool_size)
+    s = p if strides is None else pair(layer, "strides", strides)
+    mode = padding_mode(layer, padding)
+    channels_last(layer, data_format)
+    h, w, c = shape(layer, input_shape, 3)
+    (oh, ow), window = _windowed(layer, "pool_size", (h, w), p, s, mode)
+    return LayerInfo(layer, (oh, ow, c), 0, 0, 0, window)
+
+
+def max_pooling2d(
+    input_shape: Shape,
+    pool_size: int | Sequence[int] = 2,
+    strides: int | Sequence[int] | None = None,
+    padding: str = "valid",
+    data_format: str | None = None,
+) -> LayerInfo:
+    """keras.layers.MaxPooling2D; strides default to pool_size. No weights, so no MACs."""
+    return _pooling("MaxPooling2D", input_shape, pool_size, strides, padding, data_format)
+
+
+def average_pooling2d(
+    input_shape: Shape,
+    pool_size: int | Sequence[int] = 2,
+    strides: int | Sequence[int] | None = None,
+    padding: str = "valid",
+    data_format: str | None = None,
+) -> LayerInfo:
+    """keras.layers.AveragePooling2D; strides default to pool_size. No weights, so no MACs."""
+    return _pooling("AveragePooling2D", input_shape, pool_size, strides, padding, data_format)
+
+
+def global_pooling2d(
+    input_shape: Shape,
+    data_format: str | None = None,
+    keepdims: bool = False,
+    class_name: str = "GlobalAveragePooling2D",
+) -> LayerInfo:
+    """keras.layers.GlobalAveragePooling2D / GlobalMaxPooling2D: (H, W, C) to (C,) or (1, 1, C)."""
+    channels_last(class_name, data_format)
+    _, _, c = shape(class_name, input_shape, 3)
+    return LayerInfo(class_name, (1, 1, c) if keepdims else (c,), 0, 0, 0, None)
+
+
+def _spatial_amounts(layer: str, name: str, value: Any) -> tuple[Pair, Pair]:
+    """int, (symmetric_h, symmetric_w) or ((top, bottom), (left, right)), all >= 0."""
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (list, tuple)) for v in value):
+        return pair(layer, name, value[0], allow_zero=True), pair(layer, name, value[1], allow_zero=True)
+    if isinstance(value, (list, tuple)) and len(value) == 2 and any(isinstance(v, (list, tuple)) for v in value):
+        raise LayerConfigError(layer, name, f"mixes ints and pairs: {value!r}")
+    h, w = pair(layer, name, value, allow_zero=True)
+    return (h, h), (w, w)
+
+
+def zero_padding2d(input_shape: Shape, padding: Any = 1, data_format: str | None = None) -> LayerInfo:
+    """keras.layers.ZeroPadding2D: out = in + top + bottom (and left + right)."""
+    layer = "ZeroPadding2D"
+    (t, b), (left, r) = _spatial_amounts(layer, "padding", padding)
+    channels_last(layer, data_format)
+    h, w, c = shape(layer, input_shape, 3)
+    out = (None if h is None else h + t + b, None if w is None else w + left + r, c)
+    return LayerInfo(layer, out, 0, 0, 0, Window((1, 1), (1, 1), (t, left), (b, r)))
+
+
+def cropping2d(input_shape: Shape, cropping: Any = ((0, 0), (0, 0)), data_format: str | None = None) -> LayerInfo:
+    """keras.layers.Cropping2D: out = in - top - bottom; Keras refuses crops that leave nothing."""
+    layer = "Cropping2D"
+    (t, b), (left, r) = _spatial_amounts(layer, "cropping", cropping)
+    channels_last(layer, data_format)
+    h, w, c = shape(layer, input_shape, 3)
+    for name, size, crop in (("height", h, t + b), ("width", w, left + r)):
+        if size is not None and crop >= size:
+            raise LayerConfigError(layer, "cropping", f"crops {crop} of {name} {size}, leaving nothing")
+    out = (None if h is None else h - t - b, None if w is None else w - left - r, c)
+    return LayerInfo(layer, out, 0, 0, 0, Window((1, 1), (1, 1), (-t, -left), (-b, -r)))
+
+
+_INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area")
+
+
+def up_sampling2d(
+    input_shape: Shape, size: int | Sequence[int] = 2, data_format: str | None = None, interpolation: str = "nearest"
+) -> LayerInfo:
+    """keras.layers.UpSampling2D: out = in * size. Its receptive field depends on the position, so it is not given."""
+    layer = "UpSampling2D"
+    sh, sw = pair(layer, "size", size)
+    channels_last(layer, data_format)
+    if interpolation not in _INTERPOLATIONS:
+        raise LayerConfigError(layer, "interpolation", f"must be one of {', '.join(_INTERPOLATIONS)}")
+    h, w, c = shape(layer, input_shape, 3)
+    return LayerInfo(layer, (None if h is None else h * sh, None if w is None else w * sw, c), 0, 0, 0, None)
+
+
+# --- dense and reshaping ------------------------------------------------------------------------
+
+
+def dense(input_shape: Shape, units: int, use_bias: bool = True) -> LayerInfo:
+    """keras.layers.Dense on the last axis.
+
+    params = C*units (+ units); MACs = (product of the other axes)*C*units.
+    On an image (H, W, C) it is a 1×1 convolution, so the receptive field passes through.
+    """
+    layer = "Dense"
+    units = positive(layer, "units", units)
+    dims = shape(layer, input_shape)
+    c = known(layer, "input_shape", dims[-1])
+    params = c * units + (units if use_bias else 0)
+    rest = dims[:-1]
+    macs = None if None in rest else prod(rest) * c * units  # type: ignore[arg-type]
+    return LayerInfo(layer, (*rest, units), params, params, macs, IDENTITY if len(dims) == 3 else None)
+
+
+def flatten(input_shape: Shape, data_format: str | None = None) -> LayerInfo:
+    """keras.layers.Flatten: (d1, d2, ...) to (d1*d2*...,)."""
+    dims = shape("Flatten", input_shape)
+    size = None if None in dims else prod(dims)  # type: ignore[arg-type]
+    return LayerInfo("Flatten", (size,), 0, 0, 0, None)
+
+
+def reshape(input_shape: Shape, target_shape: Sequence[int]) -> LayerInfo:
+    """keras.layers.Reshape; one entry of target_shape may be -1."""
+    layer = "Reshape"
+    dims = shape(layer, input_shape)
+    if not isinstance(target_shape, (list, tuple)) or not target_shape:
+        raise LayerConfigError(layer, "target_shape", f"expected a tuple of ints, got {target_shape!r}")
+    target = [v if v == -1 and not isinstance(v, bool) else positive(layer, "target_shape", v) for v in target_shape]
+    if target.count(-1) > 1:
+        raise LayerConfigError(layer, "target_shape", "can contain -1 at most once")
+    total = None if None in dims else prod(dims)  # type: ignore[arg-type]
+    known_part = prod(v for v in target if v != -1)
+    out: list[int | None] = list(target)
+    if -1 in target:
+        if total is None:
+            out[target.index(-1)] = None
+        elif total % known_part:
+            raise LayerConfigError(layer, "target_shape", f"{tuple(target)} cannot hold {total} elements")
+        else:
+            out[target.index(-1)] = total // known_part
+    elif total is not None and total != known_part:
+        raise LayerConfigError(layer, "target_shape", f"{tuple(target)} holds {known_part} elements, input has {total}")
+    return LayerInfo(layer, tuple(out), 0, 0, 0, IDENTITY if tuple(out) == dims else None)
+
+
+# --- normalization and element-wise -------------------------------------------------------------
+
+
+def _axes_size(layer: str, dims: Shape, axis: Any) -> int:
+    """Product of the sizes on ``axis`` (Keras axes count the batch axis as 0; negatives from the end)."""
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    size = 1
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, int):
+            raise LayerConfigError(layer, "axis", f"expected an int, got {a!r}")
+        i = a - 1 if a > 0 else len(dims) + a
+        if a == 0 or not 0 <= i < len(dims):
+            raise LayerConfigError(layer, "axis", f"{a} is out of range for input rank {len(dims) + 1}")
+        size *= known(layer, "input_shape", dims[i])
+    return size
+
+
+def batch_normalization(
+    input_shape: Shape, axis: int | Sequence[int] = -1, center: bool = True, scale: bool = True
+) -> LayerInfo:
+    """keras.layers.BatchNormalization: gamma and beta trainable; moving mean and variance non-trainable.
+
+    params = 4*C with center and scale; trainable = 2*C.
+    """
+    layer = "BatchNormalization"
+    dims = shape(layer, input_shape)
+    n = _axes_size(layer, dims, axis)
+    trainable = n * (int(bool(center)) + int(bool(scale)))
+    return LayerInfo(layer, dims, trainable + 2 * n, trainable, 0, IDENTITY)
+
+
+def layer_normalization(
+    input_shape: Shape,
+    axis: int | Sequence[int] = -1,
+    center: bool = True,
+    scale: bool = True,
+    rms_scaling: bool = False,
+) -> LayerInfo:
+    """keras.layers.LayerNormalization: gamma (scale or rms_scaling) and beta (center, not with rms_scaling)."""
+    layer = "LayerNormalization"
+    dims = shape(layer, input_shape)
+    n = _axes_size(layer, dims, axis)
+    params = n * (int(bool(scale or rms_scaling)) + int(bool(center and not rms_scaling)))
+    return LayerInfo(layer, dims, params, params, 0, IDENTITY)
+
+
+def normalization(input_shape: Shape, axis: int | Sequence[int] | None = -1, mean: Any = None) -> LayerInfo:
+    """keras.layers.Normalization: adapted mean and variance per axis entry plus a count, all non-trainable.
+
+    Given ``mean`` (and variance) in the config, it holds no weights.
+    """
+    layer = "Normalization"
+    dims = shape(layer, input_shape)
+    params = 0
+    if mean is None:
+        params = 2 * (1 if axis is None else _axes_size(layer, dims, axis)) + 1
+    return LayerInfo(layer, dims, params, 0, 0, IDENTITY)
+
+
+def prelu(input_shape: Shape, shared_axes: Sequence[int] | None = None) -> LayerInfo:
+    """keras.layers.PReLU: one trainable alpha per input entry, shared along ``shared_axes`` (batch axis = 0)."""
+    layer = "PReLU"
+    dims = list(shape(layer, input_shape))
+    shared = (
+        [] if shared_axes is None else list(shared_axes) if isinstance(shared_axes, (list, tuple)) else [shared_axes]
+    )
+    for a in shared:
+        if isinstance(a, bool) or not isinstance(a, int) or not 1 <= a <= len(dims):
+            raise LayerConfigError(layer, "shared_axes", f"{a!r} is not an axis of the input")
+        dims[a - 1] = 1
+    params = prod(known(layer, "input_shape", d) for d in dims)
+    return LayerInfo(layer, tuple(shape(layer, input_shape)), params, params, 0, IDENTITY)
+
+
+def passthrough(input_shape: Shape, class_name: str = "Activation") -> LayerInfo:
+    """Layers that keep the shape and hold no weights (Activation, ReLU, Dropout, Rescaling, ...)."""
+    return LayerInfo(class_name, shape(class_name, input_shape), 0, 0, 0, IDENTITY)
+
+
+# --- merges -------------------------------------------------------------------------------------
+
+
+def _shapes(layer: str, input_shapes: Any) -> list[Shape]:
+    if not isinstance(input_shapes, (list, tuple)) or not input_shapes:
+        raise LayerConfigError(layer, "inputs", "expected a list of at least one input shape")
+    return [shape(layer, s) for s in input_shapes]
+
+
+def elementwise_merge(input_shapes: Sequence[Shape], class_name: str = "Add") -> LayerInfo:
+    """keras.layers.Add, Subtract, Multiply, Average, Maximum, Minimum: shapes broadcast where a size is 1."""
+    shapes = _shapes(class_name, input_shapes)
+    if class_name == "Subtract" and len(shapes) != 2:
+        raise LayerConfigError(class_name, "inputs", f"takes exactly 2 inputs, got {len(shapes)}")
+    out = shapes[0]
+    for other in shapes[1:]:
+        a, b = (out, other) if len(out) >= len(other) else (other, out)
+        merged = list(a[: len(a) - len(b)])
+        for x, y in zip(a[len(a) - len(b) :], b, strict=True):
+            if x is None or y is None:
+                merged.append(None)
+            elif x == 1 or y == 1 or x == y:
+                merged.append(y if x == 1 else x)
+            else:
+                raise LayerConfigError(class_name, "inputs", f"incompatible shapes {out} and {other}")
+        out = tuple(merged)
+    return LayerInfo(class_name, out, 0, 0, 0, IDENTITY)
+
+
+def concatenate(input_shapes: Sequence[Shape], axis: int = -1) -> LayerInfo:
+    """keras.layers.Concatenate along ``axis`` (batch axis = 0); the other axes must agree."""
+    layer = "Concatenate"
+    shapes = _shapes(layer, input_shapes)
+    rank = len(shapes[0])
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise LayerConfigError(layer, "axis", f"expected an int, got {axis!r}")
+    i = axis - 1 if axis > 0 else rank + axis
+    if axis == 0 or not 0 <= i < rank:
+        raise LayerConfigError(layer, "axis", f"{axis} is not a non-batch axis of rank-{rank + 1} inputs")
+    out = list(shapes[0])
+    for s in shapes[1:]:
+        if len(s) != rank:
+            raise LayerConfigError(layer, "inputs", f"ranks differ: {shapes[0]} and {s}")
+        for j in range(rank):
+            if j == i:
+                out[j] = None if out[j] is None or s[j] is None else out[j] + s[j]  # type: ignore[operator]
+            elif out[j] is not None and s[j] is not None and out[j] != s[j]:
+                raise LayerConfigError(layer, "inputs", f"shapes {shapes[0]} and {s} differ off axis {axis}")
+            elif out[j] is None:
+                out[j] = s[j]
+    return LayerInfo(layer, tuple(out), 0, 0, 0, IDENTITY)

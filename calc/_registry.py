@@ -1,0 +1,84 @@
+# Keras class name -> layer function. ``layer_info`` takes a layer's Keras
+# config dict (as in model.to_json()) and passes on the arguments the
+# function knows; the rest of the config (initializers, names, ...) changes
+# no figure calc gives.
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+from calc import _layers as L
+from calc._errors import CalcError, UnsupportedError
+
+__all__ = ["LAYERS", "MERGES", "PASSTHROUGH", "layer_info"]
+
+PASSTHROUGH = (
+    "Activation", "ActivityRegularization", "AlphaDropout", "Dropout", "ELU", "GaussianDropout", "GaussianNoise",
+    "Identity", "LeakyReLU", "Masking", "ReLU", "Rescaling", "Softmax", "SpatialDropout2D",
+)  # fmt: skip
+
+MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")
+
+LAYERS: dict[str, Callable[..., L.LayerInfo]] = {
+    "Conv2D": L.conv2d,
+    "DepthwiseConv2D": L.depthwise_conv2d,
+    "SeparableConv2D": L.separable_conv2d,
+    "Conv2DTranspose": L.conv2d_transpose,
+    "MaxPooling2D": L.max_pooling2d,
+    "AveragePooling2D": L.average_pooling2d,
+    "GlobalAveragePooling2D": partial(L.global_pooling2d, class_name="GlobalAveragePooling2D"),
+    "GlobalMaxPooling2D": partial(L.global_pooling2d, class_name="GlobalMaxPooling2D"),
+    "ZeroPadding2D": L.zero_padding2d,
+    "Cropping2D": L.cropping2d,
+    "UpSampling2D": L.up_sampling2d,
+    "Dense": L.dense,
+    "Flatten": L.flatten,
+    "Reshape": L.reshape,
+    "BatchNormalization": L.batch_normalization,
+    "LayerNormalization": L.layer_normalization,
+    "Normalization": L.normalization,
+    "PReLU": L.prelu,
+    "Concatenate": L.concatenate,
+    **{name: partial(L.passthrough, class_name=name) for name in PASSTHROUGH},
+    **{name: partial(L.elementwise_merge, class_name=name) for name in MERGES[:-1]},
+}
+
+ALIASES = {
+    "Convolution2D": "Conv2D",
+    "Conv2DTranspose": "Conv2DTranspose",
+    "Convolution2DTranspose": "Conv2DTranspose",
+    "SeparableConvolution2D": "SeparableConv2D",
+    "MaxPool2D": "MaxPooling2D",
+    "AvgPool2D": "AveragePooling2D",
+    "GlobalAvgPool2D": "GlobalAveragePooling2D",
+    "GlobalMaxPool2D": "GlobalMaxPooling2D",
+}
+
+# Names each function takes from a config, computed once.
+_ACCEPTS = {
+    name: frozenset(
+        p for p in inspect.signature(fn).parameters if p not in ("input_shape", "input_shapes", "class_name")
+    )
+    for name, fn in LAYERS.items()
+}
+
+
+def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> L.LayerInfo:
+    """Figures for one layer given its Keras class name, its config dict and its input shape.
+
+    ``input_shape`` excludes the batch axis; for merge layers it is a list of shapes.
+
+    >>> layer_info("Conv2D", {"filters": 64, "kernel_size": [7, 7]}, (256, 256, 3)).output_shape
+    (250, 250, 64)
+    """
+    name = ALIASES.get(class_name, class_name)
+    fn = LAYERS.get(name)
+    if fn is None:
+        raise UnsupportedError(f"{class_name}: layer class not supported by calc")
+    if not isinstance(config, Mapping):
+        raise CalcError(f"{class_name}: config must be a mapping, got {type(config).__name__}")
+    accepts = _ACCEPTS[name]
+    return fn(input_shape, **{k: v for k, v in config.items() if k in accepts})
