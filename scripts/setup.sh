@@ -34,4 +34,8 @@ if [ "${SKIP_CHROMIUM:-0}" != 1 ] && [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# Pure-Python wheels (pytest, hypothesis, ...) for running the calc tests inside Pyodide.
+if [ -f tests/pyodide/fetch_wheels.sh ]; then
+  bash tests/pyodide/fetch_wheels.sh
+fi
 echo "setup: ready"
