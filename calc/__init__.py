@@ -38,6 +38,7 @@ from calc._layers import (
     up_sampling2d,
     zero_padding2d,
 )
+from calc._model import LayerRow, ModelError, Summary, load_config, summarize
 from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, receptive_field, step
 from calc._registry import LAYERS, layer_info
 
@@ -49,7 +50,10 @@ __all__ = [
     "CalcError",
     "LayerConfigError",
     "LayerInfo",
+    "LayerRow",
+    "ModelError",
     "ReceptiveField",
+    "Summary",
     "UnsupportedError",
     "Window",
     "average_pooling2d",
@@ -66,6 +70,7 @@ __all__ = [
     "global_pooling2d",
     "layer_info",
     "layer_normalization",
+    "load_config",
     "max_pooling2d",
     "merge_fields",
     "normalization",
@@ -76,6 +81,7 @@ __all__ = [
     "same_padding",
     "separable_conv2d",
     "step",
+    "summarize",
     "up_sampling2d",
     "zero_padding2d",
 ]

@@ -11,9 +11,10 @@ from functools import partial
 from typing import Any
 
 from calc import _layers as L
+from calc._applications import custom_scale_layer, layer_scale
 from calc._errors import CalcError, UnsupportedError
 
-__all__ = ["LAYERS", "MERGES", "PASSTHROUGH", "layer_info"]
+__all__ = ["LAYERS", "MERGES", "MULTI_INPUT", "PASSTHROUGH", "layer_info"]
 
 PASSTHROUGH = (
     "Activation", "ActivityRegularization", "AlphaDropout", "Dropout", "ELU", "GaussianDropout", "GaussianNoise",
@@ -21,6 +22,8 @@ PASSTHROUGH = (
 )  # fmt: skip
 
 MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")
+# Layers called on a list of tensors: their function takes the list of input shapes.
+MULTI_INPUT = frozenset((*MERGES, "CustomScaleLayer"))
 
 LAYERS: dict[str, Callable[..., L.LayerInfo]] = {
     "Conv2D": L.conv2d,
@@ -42,6 +45,8 @@ LAYERS: dict[str, Callable[..., L.LayerInfo]] = {
     "Normalization": L.normalization,
     "PReLU": L.prelu,
     "Concatenate": L.concatenate,
+    "LayerScale": layer_scale,
+    "CustomScaleLayer": custom_scale_layer,
     **{name: partial(L.passthrough, class_name=name) for name in PASSTHROUGH},
     **{name: partial(L.elementwise_merge, class_name=name) for name in MERGES[:-1]},
 }

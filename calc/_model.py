@@ -1,0 +1,590 @@
+# The model analyzer: a Keras model config (model.to_json(), the config.json of
+# a .keras archive, or the archive itself) to a per-layer table of shapes,
+# parameters, MACs and receptive fields, without TensorFlow.
+#
+# The graph is walked node by node in topological order (Kahn's algorithm, no
+# recursion over layers), so depth and size are bounded by explicit limits,
+# not by Python's stack.
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from calc._errors import CalcError
+from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, step
+from calc._registry import MULTI_INPUT, layer_info
+
+__all__ = ["MAX_CONFIG_BYTES", "MAX_LAYERS", "LayerRow", "ModelError", "Summary", "load_config", "summarize"]
+
+MAX_CONFIG_BYTES = 50 * 1024 * 1024
+MAX_LAYERS = 100_000
+MAX_NESTING = 32
+# Largest size accepted on one axis of the model input: TensorFlow's kernels index with int32.
+MAX_INPUT_DIM = 2**31 - 1
+FLOPS_CONVENTION = "FLOPs = 2 × MACs (one multiply and one add per MAC; bias adds, activations and pooling not counted)"
+
+_MODELS = ("Functional", "Sequential", "Model")
+
+Shape = tuple[int | None, ...]
+Ref = tuple[str, int, int]  # (layer name, node index, tensor index), as in keras_history
+
+
+class ModelError(CalcError):
+    """The model config cannot be read or analysed; the message names the problem and where."""
+
+
+@dataclass
+class Tensor:
+    shape: Shape | None  # without the batch axis; None when unknown
+    field: ReceptiveField | None  # receptive field from the model input; None when undefined
+
+
+@dataclass
+class LayerRow:
+    """One layer of the model (a layer called several times is one row, as in Keras's summary)."""
+
+    name: str
+    class_name: str
+    inbound: list[str]
+    output_shape: Shape | None
+    params: int | None
+    trainable_params: int | None
+    macs: int | None
+    activation_elements: int | None
+    receptive_field: ReceptiveField | None
+    supported: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        rf = self.receptive_field
+        return {
+            "name": self.name,
+            "class_name": self.class_name,
+            "inbound": list(self.inbound),
+            "output_shape": None if self.output_shape is None else [None, *self.output_shape],
+            "params": self.params,
+            "trainable_params": self.trainable_params,
+            "non_trainable_params": None
+            if self.params is None or self.trainable_params is None
+            else self.params - self.trainable_params,
+            "macs": self.macs,
+            "activation_elements": self.activation_elements,
+            "receptive_field": None
+            if rf is None
+            else {"size": list(rf.size), "stride": list(rf.stride), "padding": list(rf.padding)},
+            "supported": self.supported,
+        }
+
+
+@dataclass
+class Summary:
+    """Result of :func:`summarize`: rows in Keras's layer order, totals, and what could not be counted."""
+
+    name: str
+    class_name: str
+    layers: list[LayerRow]
+    warnings: list[str] = field(default_factory=list)
+    partial: bool = False
+
+    @property
+    def params(self) -> int:
+        return sum(r.params or 0 for r in self.layers)
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(r.trainable_params or 0 for r in self.layers)
+
+    @property
+    def macs(self) -> int | None:
+        """Sum over every call of every layer; None when some layer's MACs depend on an unknown size."""
+        total = 0
+        for r in self.layers:
+            if r.macs is None:
+                if r.supported:
+                    return None
+            else:
+                total += r.macs
+        return total
+
+    def totals(self) -> dict[str, Any]:
+        macs = self.macs
+        return {
+            "params": self.params,
+            "trainable_params": self.trainable_params,
+            "non_trainable_params": self.params - self.trainable_params,
+            "macs": macs,
+            "flops": None if macs is None else 2 * macs,
+            "flops_convention": FLOPS_CONVENTION,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "class_name": self.class_name,
+            "layers": [r.to_dict() for r in self.layers],
+            "totals": self.totals(),
+            "partial": self.partial,
+            "warnings": list(self.warnings),
+        }
+
+
+# --- reading the config -------------------------------------------------------------------------
+
+
+def _read_zip(data: bytes | str | os.PathLike[str], where: str) -> bytes:
+    """config.json of a .keras archive, read in memory with its expanded size capped."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
+            try:
+                info = archive.getinfo("config.json")
+            except KeyError:
+                raise ModelError(f"{where}: .keras archive has no config.json") from None
+            if info.file_size > MAX_CONFIG_BYTES:
+                raise ModelError(f"{where}: config.json expands to {info.file_size} bytes (limit {MAX_CONFIG_BYTES})")
+            with archive.open(info) as member:
+                raw = member.read(MAX_CONFIG_BYTES + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, ValueError) as e:
+        if isinstance(e, CalcError):
+            raise
+        raise ModelError(f"{where}: not a readable .keras archive ({type(e).__name__}: {e})") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ModelError(f"{where}: config.json expands past {MAX_CONFIG_BYTES} bytes")
+    return raw
+
+
+def _parse_json(text: str | bytes, where: str) -> Any:
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ModelError(f"{where}: {len(text)} bytes of JSON (limit {MAX_CONFIG_BYTES})")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ModelError(f"{where}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except UnicodeDecodeError:
+        raise ModelError(f"{where}: not UTF-8 text") from None
+    except RecursionError:
+        raise ModelError(f"{where}: JSON nested too deeply") from None
+
+
+def load_config(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
+    """The model config as a dict, from a dict, JSON text, bytes of JSON or of a .keras zip, or a file path."""
+    if isinstance(source, Mapping):
+        config: Any = source
+        where = "config"
+    elif isinstance(source, bytes):
+        where = "input"
+        config = _parse_json(_read_zip(source, where) if source[:2] == b"PK" else source, where)
+    elif isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
+        config = _parse_json(source, "JSON")
+    elif isinstance(source, (str, os.PathLike)):
+        where = os.fspath(source)
+        try:
+            size = os.path.getsize(where)
+            if zipfile.is_zipfile(where):
+                raw = _read_zip(where, where)
+            elif size > MAX_CONFIG_BYTES:
+                raise ModelError(f"{where}: {size} bytes (limit {MAX_CONFIG_BYTES})")
+            else:
+                with open(where, "rb") as f:
+                    raw = f.read()
+        except OSError as e:
+            raise ModelError(f"{where}: cannot read ({e.strerror or type(e).__name__})") from None
+        if raw[:2] == b"PK":
+            raise ModelError(f"{where}: truncated or damaged .keras archive")
+        config = _parse_json(raw, where)
+    else:
+        raise ModelError(f"source: expected a path, JSON text, bytes or a dict, got {type(source).__name__}")
+    if not isinstance(config, dict):
+        raise ModelError("config: top level is not a JSON object, so not a Keras model")
+    return config
+
+
+# --- walking the graph --------------------------------------------------------------------------
+
+
+def _tensor_refs(value: Any) -> Iterator[tuple[Ref, Any]]:
+    """keras_history references (and their recorded shapes) inside a Keras 3 node's args, in order."""
+    stack = [value]
+    found = []
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if v.get("class_name") == "__keras_tensor__":
+                cfg = v.get("config")
+                hist = cfg.get("keras_history") if isinstance(cfg, dict) else None
+                found.append((hist, cfg.get("shape") if isinstance(cfg, dict) else None))
+            else:
+                stack.extend(reversed(list(v.values())))
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
+    for hist, shape in found:
+        yield _ref(hist), shape
+
+
+def _ref(hist: Any) -> Ref:
+    if (
+        isinstance(hist, (list, tuple))
+        and len(hist) >= 3
+        and isinstance(hist[0], str)
+        and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in hist[1:3])
+    ):
+        return (hist[0], hist[1], hist[2])
+    raise ModelError(f"malformed tensor reference {str(hist)[:80]}")
+
+
+def _node_inputs(node: Any, where: str) -> list[tuple[Ref, Any]]:
+    """Input references of one inbound node: Keras 3 ({"args": ...}) or Keras 2 ([[name, i, j, kwargs], ...])."""
+    try:
+        if isinstance(node, dict):
+            return list(_tensor_refs(node.get("args", [])))
+        if isinstance(node, list):
+            return [(_ref(item), None) for item in node]
+    except ModelError as e:
+        raise ModelError(f"{where}: {e}") from None
+    raise ModelError(f"{where}: inbound node is neither an object nor a list")
+
+
+def _shape_of(value: Any, where: str) -> Shape:
+    """A batch shape [None, d1, ...] from the config, without its batch axis."""
+    if not isinstance(value, (list, tuple)) or len(value) < 2:
+        raise ModelError(f"{where}: expected a batch shape like [null, 224, 224, 3], got {str(value)[:80]}")
+    dims = tuple(value[1:])
+    for d in dims:
+        if d is not None and (isinstance(d, bool) or not isinstance(d, int) or not 0 < d <= MAX_INPUT_DIM):
+            raise ModelError(f"{where}: size {str(d)[:40]} is not an integer in 1..{MAX_INPUT_DIM}")
+    return dims
+
+
+def _input_field(shape: Shape) -> ReceptiveField | None:
+    return INPUT_FIELD if len(shape) == 3 else None
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.layer_count = 0
+        self.warnings: list[str] = []
+        self.partial = False
+
+    def count(self, n: int) -> None:
+        self.layer_count += n
+        if self.layer_count > MAX_LAYERS:
+            raise ModelError(f"model has more than {MAX_LAYERS} layers")
+
+    # A model (Functional or Sequential) applied to input tensors: rows and output tensors.
+    def model(
+        self, config: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shape | None, depth: int, where: str
+    ) -> tuple[list[LayerRow], list[Tensor]]:
+        if depth > MAX_NESTING:
+            raise ModelError(f"{where}: models nested more than {MAX_NESTING} deep")
+        cls = config.get("class_name")
+        cfg = config.get("config")
+        if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list):
+            raise ModelError(f"{where}: not a Keras model (no config.layers list)")
+        if cls == "Sequential":
+            return self.sequential(cfg, inputs, override, depth, where)
+        return self.functional(cfg, inputs, override, depth, where)
+
+    def sequential(
+        self, cfg: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shape | None, depth: int, where: str
+    ) -> tuple[list[LayerRow], list[Tensor]]:
+        entries = cfg["layers"]
+        self.count(len(entries))
+        rows: list[LayerRow] = []
+        if inputs is not None:
+            tensor = inputs[0]
+        else:
+            shape = override
+            if shape is None:
+                first = entries[0] if entries else {}
+                first_cfg = first.get("config", {}) if isinstance(first, dict) else {}
+                for key, holder in (
+                    ("batch_shape", first_cfg),
+                    ("batch_input_shape", first_cfg),
+                    ("build_input_shape", cfg),
+                ):
+                    if isinstance(holder, dict) and holder.get(key) is not None:
+                        shape = _shape_of(holder[key], f"{where}: {key}")
+                        break
+                else:
+                    raise ModelError(f"{where}: Sequential model without an input shape; pass input_shape")
+            tensor = Tensor(shape, _input_field(shape))
+        previous: list[str] = []
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise ModelError(f"{where}: layers[{i}] is not an object")
+            if entry.get("class_name") == "InputLayer":
+                continue
+            name = _layer_name(entry, f"{where}: layers[{i}]")
+            row, outs = self.apply(entry, name, [tensor], [None], depth)
+            row.inbound = previous
+            rows.append(row)
+            previous = [name]
+            tensor = outs[0]
+        return rows, [tensor]
+
+    def functional(
+        self, cfg: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shape | None, depth: int, where: str
+    ) -> tuple[list[LayerRow], list[Tensor]]:
+        entries = cfg["layers"]
+        self.count(len(entries))
+        by_name: dict[str, dict[str, Any]] = {}
+        order: list[str] = []
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise ModelError(f"{where}: layers[{i}] is not an object")
+            name = _layer_name(entry, f"{where}: layers[{i}]")
+            if name in by_name:
+                raise ModelError(f"{where}: two layers are named '{name}'")
+            by_name[name] = entry
+            order.append(name)
+
+        input_refs = _refs_list(cfg.get("input_layers"), f"{where}: input_layers")
+        output_refs = _refs_list(cfg.get("output_layers"), f"{where}: output_layers")
+        if inputs is not None and len(inputs) != len(input_refs):
+            raise ModelError(f"{where}: model takes {len(input_refs)} inputs, called with {len(inputs)}")
+        if override is not None and len(input_refs) != 1:
+            raise ModelError(f"{where}: input_shape given, but the model has {len(input_refs)} inputs")
+
+        # Nodes: (layer, node index) -> input refs. InputLayers have one node and no inputs.
+        nodes: dict[tuple[str, int], list[Ref]] = {}
+        recorded: dict[Ref, Any] = {}
+        for name in order:
+            entry = by_name[name]
+            if entry.get("class_name") == "InputLayer":
+                nodes[(name, 0)] = []
+                continue
+            inbound = entry.get("inbound_nodes", [])
+            if not isinstance(inbound, list):
+                raise ModelError(f"layer '{name}': inbound_nodes is not a list")
+            for k, node in enumerate(inbound):
+                pairs = _node_inputs(node, f"layer '{name}' node {k}")
+                if not pairs:
+                    raise ModelError(f"layer '{name}' node {k}: has no input tensors")
+                nodes[(name, k)] = [r for r, _ in pairs]
+                for r, shape in pairs:
+                    recorded.setdefault(r, shape)
+        for (name, k), refs in nodes.items():
+            for r in refs:
+                if r[0] not in by_name:
+                    raise ModelError(f"layer '{name}' node {k}: input refers to unknown layer '{r[0]}'")
+                if (r[0], r[1]) not in nodes:
+                    raise ModelError(f"layer '{name}' node {k}: input refers to missing node {r[1]} of '{r[0]}'")
+        for r in (*input_refs, *output_refs):
+            if (r[0], r[1]) not in nodes:
+                raise ModelError(f"{where}: model input/output refers to unknown layer or node '{r[0]}'[{r[1]}]")
+
+        # Kahn's algorithm over nodes.
+        users: dict[tuple[str, int], list[tuple[str, int]]] = {n: [] for n in nodes}
+        waiting = {}
+        for n, refs in nodes.items():
+            deps = {(r[0], r[1]) for r in refs}
+            waiting[n] = len(deps)
+            for d in deps:
+                users[d].append(n)
+        ready = deque(n for n in nodes if waiting[n] == 0)
+        topo: list[tuple[str, int]] = []
+        while ready:
+            n = ready.popleft()
+            topo.append(n)
+            for u in users[n]:
+                waiting[u] -= 1
+                if waiting[u] == 0:
+                    ready.append(u)
+        if len(topo) != len(nodes):
+            stuck = sorted({n[0] for n, w in waiting.items() if w > 0})
+            raise ModelError(f"{where}: cyclic inbound references among layers {', '.join(stuck[:5])}")
+
+        tensors: dict[Ref, Tensor] = {}
+        given = dict(zip(input_refs, inputs or (), strict=False))
+        rows: dict[str, LayerRow] = {}
+        for name, k in topo:
+            entry = by_name[name]
+            if entry.get("class_name") == "InputLayer":
+                ref = (name, 0, 0)
+                if ref in given:
+                    tensors[ref] = given[ref]
+                else:
+                    shape = override if override is not None else _input_layer_shape(entry, name)
+                    tensors[ref] = Tensor(shape, _input_field(shape))
+                rows[name] = LayerRow(
+                    name, "InputLayer", [], tensors[ref].shape, 0, 0, 0, None, tensors[ref].field, True
+                )
+                continue
+            refs = nodes[(name, k)]
+            ins = []
+            for r in refs:
+                t = tensors.get(r)
+                if t is None:
+                    raise ModelError(f"layer '{name}' node {k}: input '{r[0]}' has no output {r[2]}")
+                if t.shape is None and override is None and recorded.get(r) is not None:
+                    t = Tensor(_shape_of(recorded[r], f"layer '{name}' input shape"), None)
+                ins.append(t)
+            row, outs = self.apply(entry, name, ins, [recorded.get(r) for r in refs], depth)
+            for j, t in enumerate(outs):
+                tensors[(name, k, j)] = t
+            inbound = list(dict.fromkeys(r[0] for r in refs))
+            if name in rows:  # a layer called again: its MACs add up, its weights do not
+                first = rows[name]
+                first.macs = None if first.macs is None or row.macs is None else first.macs + row.macs
+                first.inbound += [i for i in inbound if i not in first.inbound]
+            else:
+                row.inbound = inbound
+                rows[name] = row
+        outputs = []
+        for r in output_refs:
+            if r not in tensors:
+                raise ModelError(f"{where}: output '{r[0]}' has no output {r[2]}")
+            outputs.append(tensors[r])
+        return [rows[n] for n in order if n in rows], outputs
+
+    def apply(
+        self, entry: Mapping[str, Any], name: str, ins: list[Tensor], recorded: list[Any], depth: int
+    ) -> tuple[LayerRow, list[Tensor]]:
+        cls = entry.get("class_name")
+        cfg = entry.get("config")
+        if not isinstance(cls, str) or not isinstance(cfg, dict):
+            raise ModelError(f"layer '{name}': missing class_name or config")
+        frozen = cfg.get("trainable") is False
+        if cls in _MODELS or isinstance(cfg.get("layers"), list):
+            rows, outs = self.model(entry, ins, None, depth + 1, f"layer '{name}'")
+            params = sum(r.params or 0 for r in rows)
+            trainable = 0 if frozen else sum(r.trainable_params or 0 for r in rows)
+            macs: int | None = 0
+            for r in rows:
+                if r.macs is None and r.supported:
+                    macs = None
+                    break
+                macs = (macs or 0) + (r.macs or 0)
+            shape = outs[0].shape if outs else None
+            return LayerRow(name, cls, [], shape, params, trainable, macs, _elements(shape), outs[0].field), outs
+        if any(t.shape is None for t in ins):
+            self.partial = True
+            self.warnings.append(f"layer '{name}' ({cls}): input shape unknown, so its figures are too")
+            return LayerRow(name, cls, [], None, None, None, None, None, None, False), [Tensor(None, None)]
+        shapes: Any = [t.shape for t in ins] if cls in MULTI_INPUT else ins[0].shape
+        try:
+            info = layer_info(cls, cfg, shapes)
+        except CalcError as e:
+            if type(e).__name__ == "UnsupportedError":
+                self.partial = True
+                self.warnings.append(f"layer '{name}' ({cls}): unsupported by calc, not counted ({e})")
+                return LayerRow(name, cls, [], None, None, None, None, None, None, False), [Tensor(None, None)]
+            raise ModelError(f"layer '{name}': {e}") from None
+        if cls in MULTI_INPUT:
+            field_, aligned = merge_fields([t.field for t in ins])
+            if not aligned:
+                self.warnings.append(
+                    f"merge '{name}' ({cls}): receptive fields of its inputs are not aligned "
+                    "(their strides or centres differ); the largest is reported"
+                )
+        else:
+            field_ = ins[0].field
+        field_ = step(field_, info.window)
+        if field_ is not None and len(info.output_shape) != 3:
+            field_ = None
+        trainable = 0 if frozen else info.trainable_params
+        row = LayerRow(
+            name, cls, [], info.output_shape, info.params, trainable, info.macs, info.activation_elements, field_
+        )
+        return row, [Tensor(info.output_shape, field_)]
+
+
+def _elements(shape: Shape | None) -> int | None:
+    if shape is None or None in shape:
+        return None
+    n = 1
+    for d in shape:
+        n *= d  # type: ignore[operator]
+    return n
+
+
+def _layer_name(entry: Mapping[str, Any], where: str) -> str:
+    name = entry.get("name")
+    if name is None and isinstance(entry.get("config"), dict):
+        name = entry["config"].get("name")
+    if not isinstance(name, str) or not name:
+        raise ModelError(f"{where}: layer without a name")
+    return name
+
+
+def _input_layer_shape(entry: Mapping[str, Any], name: str) -> Shape:
+    cfg = entry.get("config", {})
+    for key in ("batch_shape", "batch_input_shape"):
+        if isinstance(cfg, dict) and cfg.get(key) is not None:
+            return _shape_of(cfg[key], f"layer '{name}': {key}")
+    raise ModelError(f"layer '{name}': InputLayer without batch_shape")
+
+
+def _refs_list(value: Any, where: str) -> list[Ref]:
+    """input_layers / output_layers: one [name, i, j] or a list of them."""
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise ModelError(f"{where}: expected [name, node, tensor] references")
+    try:
+        return [_ref(v) for v in value]
+    except ModelError as e:
+        raise ModelError(f"{where}: {e}") from None
+
+
+def _override(input_shape: Any) -> Shape | None:
+    if input_shape is None:
+        return None
+    if isinstance(input_shape, str):
+        try:
+            input_shape = tuple(None if p.strip().lower() in ("none", "?") else int(p) for p in input_shape.split(","))
+        except ValueError:
+            raise ModelError(f"input_shape: expected H,W,C integers, got {input_shape!r}") from None
+    return (
+        _shape_of([None, *input_shape], "input_shape") if isinstance(input_shape, (list, tuple)) else _bad(input_shape)
+    )
+
+
+def _bad(value: Any) -> Shape:
+    raise ModelError(f"input_shape: expected a tuple of sizes, got {type(value).__name__}")
+
+
+def summarize(
+    source: str | bytes | os.PathLike[str] | Mapping[str, Any], input_shape: Sequence[int | None] | str | None = None
+) -> Summary:
+    """Per-layer shapes, parameters, MACs and receptive fields of a Keras model, without TensorFlow.
+
+    Parameters:
+        source: a path to a ``.keras`` file or a JSON file, JSON text, bytes of either, or a parsed dict
+            (``json.loads(model.to_json())``).
+        input_shape: replaces the model input's shape (without the batch axis), e.g. ``(224, 224, 3)``,
+            for models built with ``None`` dimensions.
+
+    Returns:
+        A :class:`Summary`; ``.to_dict()`` gives the JSON form.
+
+    Raises:
+        ModelError: the source is not a readable Keras model, or a layer's config is impossible.
+
+    >>> cfg = {"class_name": "Sequential", "config": {"layers": [
+    ...     {"class_name": "InputLayer", "config": {"batch_shape": [None, 256, 256, 3]}},
+    ...     {"class_name": "Conv2D", "config": {"name": "c7", "filters": 64, "kernel_size": [7, 7]}}]}}
+    >>> s = summarize(cfg)
+    >>> s.layers[0].output_shape, s.params, s.layers[0].receptive_field.size
+    ((250, 250, 64), 9472, (7, 7))
+    """
+    config = load_config(source)
+    override = _override(input_shape)
+    walker = _Walker()
+    try:
+        rows, _ = walker.model(config, None, override, 0, "model")
+    except RecursionError:
+        raise ModelError("model: nested too deeply") from None
+    name = config.get("config", {}).get("name")
+    return Summary(
+        name if isinstance(name, str) else "model",
+        str(config.get("class_name")),
+        rows,
+        walker.warnings,
+        walker.partial,
+    )
