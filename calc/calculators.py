@@ -1,0 +1,705 @@
+"""The site's calculators: one typed function per calculator, returning HTML.
+
+Each calculator's parameters define its form: the type (int, str, bool), an
+``Input`` annotation (label, help, bounds, choices) and the default. The same
+function renders the default result when the site is built and recomputes in the
+browser (inside Pyodide) on every change.
+
+>>> from calc.calculators import render, inputs
+>>> [i.name for i in inputs("receptive_field")][:2]
+['kernel_sizes', 'strides']
+>>> "7 × 7" in render("receptive_field")
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Annotated, Any
+
+import calc
+from calc._html import esc, fmt_bytes, fmt_int, fmt_shape, line_chart, svg_open, table
+
+__all__ = [
+    "CALCULATORS",
+    "FIGURES",
+    "Input",
+    "InputError",
+    "figure",
+    "handle",
+    "inputs",
+    "render",
+    "run",
+]
+
+
+class InputError(calc.CalcError):
+    """Bad input to a calculator; ``field`` names the form field to show the message next to (or "")."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One form field: what ``Annotated[type, Input(...)]`` declares, completed from the signature.
+
+    ``kind`` is "int", "bool", "choice", "text", "textarea" or "file".
+    """
+
+    label: str
+    help: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    kind: str = ""
+    name: str = ""
+    default: Any = None
+
+
+@contextmanager
+def _blame(fields: Mapping[str, str], fallback: str = "") -> Iterator[None]:
+    """Re-raise calc's LayerConfigError as an InputError on the form field its argument maps to."""
+    try:
+        yield
+    except InputError:
+        raise
+    except calc.LayerConfigError as e:
+        raise InputError(fields.get(e.argument, fallback), str(e)) from None
+    except calc.CalcError as e:
+        raise InputError(fallback, str(e)) from None
+
+
+def _int_list(field: str, text: str, count: int | None = None) -> list[int]:
+    """'3, 3, 3' -> [3, 3, 3]; a single value is repeated ``count`` times."""
+    parts = [p for p in text.replace(",", " ").split() if p]
+    if not parts:
+        raise InputError(field, "enter at least one whole number")
+    values = []
+    for p in parts:
+        try:
+            values.append(int(p))
+        except ValueError:
+            raise InputError(field, f"{p!r} is not a whole number") from None
+    if count is not None and len(values) == 1:
+        values *= count
+    if count is not None and len(values) != count:
+        raise InputError(field, f"give one value, or one per layer ({count}); got {len(values)}")
+    return values
+
+
+# --- receptive field ---------------------------------------------------------------------------------------------
+
+MAX_LAYERS = 12
+
+
+def receptive_field(
+    kernel_sizes: Annotated[str, Input("Kernel sizes", "One per layer, separated by commas, e.g. 3, 3, 3")] = "3, 3, 3",
+    strides: Annotated[str, Input("Strides", "One value for every layer, or one per layer")] = "1",
+    dilation_rates: Annotated[str, Input("Dilation rates", "One value for every layer, or one per layer")] = "1",
+    padding: Annotated[str, Input("Padding", "Keras padding of every layer", choices=("valid", "same"))] = "valid",
+    input_size: Annotated[int, Input("Input size", "Height and width of the input, pixels", 1, 4096)] = 16,
+) -> str:
+    """Receptive field of a chain of square Conv2D layers, with a per-layer table and a diagram."""
+    kernels = _int_list("kernel_sizes", kernel_sizes)
+    if len(kernels) > MAX_LAYERS:
+        raise InputError("kernel_sizes", f"at most {MAX_LAYERS} layers, got {len(kernels)}")
+    n = len(kernels)
+    ss = _int_list("strides", strides, n)
+    ds = _int_list("dilation_rates", dilation_rates, n)
+    fields = {"kernel_size": "kernel_sizes", "strides": "strides", "dilation_rate": "dilation_rates"}
+    layers: list[calc.LayerInfo] = []
+    shape: tuple[int | None, ...] = (input_size, input_size, 1)
+    for i in range(n):
+        try:
+            layer = calc.conv2d(shape, 1, kernels[i], ss[i], padding, dilation_rate=ds[i])
+        except calc.LayerConfigError as e:
+            raise InputError(fields.get(e.argument, "input_size"), f"layer {i + 1}: {e}") from None
+        layers.append(layer)
+        shape = layer.output_shape
+    fieldss = [calc.receptive_field(layers[: i + 1]) for i in range(n)]
+    rows = []
+    for i, (layer, f) in enumerate(zip(layers, fieldss, strict=True)):
+        assert f is not None and layer.window is not None
+        rows.append(
+            (
+                str(i + 1),
+                f"{kernels[i]} × {kernels[i]}",
+                ss[i],
+                ds[i],
+                layer.window.kernel[0],
+                fmt_shape(layer.output_shape[:2]),
+                f"{f.size[0]} × {f.size[1]}",
+                f.stride[0],
+                f.padding[0],
+            )
+        )
+    last = fieldss[-1]
+    assert last is not None
+    summary = (
+        f'<p class="kl-summary">After {n} layer{"s" if n > 1 else ""}: receptive field '
+        f"<strong>{last.size[0]} × {last.size[1]}</strong> pixels, effective stride {last.stride[0]}, "
+        f"effective padding {last.padding[0]}.</p>"
+    )
+    head = ("Layer", "Kernel", "Stride", "Dilation", "Extent", "Output", "Receptive field", "Jump", "Eff. padding")
+    return (
+        summary
+        + table(head, rows, "Receptive field after each layer (square, so one axis shown)", numeric_from=2)
+        + _field_diagram(input_size, layers, ds)
+    )
+
+
+def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations: Sequence[int]) -> str:
+    """One row of units per layer (input at the bottom); the units the top unit depends on are filled.
+
+    Units sit at the centre of their own receptive field, in input pixels, so the field's growth reads
+    directly off the picture. Works on one axis (height): the layers are square.
+    """
+    sizes = [input_size] + [layer.output_shape[0] or 0 for layer in layers]
+    if input_size > 64 or len(layers) > 8:
+        return '<p class="kl-note">The diagram is drawn for inputs up to 64 pixels and 8 layers.</p>'
+    # Units the middle top unit depends on, walking down: unit i of layer l reads
+    # units i*s - pad_before + t*d, t = 0..k-1, of layer l-1 (out-of-range ones are padding).
+    deps: list[set[int]] = [set() for _ in sizes]
+    deps[-1] = {(sizes[-1] - 1) // 2}
+    for li in range(len(layers), 0, -1):
+        w = layers[li - 1].window
+        assert w is not None
+        s, before = w.strides[0], w.pad_before[0] or 0
+        taps = range(0, w.kernel[0], dilations[li - 1])
+        deps[li - 1] = {i * s - before + t for i in deps[li] for t in taps}
+    fields = [calc.INPUT_FIELD] + [calc.receptive_field(layers[:i]) for i in range(1, len(layers) + 1)]
+    cell = max(6.0, min(28.0, 560.0 / input_size))
+    row_h = 34.0
+    left = 70.0
+    width = left + input_size * cell + 20
+    height = row_h * len(sizes) + 10
+    out = [svg_open(width, height, "Receptive field growing layer by layer", "kl-rf")]
+    for li, size in enumerate(sizes):
+        f = fields[li]
+        assert f is not None
+        start = f.start[0]
+        y = height - 10 - row_h * (li + 1) + 8
+        name = "input" if li == 0 else f"layer {li}"
+        out.append(f'<text class="kl-tick" x="4" y="{y + row_h / 2 - 4:.1f}">{name}</text>')
+        unit_w = min(cell * f.stride[0], cell * 2.5) - 2
+        for i in range(size):
+            centre = (start if start is not None else 0.0) + i * f.stride[0]
+            x = left + (centre + 0.5) * cell - unit_w / 2
+            cls = "kl-unit on" if i in deps[li] else "kl-unit"
+            out.append(f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{unit_w:.1f}" height="{row_h - 14}"/>')
+    top_field = fields[-1]
+    assert top_field is not None
+    out.append("</svg>")
+    return (
+        '<figure class="kl-figure">'
+        + "".join(out)
+        + f"<figcaption>Filled units are the ones the middle unit of the last layer depends on; "
+        f"at the input they span {top_field.size[0]} pixels. Units are drawn at the centre of their own "
+        f"receptive field; units that only see padding are not drawn.</figcaption></figure>"
+    )
+
+
+# --- parameters and compute ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Variant:
+    name: str
+    layers: tuple[calc.LayerInfo, ...]
+    nonlinearities: int
+
+    @property
+    def params(self) -> int:
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def macs(self) -> int:
+        return sum(layer.macs or 0 for layer in self.layers)
+
+
+def _variants(size: int, in_channels: int, filters: int, k: int, use_bias: bool) -> list[_Variant]:
+    """The four ways to cover a k×k field: one k×k, (k-1)/2 stacked 3×3, 1×k then k×1, separable k×k."""
+    shape = (size, size, in_channels)
+    single = calc.conv2d(shape, filters, k, padding="same", use_bias=use_bias)
+    out = single.output_shape
+    n = (k - 1) // 2
+    stack = [calc.conv2d(shape, filters, 3, padding="same", use_bias=use_bias)]
+    if n > 1:
+        stack += [calc.conv2d(out, filters, 3, padding="same", use_bias=use_bias)] * (n - 1)
+    first = calc.conv2d(shape, filters, (1, k), padding="same", use_bias=use_bias)
+    factor = (first, calc.conv2d(first.output_shape, filters, (k, 1), padding="same", use_bias=use_bias))
+    separable = calc.separable_conv2d(shape, filters, k, padding="same", use_bias=use_bias)
+    return [
+        _Variant(f"one {k}×{k} Conv2D", (single,), 1),
+        _Variant(f"{n} stacked 3×3 Conv2D", tuple(stack), n),
+        _Variant(f"1×{k} then {k}×1 Conv2D", factor, 2),
+        _Variant(f"{k}×{k} SeparableConv2D", (separable,), 1),
+    ]
+
+
+def _break_even(in_channels: int, k: int, use_bias: bool, variant: int) -> int | None:
+    """Smallest filters count at which ``variant`` has at least as many parameters as one k×k layer.
+
+    The difference is F*(a*F + b) with a >= 0, so it changes sign once: a binary search finds it.
+    None when the variant never catches up (or equals it throughout).
+    """
+
+    def costlier(f: int) -> bool:
+        v = _variants(1, in_channels, f, k, use_bias)
+        return v[variant].params >= v[0].params
+
+    hi = 1 << 20
+    if not costlier(hi) or costlier(1):
+        return 1 if costlier(1) and costlier(hi) else None
+    lo = 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if costlier(mid) else (mid, hi)
+    return hi
+
+
+def kernel_compare(
+    kernel_size: Annotated[
+        int, Input("Kernel size k", "Odd, so that (k − 1)/2 stacked 3×3 layers match it", 3, 31)
+    ] = 7,
+    in_channels: Annotated[int, Input("Input channels", "Channels of the input feature map", 1, 65536)] = 64,
+    filters: Annotated[int, Input("Filters", "Output channels of every layer", 1, 65536)] = 64,
+    size: Annotated[int, Input("Feature map size", "Height and width; padding 'same', stride 1", 1, 4096)] = 56,
+    use_bias: Annotated[bool, Input("Use bias", "Keras' use_bias on every layer")] = True,
+) -> str:
+    """One k×k Conv2D against the layers that reach the same receptive field with fewer weights."""
+    if kernel_size % 2 == 0:
+        raise InputError("kernel_size", f"must be odd so that stacked 3×3 layers reach it exactly, got {kernel_size}")
+    with _blame({"filters": "filters", "input_shape": "size"}, "kernel_size"):
+        variants = _variants(size, in_channels, filters, kernel_size, use_bias)
+    base = variants[0]
+    rows = []
+    for v in variants:
+        rf = calc.receptive_field(v.layers)
+        assert rf is not None
+        rows.append(
+            (
+                v.name,
+                len(v.layers),
+                v.params,
+                v.macs,
+                f"{rf.size[0]} × {rf.size[1]}",
+                v.nonlinearities,
+                f"{v.params / base.params:.3f}",
+                f"{v.macs / base.macs:.3f}",
+            )
+        )
+    head = ("Variant", "Layers", "Params", "MACs", "Receptive field", "Nonlinearities", "Params ÷ k×k", "MACs ÷ k×k")
+    caption = f"Input {fmt_shape((size, size, in_channels))}, output {fmt_shape(base.layers[-1].output_shape)}"
+    return (
+        table(head, rows, caption)
+        + '<p class="kl-note">MACs: one per multiply-add (FLOPs = 2 × MACs). Nonlinearities: one activation per '
+        "Keras layer.</p>" + _break_even_chart(in_channels, kernel_size, use_bias)
+    )
+
+
+def _break_even_chart(in_channels: int, k: int, use_bias: bool) -> str:
+    lo = max(1, in_channels // 16)
+    points = [lo * 2 ** (i / 2) for i in range(17)]
+    filters = sorted({max(1, round(p)) for p in points})
+    series: list[tuple[str, str, list[tuple[float, float]]]] = [
+        (name, f"s{i}", []) for i, name in enumerate(("stacked 3×3", "1×k, k×1", "separable"), start=1)
+    ]
+    for f in filters:
+        v = _variants(1, in_channels, f, k, use_bias)
+        for i in (1, 2, 3):
+            series[i - 1][2].append((f, v[i].params / v[0].params))
+    markers = []
+    notes = []
+    for i, label in ((1, "stacked 3×3"), (2, "1×k then k×1")):
+        even = _break_even(in_channels, k, use_bias, i)
+        if even is None:
+            notes.append(f"{label}: never costlier than one {k}×{k} layer")
+        else:
+            notes.append(f"{label}: as costly as one {k}×{k} layer from {fmt_int(even)} filters on")
+            if filters[0] <= even <= filters[-1]:
+                markers.append((float(even), f"{label} {even}"))
+    chart = line_chart(
+        series,
+        f"filters (input channels fixed at {in_channels})",
+        f"params ÷ one {k}×{k} layer",
+        f"Parameters of each variant relative to one {k}×{k} layer, by number of filters",
+        markers=markers,
+        y_max=2.0,
+        reference_y=1.0,
+    )
+    return (
+        '<figure class="kl-figure">'
+        + chart
+        + "<figcaption>Break-even (parameters; MACs follow the same ratio without bias): "
+        + esc("; ".join(notes))
+        + ". Above the dashed line a variant costs more than the single layer.</figcaption></figure>"
+    )
+
+
+# --- Inception module ---------------------------------------------------------------------------------------------
+
+
+def inception(
+    size: Annotated[int, Input("Feature map size", "Height and width of the module's input", 1, 4096)] = 28,
+    in_channels: Annotated[int, Input("Input channels", "Channels entering the module", 1, 65536)] = 192,
+    filters_1x1: Annotated[int, Input("#1×1", "Filters of the 1×1 branch", 1, 65536)] = 64,
+    filters_3x3_reduce: Annotated[int, Input("#3×3 reduce", "1×1 filters before the 3×3", 1, 65536)] = 96,
+    filters_3x3: Annotated[int, Input("#3×3", "Filters of the 3×3 convolution", 1, 65536)] = 128,
+    filters_5x5_reduce: Annotated[int, Input("#5×5 reduce", "1×1 filters before the 5×5", 1, 65536)] = 16,
+    filters_5x5: Annotated[int, Input("#5×5", "Filters of the 5×5 convolution", 1, 65536)] = 32,
+    pool_proj: Annotated[int, Input("Pool proj", "1×1 filters after the 3×3 max pooling", 1, 65536)] = 32,
+) -> str:
+    """Naive Inception module (parallel 1×1, 3×3, 5×5, pooling) against the version with 1×1 reductions."""
+    shape = (size, size, in_channels)
+    same = "same"
+    fields = {"filters": "filters_1x1", "input_shape": "size"}
+    with _blame(fields, "size"):
+        pool = calc.max_pooling2d(shape, 3, 1, same)
+        naive = {
+            "1×1": [calc.conv2d(shape, filters_1x1, 1, padding=same)],
+            "3×3": [calc.conv2d(shape, filters_3x3, 3, padding=same)],
+            "5×5": [calc.conv2d(shape, filters_5x5, 5, padding=same)],
+            "pool": [pool],
+        }
+        r3 = calc.conv2d(shape, filters_3x3_reduce, 1, padding=same)
+        r5 = calc.conv2d(shape, filters_5x5_reduce, 1, padding=same)
+        reduced = {
+            "1×1": [calc.conv2d(shape, filters_1x1, 1, padding=same)],
+            "3×3": [r3, calc.conv2d(r3.output_shape, filters_3x3, 3, padding=same)],
+            "5×5": [r5, calc.conv2d(r5.output_shape, filters_5x5, 5, padding=same)],
+            "pool": [pool, calc.conv2d(pool.output_shape, pool_proj, 1, padding=same)],
+        }
+        out_naive = calc.concatenate([b[-1].output_shape for b in naive.values()])
+        out_reduced = calc.concatenate([b[-1].output_shape for b in reduced.values()])
+    rows: list[tuple[str, int, int, int, int, int, int]] = []
+    totals = [0, 0, 0, 0]
+    for branch in naive:
+        a, b = naive[branch], reduced[branch]
+        pa, pb = sum(x.params for x in a), sum(x.params for x in b)
+        ma, mb = sum(x.macs or 0 for x in a), sum(x.macs or 0 for x in b)
+        ca, cb = a[-1].output_shape[-1], b[-1].output_shape[-1]
+        assert ca is not None and cb is not None
+        rows.append((branch, pa, ma, ca, pb, mb, cb))
+        for j, v in enumerate((pa, ma, pb, mb)):
+            totals[j] += v
+    tot = (
+        "total",
+        totals[0],
+        totals[1],
+        out_naive.output_shape[-1],
+        totals[2],
+        totals[3],
+        out_reduced.output_shape[-1],
+    )
+    head = (
+        "Branch",
+        "Naive params",
+        "Naive MACs",
+        "Naive channels",
+        "Reduced params",
+        "Reduced MACs",
+        "Reduced channels",
+    )
+    ratio = totals[1] / totals[3] if totals[3] else float("inf")
+    return (
+        f'<p class="kl-summary">Output: naive {fmt_shape(out_naive.output_shape)}, with 1×1 reductions '
+        f"{fmt_shape(out_reduced.output_shape)}. The reductions cut the MACs by a factor of "
+        f"<strong>{ratio:.2f}</strong> ({fmt_int(totals[1])} → {fmt_int(totals[3])}).</p>"
+        + table(head, [*rows, tot], f"Inception module on a {fmt_shape(shape)} input, padding 'same'")
+        + _bars([(r[0], r[2], r[5]) for r in rows], "MACs per branch: naive against reduced")
+    )
+
+
+def _bars(rows: Sequence[tuple[str, int, int]], label: str) -> str:
+    """Horizontal bar pairs (naive, reduced) on a shared linear scale."""
+    top = max(max(a, b) for _, a, b in rows) or 1
+    width, left, bar = 640.0, 60.0, 12.0
+    height = len(rows) * 3 * bar + 30
+    out = [svg_open(width, height, label, "kl-bars")]
+    for i, (name, a, b) in enumerate(rows):
+        y = 10 + i * 3 * bar
+        out.append(f'<text class="kl-tick" x="4" y="{y + bar + 4:.1f}">{esc(name)}</text>')
+        for j, (v, cls) in enumerate(((a, "s1"), (b, "s2"))):
+            w = (width - left - 140) * v / top
+            yy = y + j * bar
+            out.append(
+                f'<rect class="kl-bar {cls}" x="{left}" y="{yy:.1f}" width="{w:.1f}" height="{bar - 2}"/>'
+                f'<text class="kl-tick" x="{left + w + 4:.1f}" y="{yy + bar - 3:.1f}">{fmt_int(v)}</text>'
+            )
+    out.append(
+        f'<rect class="kl-bar s1" x="{left}" y="{height - 14}" width="10" height="10"/>'
+        f'<text class="kl-legend" x="{left + 14}" y="{height - 5}">naive</text>'
+        f'<rect class="kl-bar s2" x="{left + 70}" y="{height - 14}" width="10" height="10"/>'
+        f'<text class="kl-legend" x="{left + 84}" y="{height - 5}">with 1×1 reductions</text></svg>'
+    )
+    return '<figure class="kl-figure">' + "".join(out) + f"<figcaption>{esc(label)}.</figcaption></figure>"
+
+
+# --- one layer ----------------------------------------------------------------------------------------------------
+
+LAYER_CLASSES = (
+    "Conv2D",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "Conv2DTranspose",
+    "MaxPooling2D",
+    "AveragePooling2D",
+)
+_USES = {
+    "Conv2D": ("filters", "kernel", "strides", "padding", "dilation_rate", "groups", "use_bias"),
+    "DepthwiseConv2D": ("kernel", "strides", "padding", "dilation_rate", "depth_multiplier", "use_bias"),
+    "SeparableConv2D": ("filters", "kernel", "strides", "padding", "dilation_rate", "depth_multiplier", "use_bias"),
+    "Conv2DTranspose": ("filters", "kernel", "strides", "padding", "dilation_rate", "use_bias"),
+    "MaxPooling2D": ("kernel", "strides", "padding"),
+    "AveragePooling2D": ("kernel", "strides", "padding"),
+}
+
+
+def layer(
+    class_name: Annotated[str, Input("Layer", "Keras layer class", choices=LAYER_CLASSES)] = "Conv2D",
+    height: Annotated[int, Input("Input height", "Pixels", 1, 1 << 20)] = 224,
+    width: Annotated[int, Input("Input width", "Pixels", 1, 1 << 20)] = 224,
+    channels: Annotated[int, Input("Input channels", "Channels of the input", 1, 1 << 20)] = 3,
+    filters: Annotated[int, Input("Filters", "Output channels (Conv2D, SeparableConv2D, transpose)", 1, 1 << 20)] = 64,
+    kernel_height: Annotated[int, Input("Kernel height", "kernel_size (pool_size for pooling)", 1, 1024)] = 7,
+    kernel_width: Annotated[int, Input("Kernel width", "kernel_size (pool_size for pooling)", 1, 1024)] = 7,
+    strides: Annotated[int, Input("Strides", "Same on both axes", 1, 1024)] = 2,
+    padding: Annotated[str, Input("Padding", "Keras padding", choices=("valid", "same"))] = "same",
+    dilation_rate: Annotated[int, Input("Dilation rate", "Same on both axes; 1 with strides > 1", 1, 1024)] = 1,
+    groups: Annotated[int, Input("Groups", "Conv2D only: must divide channels and filters", 1, 1 << 20)] = 1,
+    depth_multiplier: Annotated[int, Input("Depth multiplier", "Depthwise and separable only", 1, 1024)] = 1,
+    use_bias: Annotated[bool, Input("Use bias", "Keras use_bias")] = True,
+    dtype: Annotated[str, Input("Data type", "For the memory figures", choices=tuple(calc.DTYPE_BYTES))] = "float32",
+) -> str:
+    """Shape, parameters, MACs, memory and receptive field of one Conv2D-family layer."""
+    uses = _USES[class_name]
+    config: dict[str, Any] = {"strides": strides, "padding": padding}
+    key = "pool_size" if "Pooling" in class_name else "kernel_size"
+    config[key] = (kernel_height, kernel_width)
+    for name, value in (
+        ("filters", filters),
+        ("dilation_rate", dilation_rate),
+        ("groups", groups),
+        ("depth_multiplier", depth_multiplier),
+        ("use_bias", use_bias),
+    ):
+        if name in uses:
+            config[name] = value
+    fields = {"kernel_size": "kernel_height", "pool_size": "kernel_height", "input_shape": "height"}
+    fields.update({k: k for k in ("filters", "strides", "dilation_rate", "groups", "depth_multiplier")})
+    with _blame(fields, "class_name"):
+        info = calc.layer_info(class_name, config, (height, width, channels))
+    rf = calc.receptive_field([info])
+    ignored = [n for n in ("filters", "dilation_rate", "groups", "depth_multiplier", "use_bias") if n not in uses]
+    rows: list[tuple[str, str | int | None]] = [
+        ("Output shape", fmt_shape(info.output_shape)),
+        ("Parameters", info.params),
+        ("Trainable parameters", info.trainable_params),
+        ("MACs", info.macs),
+        ("FLOPs (2 × MACs)", info.flops),
+        (f"Output activations ({dtype})", fmt_bytes(info.activation_bytes(dtype))),
+        (f"Weights ({dtype})", fmt_bytes(info.weight_bytes(dtype))),
+    ]
+    if rf is not None:
+        rows.append(("Receptive field", f"{rf.size[0]} × {rf.size[1]}"))
+        rows.append(("Jump (stride)", f"{rf.stride[0]} × {rf.stride[1]}"))
+        pad = rf.padding
+        rows.append(("Padding before (top, left)", f"{pad[0]}, {pad[1]}"))
+    else:
+        rows.append(("Receptive field", "depends on the position (strided transpose)"))
+    note = f'<p class="kl-note">Not used by {esc(class_name)}: {esc(", ".join(ignored))}.</p>' if ignored else ""
+    return (
+        table(("Figure", "Value"), rows, f"keras.layers.{class_name} on a {height} × {width} × {channels} input") + note
+    )
+
+
+# --- model analyzer -----------------------------------------------------------------------------------------------
+
+
+def analyzer(
+    source: Annotated[str, Input("Model JSON", "model.to_json() output, or drop a .keras file", kind="textarea")] = "",
+    input_shape: Annotated[str, Input("Input shape", "Optional, without the batch axis, e.g. 224, 224, 3")] = "",
+    model_file: Annotated[
+        bytes, Input("Model file", "A .keras file; read in the page, never uploaded", kind="file")
+    ] = b"",
+) -> str:
+    """Per-layer table of a Keras model: shapes, parameters, MACs and receptive fields."""
+    data: str | bytes = model_file if model_file else source
+    if not data or (isinstance(data, str) and not data.strip()):
+        return '<p class="kl-summary">Paste a model JSON or drop a <code>.keras</code> file.</p>'
+    shape = None
+    if input_shape.strip():
+        shape = tuple(_int_list("input_shape", input_shape))
+    try:
+        result = calc.summarize(data, input_shape=shape).to_dict()
+    except calc.CalcError as e:
+        raise InputError("model_file" if model_file else "source", str(e)) from None
+    totals = result["totals"]
+    head = ("Layer", "Class", "Output shape", "Params", "MACs", "Receptive field", "Jump")
+    rows = []
+    for row in result["layers"]:
+        rf = row.get("receptive_field")
+        rows.append(
+            (
+                row["name"],
+                row["class_name"],
+                _shape_text(row.get("output_shape")),
+                row.get("params"),
+                row.get("macs"),
+                None if not rf else _pair_text(rf.get("size")),
+                None if not rf else _pair_text(rf.get("stride")),
+            )
+        )
+    warnings = "".join(f"<li>{esc(w)}</li>" for w in result.get("warnings", []))
+    summary = (
+        f'<p class="kl-summary">{len(rows)} layers; parameters <strong>{fmt_int(totals.get("params"))}</strong> '
+        f"(trainable {fmt_int(totals.get('trainable_params'))}, non-trainable "
+        f"{fmt_int(totals.get('non_trainable_params'))}); MACs <strong>{fmt_int(totals.get('macs'))}</strong> "
+        f"(FLOPs = 2 × MACs = {fmt_int(totals.get('flops'))}).</p>"
+    )
+    partial = (
+        '<p class="kl-note">Partial result: some layers could not be analysed (see the warnings).</p>'
+        if result.get("partial")
+        else ""
+    )
+    return (
+        summary
+        + partial
+        + (f'<ul class="kl-warnings">{warnings}</ul>' if warnings else "")
+        + table(head, rows, "Per-layer figures (MACs: one per multiply-add)", numeric_from=3, cls="kl-wide")
+    )
+
+
+def _shape_text(shape: Any) -> str:
+    """A Keras output shape (with the batch axis first) without the batch axis; several for multi-output layers."""
+    if isinstance(shape, list) and shape and isinstance(shape[0], list):
+        return ", ".join(_shape_text(s) for s in shape)
+    return fmt_shape(shape[1:]) if isinstance(shape, (list, tuple)) and shape else "—"
+
+
+def _pair_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return f"{value[0]} × {value[1]}"
+    return esc(value)
+
+
+# --- static figures (no form: rendered at build time only) --------------------------------------------------------
+
+
+def short_answer() -> str:
+    """The home page's short answer: one 7×7 against three 3×3, inside a network and at the stem."""
+    rows = []
+    for label, c in (
+        ("Inside a network (64 → 64 channels, 56 × 56)", 64),
+        ("At the stem (3 → 64 channels, 56 × 56)", 3),
+    ):
+        v = _variants(56, c, 64, 7, True)
+        rows.append((label, v[0].params, v[1].params, f"{v[1].params / v[0].params:.2f}", v[0].macs, v[1].macs))
+    head = ("Case", "7×7 params", "3 × 3×3 params", "Ratio", "7×7 MACs", "3 × 3×3 MACs")
+    f = _break_even(64, 7, True, 1)
+    return table(head, rows, "One 7×7 Conv2D against three stacked 3×3 Conv2D (padding 'same', bias on)") + (
+        f'<p class="kl-note">With 64 input channels the stack stays cheaper up to {fmt_int((f or 1) - 1)} filters.</p>'
+    )
+
+
+FIGURES: dict[str, Callable[[], str]] = {"short_answer": short_answer}
+
+CALCULATORS: dict[str, Callable[..., str]] = {
+    "receptive_field": receptive_field,
+    "kernel_compare": kernel_compare,
+    "inception": inception,
+    "layer": layer,
+    "analyzer": analyzer,
+}
+
+
+def figure(name: str) -> str:
+    """A static figure's HTML (the short answer on the home page, ...)."""
+    return FIGURES[name]()
+
+
+@cache
+def inputs(name: str) -> tuple[Input, ...]:
+    """The form of calculator ``name``: one Input per parameter, with kind, name and default filled in."""
+    fn = CALCULATORS[name]
+    hints = typing.get_type_hints(fn, include_extras=True)
+    out = []
+    for p in inspect.signature(fn).parameters.values():
+        hint = hints[p.name]
+        spec = next(m for m in hint.__metadata__ if isinstance(m, Input))
+        base = typing.get_args(hint)[0]
+        kind = spec.kind or ("bool" if base is bool else "int" if base is int else "choice" if spec.choices else "text")
+        out.append(replace(spec, kind=kind, name=p.name, default=p.default))
+    return tuple(out)
+
+
+def render(name: str, **values: Any) -> str:
+    """Result HTML of calculator ``name`` for typed ``values`` (missing ones take their defaults)."""
+    return CALCULATORS[name](**values)
+
+
+def _coerce(spec: Input, raw: Any) -> Any:
+    if spec.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in ("1", "true", "on", "yes")
+    if spec.kind == "file":
+        if raw is None or raw == "":
+            return b""
+        if hasattr(raw, "to_bytes") and not isinstance(raw, int):
+            raw = raw.to_bytes()  # a Pyodide JsProxy of a Uint8Array
+        if not isinstance(raw, (bytes, bytearray, memoryview)):
+            raise InputError(spec.name, "expected the bytes of a file")
+        return bytes(raw)
+    text = raw if isinstance(raw, str) else str(raw)
+    if spec.kind == "int":
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise InputError(spec.name, f"{spec.label}: enter a whole number, got {text!r}") from None
+        if spec.minimum is not None and value < spec.minimum:
+            raise InputError(spec.name, f"{spec.label}: must be at least {spec.minimum}, got {value}")
+        if spec.maximum is not None and value > spec.maximum:
+            raise InputError(spec.name, f"{spec.label}: must be at most {spec.maximum}, got {value}")
+        return value
+    if spec.kind == "choice" and text not in spec.choices:
+        raise InputError(spec.name, f"{spec.label}: must be one of {', '.join(spec.choices)}, got {text!r}")
+    return text
+
+
+def run(name: str, raw: Mapping[str, Any]) -> str:
+    """Like render, from raw form values (strings, or bytes for a file); raises InputError on bad input."""
+    if name not in CALCULATORS:
+        raise InputError("", f"no calculator named {name!r}")
+    values = {spec.name: _coerce(spec, raw[spec.name]) for spec in inputs(name) if spec.name in raw}
+    return render(name, **values)
+
+
+def handle(message: str, data: Any = None) -> str:
+    """The browser worker's entry point: JSON {"name", "inputs"} in, JSON out.
+
+    Out: {"ok": true, "html": ...} or {"ok": false, "field": ..., "message": ...}. ``data``, when given,
+    is the bytes of a dropped file, passed as the calculator's file input.
+    """
+    try:
+        request = json.loads(message)
+        name = request["name"]
+        raw = dict(request.get("inputs", {}))
+        if data is not None:
+            spec = next((s for s in inputs(name) if s.kind == "file"), None) if name in CALCULATORS else None
+            if spec is not None:
+                raw[spec.name] = data
+        return json.dumps({"ok": True, "html": run(name, raw)})
+    except InputError as e:
+        return json.dumps({"ok": False, "field": e.field, "message": str(e)})
+    except calc.CalcError as e:
+        return json.dumps({"ok": False, "field": "", "message": str(e)})

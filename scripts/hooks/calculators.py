@@ -1,0 +1,132 @@
+# MkDocs hook: the calculators' build-time side.
+# - on_config: watch calc/ and site_assets/ under `mkdocs serve`, and load calc afresh on each build.
+# - on_files: add the browser runtime to the site: the widget (site_assets/), the five Pyodide files from
+#   node_modules/pyodide, and calc itself as a zip built from calc/ (nothing large is committed).
+# - on_page_content: replace each `<div data-calc="NAME"></div>` with the form generated from the calculator's
+#   signature and its default result rendered by calc, and `<div data-calc-figure="NAME"></div>` with a static
+#   figure. Pages without either are returned untouched.
+
+from __future__ import annotations
+
+import importlib
+import io
+import re
+import sys
+import zipfile
+from html import escape, unescape
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSETS = "assets/kernel-lab"
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+WIDGET_FILES = ("calc.js", "calc.css", "calc-worker.mjs")
+
+_MARKER = re.compile(r'<div data-calc="(?P<name>[a-z_]+)"(?P<attrs>(?:\s+data-input-[a-z_]+="[^"]*")*)\s*>\s*</div>')
+_FIGURE = re.compile(r'<div data-calc-figure="(?P<name>[a-z_]+)"\s*>\s*</div>')
+_ATTR = re.compile(r'data-input-(?P<key>[a-z_]+)="(?P<value>[^"]*)"')
+
+calculators: Any = None
+
+
+def on_config(config: Any) -> Any:
+    global calculators
+    for name in [m for m in sys.modules if m == "calc" or m.startswith("calc.")]:
+        del sys.modules[name]
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    calculators = importlib.import_module("calc.calculators")
+    for path in (ROOT / "calc", ROOT / "site_assets"):
+        if str(path) not in config.watch:
+            config.watch.append(str(path))
+    return config
+
+
+def on_files(files: Any, config: Any) -> Any:
+    from mkdocs.structure.files import File
+
+    runtime = ROOT / "site_assets" / "runtime"
+    for name in WIDGET_FILES:
+        files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(ROOT / "site_assets" / name)))
+    pyodide = ROOT / "node_modules" / "pyodide"
+    for name in PYODIDE_FILES:
+        # A precompiled standard library, when scripts/build_site_runtime.mjs has made one, replaces the .py one.
+        built = runtime / name
+        src = built if built.exists() else pyodide / name
+        if not src.exists():
+            raise FileNotFoundError(f"{src}: run `npm ci` (scripts/setup.sh) to get the Pyodide runtime")
+        files.append(File.generated(config, f"{ASSETS}/pyodide/{name}", abs_src_path=str(src)))
+    for extra in sorted(runtime.glob("*.bin")) if runtime.exists() else []:
+        files.append(File.generated(config, f"{ASSETS}/pyodide/{extra.name}", abs_src_path=str(extra)))
+    files.append(File.generated(config, f"{ASSETS}/calc.zip", content=calc_zip()))
+    return files
+
+
+def calc_zip() -> bytes:
+    """calc/*.py in a zip with fixed timestamps, so an unchanged calc gives identical bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted((ROOT / "calc").glob("*.py")):
+            info = zipfile.ZipInfo(f"calc/{path.name}", date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes())
+    return buf.getvalue()
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    if "data-calc" not in html:
+        return html
+    count = 0
+
+    def widget(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        overrides = {m["key"]: unescape(m["value"]) for m in _ATTR.finditer(match["attrs"])}
+        return render_widget(match["name"], f"kl{count}", overrides, Path(config.docs_dir))
+
+    html = _MARKER.sub(widget, html)
+    return _FIGURE.sub(lambda m: f'<div class="kl-figure-static">{calculators.figure(m["name"])}</div>', html)
+
+
+def render_widget(name: str, prefix: str, overrides: dict[str, str], docs_dir: Path) -> str:
+    """The calculator's form (from its signature) and its default result, as calc renders it."""
+    specs = calculators.inputs(name)
+    values: dict[str, Any] = {}
+    for key, raw in overrides.items():
+        # data-input-NAME="@path" reads the value from a file under docs/ (an example model, say).
+        values[key] = (docs_dir / raw[1:]).read_text() if raw.startswith("@") else raw
+    fields = "".join(_field(spec, prefix, values.get(spec.name, spec.default)) for spec in specs)
+    result = calculators.run(name, values) if values else calculators.render(name)
+    return (
+        f'<div class="kl-calc" data-calc="{name}" data-state="static">'
+        f'<form class="kl-form" novalidate aria-label="{escape(name.replace("_", " "))} inputs">{fields}</form>'
+        '<p class="kl-status" role="status" aria-live="polite"></p>'
+        f'<div class="kl-output" data-calc-output aria-live="polite">{result}</div></div>'
+    )
+
+
+def _field(spec: Any, prefix: str, value: Any) -> str:
+    fid = f"{prefix}-{spec.name}"
+    described = f'aria-describedby="{fid}-help {fid}-msg"'
+    common = f'id="{fid}" name="{spec.name}" {described}'
+    if spec.kind == "bool":
+        checked = " checked" if value else ""
+        control = f'<input type="checkbox" {common}{checked}>'
+    elif spec.kind == "choice":
+        options = "".join(
+            f'<option value="{escape(c)}"{" selected" if c == value else ""}>{escape(c)}</option>' for c in spec.choices
+        )
+        control = f"<select {common}>{options}</select>"
+    elif spec.kind == "textarea":
+        control = f'<textarea {common} rows="6" spellcheck="false">{escape(str(value))}</textarea>'
+    elif spec.kind == "file":
+        control = f'<input type="file" {common} accept=".keras,.json">'
+    else:
+        numeric = ' inputmode="numeric"' if spec.kind == "int" else ""
+        bounds = f' data-min="{spec.minimum}" data-max="{spec.maximum}"' if spec.kind == "int" else ""
+        control = f'<input type="text" {common} value="{escape(str(value))}"{numeric}{bounds} autocomplete="off">'
+    return (
+        f'<div class="kl-field kl-{spec.kind}"><label for="{fid}">{escape(spec.label)}</label>{control}'
+        f'<small class="kl-help" id="{fid}-help">{escape(spec.help)}</small>'
+        f'<small class="kl-msg" id="{fid}-msg"></small></div>'
+    )

@@ -1,0 +1,207 @@
+// Kernel Lab calculators, browser side. Carries form values to the Python worker and puts the HTML it
+// returns into the page; it computes nothing itself. One worker serves every calculator and survives
+// Material's instant navigation. It starts when a calculator comes into view or is touched; pages
+// without calculators never start it.
+(function () {
+  "use strict";
+
+  const WORKER_URL = new URL("calc-worker.mjs", document.currentScript.src);
+  const UNAVAILABLE =
+    "Interactive mode is unavailable in this browser; the results shown were computed when the site was built.";
+
+  let worker = null; // the Worker, once started
+  let booted = null; // Promise resolved when Python is ready, rejected when it cannot start
+  let nextId = 0;
+  const pending = new Map(); // request id -> {resolve}
+
+  function startWorker() {
+    if (booted) return booted;
+    booted = new Promise(function (resolve, reject) {
+      try {
+        worker = new Worker(WORKER_URL, { type: "module" });
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      worker.onmessage = function (event) {
+        const msg = event.data;
+        if (msg.type === "ready") resolve();
+        else if (msg.type === "boot-error") reject(new Error(msg.message));
+        else if (pending.has(msg.id)) {
+          pending.get(msg.id)(msg);
+          pending.delete(msg.id);
+        }
+      };
+      worker.onerror = function (event) {
+        event.preventDefault();
+        reject(new Error(event.message || "worker failed"));
+        for (const resolveOne of pending.values()) resolveOne({ ok: false, field: "", message: UNAVAILABLE });
+        pending.clear();
+      };
+    });
+    booted.catch(function () {}); // handled by each calculator; never an unhandled rejection
+    return booted;
+  }
+
+  function request(name, inputs, data) {
+    return new Promise(function (resolve) {
+      const id = ++nextId;
+      pending.set(id, resolve);
+      worker.postMessage({ id: id, name: name, inputs: inputs, data: data || null });
+    });
+  }
+
+  function readForm(root) {
+    const inputs = {};
+    for (const el of root.querySelectorAll("form [name]")) {
+      if (el.type === "file") continue;
+      inputs[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    }
+    return inputs;
+  }
+
+  function setState(root, state) {
+    root.dataset.state = state;
+  }
+
+  function showStatus(root, text) {
+    const status = root.querySelector(".kl-status");
+    if (status) status.textContent = text;
+  }
+
+  function clearErrors(root) {
+    for (const msg of root.querySelectorAll(".kl-msg")) msg.textContent = "";
+    for (const el of root.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  }
+
+  function showError(root, field, message) {
+    const el = field ? root.querySelector('form [name="' + field + '"]') : null;
+    const slot = el ? root.querySelector("#" + CSS.escape(el.id + "-msg")) : null;
+    if (slot) {
+      slot.textContent = message;
+      el.setAttribute("aria-invalid", "true");
+      showStatus(root, "Not updated: " + message);
+    } else {
+      showStatus(root, message);
+    }
+    const output = root.querySelector("[data-calc-output]");
+    output.classList.add("kl-stale");
+    output.dataset.stale = "true";
+  }
+
+  function showResult(root, html) {
+    const output = root.querySelector("[data-calc-output]");
+    output.innerHTML = html;
+    output.classList.remove("kl-stale");
+    delete output.dataset.stale;
+    showStatus(root, "");
+  }
+
+  // Recompute with the current inputs; only the newest request of a calculator is shown.
+  async function recompute(root, data) {
+    const ticket = (root.klTicket = (root.klTicket || 0) + 1);
+    const reply = await request(root.dataset.calc, readForm(root), data || root.klFile);
+    if (ticket !== root.klTicket) return;
+    clearErrors(root);
+    if (reply.ok) showResult(root, reply.html);
+    else showError(root, reply.field, reply.message);
+    root.dispatchEvent(new CustomEvent("kl:result", { bubbles: true }));
+  }
+
+  async function activate(root) {
+    if (root.klActive) return;
+    root.klActive = true;
+    if (root.dataset.state === "static") setState(root, "loading");
+    try {
+      await startWorker();
+    } catch (error) {
+      setState(root, "error");
+      showStatus(root, UNAVAILABLE);
+      return;
+    }
+    await recompute(root);
+    setState(root, "ready");
+  }
+
+  async function readFile(root, file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (file.name.endsWith(".json")) {
+      const text = root.querySelector("textarea");
+      if (text) text.value = new TextDecoder().decode(bytes);
+      root.klFile = null;
+    } else {
+      root.klFile = bytes;
+    }
+  }
+
+  function onChange(root, event) {
+    activate(root);
+    if (root.dataset.state !== "ready") return; // the first result after start-up reads the form anyway
+    if (event.target.type === "file") {
+      const file = event.target.files[0];
+      if (file) readFile(root, file).then(function () { recompute(root); });
+      return;
+    }
+    if (event.target.tagName === "TEXTAREA") root.klFile = null;
+    recompute(root);
+  }
+
+  function onDrop(root, event) {
+    const file = event.dataTransfer && event.dataTransfer.files[0];
+    if (!file) return;
+    event.preventDefault();
+    root.classList.remove("kl-drag");
+    activate(root);
+    readFile(root, file).then(function () {
+      if (root.dataset.state === "ready") recompute(root);
+    });
+  }
+
+  function mount(root) {
+    if (root.klMounted) return;
+    root.klMounted = true;
+    const form = root.querySelector("form");
+    form.addEventListener("input", function (event) { onChange(root, event); });
+    form.addEventListener("change", function (event) {
+      if (event.target.type === "file" || event.target.tagName === "SELECT" || event.target.type === "checkbox") {
+        onChange(root, event);
+      }
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    root.addEventListener("focusin", function () { activate(root); });
+    root.addEventListener("pointerdown", function () { activate(root); });
+    if (root.querySelector('input[type="file"]')) {
+      root.addEventListener("dragover", function (event) {
+        event.preventDefault();
+        root.classList.add("kl-drag");
+      });
+      root.addEventListener("dragleave", function () { root.classList.remove("kl-drag"); });
+      root.addEventListener("drop", function (event) { onDrop(root, event); });
+    }
+  }
+
+  // A calculator that comes into view starts the worker; a second page finds it already running.
+  const observer =
+    "IntersectionObserver" in window
+      ? new IntersectionObserver(function (entries) {
+          for (const entry of entries) {
+            if (entry.isIntersecting) {
+              observer.unobserve(entry.target);
+              activate(entry.target);
+            }
+          }
+        })
+      : null;
+
+  function mountAll() {
+    for (const root of document.querySelectorAll("[data-calc]")) {
+      mount(root);
+      if (observer) observer.observe(root);
+      else activate(root);
+    }
+  }
+
+  if (window.document$) window.document$.subscribe(mountAll);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
+  else mountAll();
+})();
