@@ -48,9 +48,13 @@ def pair(layer: str, name: str, value: Any, allow_zero: bool = False) -> Pair:
     return (a, b)
 
 
-def padding_mode(layer: str, value: Any) -> str:
-    """'valid' or 'same', case-insensitive as in Keras."""
-    mode = value.lower() if isinstance(value, str) else None
+def padding_mode(layer: str, value: Any, any_case: bool = True) -> str:
+    """'valid' or 'same'.
+
+    Convolutions lower-case the argument (``standardize_padding``); pooling layers compare it as
+    given, so ``"SAME"`` is refused there (``any_case=False``).
+    """
+    mode = (value.lower() if any_case else value) if isinstance(value, str) else None
     if mode not in ("valid", "same"):
         raise LayerConfigError(layer, "padding", f"must be 'valid' or 'same', got {value!r}")
     return mode

@@ -10,7 +10,7 @@ from math import prod
 from typing import Any, NamedTuple
 
 from calc._args import Pair, Shape, channels_last, known, padding_mode, pair, positive, shape
-from calc._errors import LayerConfigError
+from calc._errors import LayerConfigError, UnsupportedError
 
 __all__ = [
     "DTYPE_BYTES",
@@ -170,14 +170,22 @@ def _windowed(
 
 
 def _conv_arguments(
-    layer: str, kernel_size: Any, strides: Any, padding: Any, data_format: Any, dilation_rate: Any
+    layer: str,
+    kernel_size: Any,
+    strides: Any,
+    padding: Any,
+    data_format: Any,
+    dilation_rate: Any,
+    dilation_with_strides: bool = False,
 ) -> tuple[Pair, Pair, Pair, str]:
     k = pair(layer, "kernel_size", kernel_size)
     s = pair(layer, "strides", strides)
     d = pair(layer, "dilation_rate", dilation_rate)
     mode = padding_mode(layer, padding)
     channels_last(layer, data_format)
-    if max(s) > 1 and max(d) > 1:
+    # Only Keras' BaseConv (Conv2D, Conv2DTranspose) refuses strides > 1 with dilation > 1, on any axes;
+    # DepthwiseConv2D and SeparableConv2D accept the pair and TensorFlow runs it.
+    if not dilation_with_strides and max(s) > 1 and max(d) > 1:
         raise LayerConfigError(
             layer, "strides", f"strides > 1 cannot be combined with dilation_rate > 1 (strides={s}, dilation_rate={d})"
         )
@@ -253,7 +261,7 @@ def depthwise_conv2d(
     """
     layer = "DepthwiseConv2D"
     depth_multiplier = positive(layer, "depth_multiplier", depth_multiplier)
-    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
+    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate, True)
     h, w, c = _image(layer, input_shape)
     (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
     out_c = c * depth_multiplier
@@ -281,7 +289,7 @@ def separable_conv2d(
     layer = "SeparableConv2D"
     filters = positive(layer, "filters", filters)
     depth_multiplier = positive(layer, "depth_multiplier", depth_multiplier)
-    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
+    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate, True)
     h, w, c = _image(layer, input_shape)
     (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
     mid = c * depth_multiplier
@@ -331,6 +339,16 @@ def conv2d_transpose(
         raise LayerConfigError(layer, "output_padding", f"each value must be < strides {s}, got {op}")
     h, w, c = _image(layer, input_shape)
     ke = _extent(k, d)
+    for i in (0, 1):
+        # 'same' with output_padding: out = (in - 1)*s + ke % 2 + op, and TensorFlow's conv2d_backprop_input
+        # needs ceil(out / s) == in, i.e. ke % 2 + op >= 1. An even extent with op == 0 builds in Keras but
+        # fails to run (oneDNN only lets it through when the output is empty).
+        if mode == "same" and op is not None and ke[i] % 2 == 0 and op[i] == 0:
+            raise LayerConfigError(
+                layer,
+                "output_padding",
+                f"0 with an even kernel extent {ke[i]} and padding 'same' gives a size TensorFlow cannot run",
+            )
     hw = (h, w)
     out = tuple(_transpose_length(hw[i], ke[i], s[i], mode, None if op is None else op[i]) for i in (0, 1))
     for i in (0, 1):
@@ -366,7 +384,7 @@ def conv2d_transpose(
 def _pooling(layer: str, input_shape: Shape, pool_size: Any, strides: Any, padding: Any, data_format: Any) -> LayerInfo:
     p = pair(layer, "pool_size", pool_size)
     s = p if strides is None else pair(layer, "strides", strides)
-    mode = padding_mode(layer, padding)
+    mode = padding_mode(layer, padding, any_case=False)
     channels_last(layer, data_format)
     h, w, c = shape(layer, input_shape, 3)
     (oh, ow), window = _windowed(layer, "pool_size", (h, w), p, s, mode)
@@ -450,8 +468,11 @@ def up_sampling2d(
     layer = "UpSampling2D"
     sh, sw = pair(layer, "size", size)
     channels_last(layer, data_format)
-    if interpolation not in _INTERPOLATIONS:
-        raise LayerConfigError(layer, "interpolation", f"must be one of {', '.join(_INTERPOLATIONS)}")
+    # Keras lower-cases the name; TensorFlow's resize refuses the others when the layer runs.
+    if not isinstance(interpolation, str) or interpolation.lower() not in _INTERPOLATIONS:
+        raise LayerConfigError(
+            layer, "interpolation", f"must be one of {', '.join(_INTERPOLATIONS)}, got {interpolation!r}"
+        )
     h, w, c = shape(layer, input_shape, 3)
     return LayerInfo(layer, (None if h is None else h * sh, None if w is None else w * sw, c), 0, 0, 0, None)
 
@@ -509,30 +530,44 @@ def reshape(input_shape: Shape, target_shape: Sequence[int]) -> LayerInfo:
 # --- normalization and element-wise -------------------------------------------------------------
 
 
-def _axes_size(layer: str, dims: Shape, axis: Any) -> int:
-    """Product of the sizes on ``axis`` (Keras axes count the batch axis as 0; negatives from the end)."""
-    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+def _axis_index(layer: str, dims: Shape, axis: Any) -> int | None:
+    """Position in ``dims`` of a Keras axis, which counts the batch axis as 0 and indexes like Python
+    (-ndim <= axis < ndim, ndim = rank with the batch axis); None for the batch axis itself."""
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise LayerConfigError(layer, "axis", f"expected an int, got {axis!r}")
+    ndim = len(dims) + 1
+    if not -ndim <= axis < ndim:
+        raise LayerConfigError(layer, "axis", f"{axis} is out of range for input rank {ndim}")
+    i = axis % ndim
+    return None if i == 0 else i - 1
+
+
+def _axes(layer: str, axis: Any) -> list[Any]:
+    if isinstance(axis, (list, tuple)):
+        return list(axis)
+    if isinstance(axis, int) and not isinstance(axis, bool):
+        return [axis]
+    raise LayerConfigError(layer, "axis", f"expected an int or a list of ints, got {axis!r}")
+
+
+def _weight_size(layer: str, dims: Shape, indices: Sequence[int | None]) -> int:
+    """Product of the sizes a weight is shaped by; they must be known, and the batch axis never is."""
     size = 1
-    for a in axes:
-        if isinstance(a, bool) or not isinstance(a, int):
-            raise LayerConfigError(layer, "axis", f"expected an int, got {a!r}")
-        i = a - 1 if a > 0 else len(dims) + a
-        if a == 0 or not 0 <= i < len(dims):
-            raise LayerConfigError(layer, "axis", f"{a} is out of range for input rank {len(dims) + 1}")
+    for i in indices:
+        if i is None:
+            raise LayerConfigError(layer, "axis", "the batch axis has no fixed size to hold weights for")
         size *= known(layer, "input_shape", dims[i])
     return size
 
 
-def batch_normalization(
-    input_shape: Shape, axis: int | Sequence[int] = -1, center: bool = True, scale: bool = True
-) -> LayerInfo:
+def batch_normalization(input_shape: Shape, axis: int = -1, center: bool = True, scale: bool = True) -> LayerInfo:
     """keras.layers.BatchNormalization: gamma and beta trainable; moving mean and variance non-trainable.
 
-    params = 4*C with center and scale; trainable = 2*C.
+    params = 4*C with center and scale; trainable = 2*C. ``axis`` is a single int (Keras calls ``int(axis)``).
     """
     layer = "BatchNormalization"
     dims = shape(layer, input_shape)
-    n = _axes_size(layer, dims, axis)
+    n = _weight_size(layer, dims, [_axis_index(layer, dims, axis)])
     trainable = n * (int(bool(center)) + int(bool(scale)))
     return LayerInfo(layer, dims, trainable + 2 * n, trainable, 0, IDENTITY)
 
@@ -544,36 +579,54 @@ def layer_normalization(
     scale: bool = True,
     rms_scaling: bool = False,
 ) -> LayerInfo:
-    """keras.layers.LayerNormalization: gamma (scale or rms_scaling) and beta (center, not with rms_scaling)."""
+    """keras.layers.LayerNormalization: gamma (scale or rms_scaling) and beta (center, not with rms_scaling).
+
+    Each weight has the sizes of ``axis``. With neither weight Keras never looks at those sizes, so
+    even the batch axis is accepted; an axis named twice makes TensorFlow's mean fail when it runs.
+    """
     layer = "LayerNormalization"
     dims = shape(layer, input_shape)
-    n = _axes_size(layer, dims, axis)
-    params = n * (int(bool(scale or rms_scaling)) + int(bool(center and not rms_scaling)))
+    indices = [_axis_index(layer, dims, a) for a in _axes(layer, axis)]
+    if len(set(indices)) != len(indices):
+        raise LayerConfigError(layer, "axis", f"names an axis twice: {axis!r}")
+    weights = int(bool(scale or rms_scaling)) + int(bool(center and not rms_scaling))
+    params = weights * _weight_size(layer, dims, indices) if weights else 0
     return LayerInfo(layer, dims, params, params, 0, IDENTITY)
 
 
-def normalization(input_shape: Shape, axis: int | Sequence[int] | None = -1, mean: Any = None) -> LayerInfo:
-    """keras.layers.Normalization: adapted mean and variance per axis entry plus a count, all non-trainable.
+def normalization(
+    input_shape: Shape, axis: int | Sequence[int] | None = -1, mean: Any = None, variance: Any = None
+) -> LayerInfo:
+    """keras.layers.Normalization: adapted mean and variance per entry of the kept axes plus a count, all
+    non-trainable: params = 2*prod(sizes on axis) + 1.
 
-    Given ``mean`` (and variance) in the config, it holds no weights.
+    Given ``mean`` and ``variance`` (both or neither) in the config, it holds no weights; the kept
+    axes must still have known sizes.
     """
     layer = "Normalization"
+    if (mean is None) != (variance is None):
+        raise LayerConfigError(layer, "mean", "mean and variance must be given together")
     dims = shape(layer, input_shape)
-    params = 0
-    if mean is None:
-        params = 2 * (1 if axis is None else _axes_size(layer, dims, axis)) + 1
-    return LayerInfo(layer, dims, params, 0, 0, IDENTITY)
+    indices = [_axis_index(layer, dims, a) for a in _axes(layer, [] if axis is None else axis)]
+    if len(set(indices)) != len(indices):
+        raise LayerConfigError(layer, "axis", f"names an axis twice: {axis!r}")  # Keras' reshape of the stats fails
+    n = _weight_size(layer, dims, indices)
+    return LayerInfo(layer, dims, 2 * n + 1 if mean is None else 0, 0, 0, IDENTITY)
 
 
-def prelu(input_shape: Shape, shared_axes: Sequence[int] | None = None) -> LayerInfo:
-    """keras.layers.PReLU: one trainable alpha per input entry, shared along ``shared_axes`` (batch axis = 0)."""
+def prelu(input_shape: Shape, shared_axes: Sequence[int] | int | None = None) -> LayerInfo:
+    """keras.layers.PReLU: one trainable alpha per input entry, shared along ``shared_axes`` (batch axis = 0).
+
+    Keras sets ``alpha_shape[axis - 1] = 1`` with Python indexing, so 0 and negative axes count from the
+    end (0 shares the last axis); ``axis - 1`` must index the shape without the batch axis.
+    """
     layer = "PReLU"
     dims = list(shape(layer, input_shape))
     shared = (
         [] if shared_axes is None else list(shared_axes) if isinstance(shared_axes, (list, tuple)) else [shared_axes]
     )
     for a in shared:
-        if isinstance(a, bool) or not isinstance(a, int) or not 1 <= a <= len(dims):
+        if isinstance(a, bool) or not isinstance(a, int) or not -len(dims) <= a - 1 < len(dims):
             raise LayerConfigError(layer, "shared_axes", f"{a!r} is not an axis of the input")
         dims[a - 1] = 1
     params = prod(known(layer, "input_shape", d) for d in dims)
@@ -615,15 +668,22 @@ def elementwise_merge(input_shapes: Sequence[Shape], class_name: str = "Add") ->
 
 
 def concatenate(input_shapes: Sequence[Shape], axis: int = -1) -> LayerInfo:
-    """keras.layers.Concatenate along ``axis`` (batch axis = 0); the other axes must agree."""
+    """keras.layers.Concatenate along ``axis`` (batch axis = 0); the other axes must agree (None matches any size).
+
+    One input comes back unchanged (TensorFlow's concat of one tensor is the identity) unless the axis is too
+    negative for Keras to index the shape. Along the batch axis Keras accepts the merge and the batch grows;
+    calc does not model batch sizes, so it says so.
+    """
     layer = "Concatenate"
     shapes = _shapes(layer, input_shapes)
     rank = len(shapes[0])
     if isinstance(axis, bool) or not isinstance(axis, int):
         raise LayerConfigError(layer, "axis", f"expected an int, got {axis!r}")
-    i = axis - 1 if axis > 0 else rank + axis
-    if axis == 0 or not 0 <= i < rank:
-        raise LayerConfigError(layer, "axis", f"{axis} is not a non-batch axis of rank-{rank + 1} inputs")
+    if len(shapes) == 1:
+        if axis < -(rank + 1):
+            raise LayerConfigError(layer, "axis", f"{axis} is out of range for input rank {rank + 1}")
+        return LayerInfo(layer, shapes[0], 0, 0, 0, IDENTITY)
+    i = _axis_index(layer, shapes[0], axis)
     out = list(shapes[0])
     for s in shapes[1:]:
         if len(s) != rank:
@@ -635,4 +695,6 @@ def concatenate(input_shapes: Sequence[Shape], axis: int = -1) -> LayerInfo:
                 raise LayerConfigError(layer, "inputs", f"shapes {shapes[0]} and {s} differ off axis {axis}")
             elif out[j] is None:
                 out[j] = s[j]
+    if i is None:
+        raise UnsupportedError(f"{layer}: axis: {axis} is the batch axis; calc does not model batch sizes")
     return LayerInfo(layer, tuple(out), 0, 0, 0, IDENTITY)
