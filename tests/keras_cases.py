@@ -34,7 +34,7 @@ def _size(rng: random.Random, lo: int = 1, hi: int = 12, p_none: float = 0.0) ->
     return None if _maybe(rng, p_none) else rng.randint(lo, hi)
 
 
-def _image(rng: random.Random, p_none: float = 0.08, hi: int = 12) -> Shape:
+def _image(rng: random.Random, p_none: float = 0.08, hi: int = 12) -> tuple[int | None, int | None, int]:
     """(H, W, C) with small sizes, sometimes an unknown (None) height or width."""
     return (_size(rng, 1, hi, p_none), _size(rng, 1, hi, p_none), rng.randint(1, 5))
 
