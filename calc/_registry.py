@@ -64,9 +64,7 @@ ALIASES = {
 
 # Names each function takes from a config, computed once.
 _ACCEPTS = {
-    name: frozenset(
-        p for p in inspect.signature(fn).parameters if p not in ("input_shape", "input_shapes", "class_name")
-    )
+    name: tuple(p for p in inspect.signature(fn).parameters if p not in ("input_shape", "input_shapes", "class_name"))
     for name, fn in LAYERS.items()
 }
 
@@ -85,5 +83,4 @@ def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> 
         raise UnsupportedError(f"{class_name}: layer class not supported by calc")
     if not isinstance(config, Mapping):
         raise CalcError(f"{class_name}: config must be a mapping, got {type(config).__name__}")
-    accepts = _ACCEPTS[name]
-    return fn(input_shape, **{k: v for k, v in config.items() if k in accepts})
+    return fn(input_shape, **{k: config[k] for k in _ACCEPTS[name] if k in config})
