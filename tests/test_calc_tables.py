@@ -1191,6 +1191,44 @@ def test_layer_info_unknown_class(class_name: str) -> None:
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("class_name", [[], {"class_name": "Conv2D"}, None, 7])
+def test_layer_info_class_name_not_a_string(class_name: Any) -> None:
+    # A JSON config can hold anything where the class name should be; calc must say so with a CalcError.
+    try:
+        calc.layer_info(class_name, {}, (8, 8, 3))
+    except calc.CalcError:
+        return
+    except Exception as err:
+        pytest.fail(f"calc bug: layer_info({class_name!r}, ...) raised {type(err).__name__}, not a CalcError: {err}")
+    pytest.fail(f"layer_info accepted class name {class_name!r}")
+
+
+@pytest.mark.parametrize(
+    ("class_name", "config", "input_shape", "missing"),
+    [
+        pytest.param("Conv2D", {"kernel_size": [3, 3]}, (8, 8, 3), "filters", id="Conv2D-filters"),
+        pytest.param("SeparableConv2D", {"filters": 8}, (8, 8, 3), "kernel_size", id="SeparableConv2D-kernel_size"),
+        pytest.param("Dense", {"name": "fc"}, (8,), "units", id="Dense-units"),
+        pytest.param("Reshape", {}, (8,), "target_shape", id="Reshape-target_shape"),
+    ],
+)
+def test_layer_info_missing_required_argument(
+    class_name: str, config: dict[str, Any], input_shape: Any, missing: str
+) -> None:
+    # Keras' from_config refuses these configs (the constructor lacks a required argument); calc must raise
+    # LayerConfigError naming the argument, not let Python's TypeError out.
+    try:
+        calc.layer_info(class_name, config, input_shape)
+    except calc.LayerConfigError as err:
+        assert err.argument == missing, str(err)
+        return
+    except Exception as err:
+        pytest.fail(
+            f"calc bug: layer_info({class_name!r}, {config!r}) raised {type(err).__name__}, not a CalcError: {err}"
+        )
+    pytest.fail(f"layer_info accepted a {class_name} config without {missing!r}")
+
+
 def test_layer_info_config_not_a_mapping() -> None:
     with pytest.raises(calc.CalcError):
         calc.layer_info("Conv2D", [("filters", 8)], (8, 8, 3))  # type: ignore[arg-type]
