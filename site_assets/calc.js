@@ -190,7 +190,7 @@
               activate(entry.target);
             }
           }
-        })
+        }, { rootMargin: "0px 0px 50% 0px" }) // start a little before it scrolls into view
       : null;
 
   function mountAll() {

@@ -1,0 +1,185 @@
+"""The built site in a real browser (Debian's Chromium via Playwright): static results before Pyodide,
+recomputation in the worker, error display, the .keras analyzer, instant navigation, no page errors,
+no off-origin requests, and axe-core in light and dark palettes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from calc import calculators
+from tests.browser.conftest import ROOT, Watched
+
+PAGES = ["", "receptive-field/", "parameters/", "inception/", "analyzer/", "layer/", "methods/", "authors/"]
+CALC_PAGES = {
+    "receptive_field": "receptive-field/",
+    "kernel_compare": "parameters/",
+    "inception": "inception/",
+    "layer": "layer/",
+    "analyzer": "analyzer/",
+}
+READY = '[data-calc][data-state="ready"]'
+
+
+def text_of(page: Any, html: str) -> str:
+    """The text the browser makes of an HTML string (to compare with what the page shows)."""
+    return page.evaluate(
+        "html => { const d = document.createElement('div'); d.innerHTML = html; return d.textContent; }", html
+    )
+
+
+def output_text(page: Any) -> str:
+    return page.eval_on_selector("[data-calc-output]", "el => el.textContent")
+
+
+def wait_for_result(page: Any, before: str) -> str:
+    page.wait_for_function("before => document.querySelector('[data-calc-output]').textContent !== before", arg=before)
+    return output_text(page)
+
+
+@pytest.mark.parametrize("name", sorted(CALC_PAGES))
+def test_static_result_without_pyodide(watched: Watched, site_url: str, name: str) -> None:
+    """With the runtime unreachable, the build-time result is there and a notice replaces interactivity."""
+    page = watched.page
+    page.route("**/pyodide/**", lambda route: route.abort())
+    page.goto(site_url + CALC_PAGES[name])
+    root = page.locator(f'[data-calc="{name}"]')
+    assert root.get_attribute("data-state") in ("static", "loading", "error")
+    assert output_text(page).strip()
+    if name != "analyzer":  # the analyzer's default comes from a file named on the page
+        assert output_text(page) == text_of(page, calculators.render(name))
+    root.scroll_into_view_if_needed()  # the worker starts when a calculator comes into view
+    page.wait_for_selector(f'[data-calc="{name}"][data-state="error"]')
+    assert "unavailable" in page.inner_text(".kl-status")
+    assert not [e for e in watched.errors if "pyodide" not in e.lower() and "Failed to load" not in e]
+
+
+def goto_ready(page: Any, url: str) -> None:
+    """Open a calculator page, bring its calculator into view, and wait until the worker answered."""
+    page.goto(url)
+    page.locator("[data-calc]").scroll_into_view_if_needed()
+    page.wait_for_selector(READY)
+
+
+def test_input_change_recomputes_in_browser(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "layer/")
+    before = output_text(page)
+    page.fill('[name="strides"]', "1")
+    after = wait_for_result(page, before)
+    assert after == text_of(page, calculators.run("layer", {"strides": "1"}))
+    page.select_option('[name="class_name"]', "SeparableConv2D")
+    after2 = wait_for_result(page, after)
+    assert after2 == text_of(page, calculators.run("layer", {"strides": "1", "class_name": "SeparableConv2D"}))
+    assert not watched.errors and not watched.off_origin
+
+
+def test_invalid_input_shows_calc_message_and_keeps_last_result(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "layer/")
+    good = output_text(page)
+    page.fill('[name="dilation_rate"]', "2")  # with the default strides=2: Keras refuses the combination
+    page.wait_for_selector('[data-calc-output][data-stale="true"]')
+    field = page.locator('[name="strides"]')  # calc's LayerConfigError names the strides argument
+    message = page.inner_text("#" + field.get_attribute("aria-describedby").split()[1])
+    expected = json.loads(calculators.handle(json.dumps({"name": "layer", "inputs": {"dilation_rate": "2"}})))
+    assert not expected["ok"]
+    assert message == expected["message"]
+    assert field.get_attribute("aria-invalid") == "true"
+    assert output_text(page).endswith(good) or good in output_text(page)
+    page.fill('[name="dilation_rate"]', "1")
+    page.wait_for_function("() => !document.querySelector('[data-calc-output]').dataset.stale")
+    assert page.inner_text("#" + field.get_attribute("aria-describedby").split()[1]) == ""
+
+
+def test_receptive_field_list_error(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "receptive-field/")
+    page.fill('[name="kernel_sizes"]', "3, x")
+    page.wait_for_selector('[data-calc-output][data-stale="true"]')
+    assert "not a whole number" in page.inner_text('[id$="-kernel_sizes-msg"]')
+
+
+@pytest.fixture(scope="module")
+def keras_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, list[str]]:
+    """A small .keras file written by real Keras, with Keras's own parameter count and layer names."""
+    keras = pytest.importorskip("keras")
+    inputs = keras.Input((64, 64, 3))
+    x = keras.layers.Conv2D(16, 7, strides=2, padding="same", name="big_kernel")(inputs)
+    x = keras.layers.BatchNormalization(name="bn")(x)
+    x = keras.layers.Conv2D(16, 3, name="small_kernel")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    outputs = keras.layers.Dense(10, name="head")(x)
+    model = keras.Model(inputs, outputs)
+    path = tmp_path_factory.mktemp("models") / "tiny.keras"
+    model.save(path)
+    return path, model.count_params(), [layer.name for layer in model.layers[1:]]
+
+
+def test_analyzer_reads_keras_file(watched: Watched, site_url: str, keras_file: tuple[Path, int, list[str]]) -> None:
+    path, params, names = keras_file
+    page = watched.page
+    goto_ready(page, site_url + "analyzer/")
+    before = output_text(page)
+    page.set_input_files('input[type="file"]', str(path))
+    after = wait_for_result(page, before)
+    assert f"parameters {params:,}" in after
+    for name in names:
+        assert name in after
+    assert not watched.errors and not watched.off_origin
+
+
+def test_instant_navigation_keeps_the_worker(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.goto(site_url)
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in watched.requests if "/pyodide/" in u or "calc-worker" in u], "home page loaded Pyodide"
+    page.click('a.md-nav__link[href$="layer/"]')
+    page.wait_for_selector(READY)
+    page.click('a.md-nav__link[href$="inception/"]')
+    page.wait_for_selector('[data-calc="inception"][data-state="ready"]')
+    wasm = [u for u in watched.requests if u.endswith("pyodide.asm.wasm")]
+    assert len(wasm) <= 1, wasm
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+    assert not watched.errors and not watched.off_origin
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_serious(browser: Any, site_url: str, scheme: str) -> None:
+    if not AXE.exists():
+        pytest.skip("node_modules/axe-core missing: run scripts/setup.sh")
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.route("**/pyodide/**", lambda route: route.abort())  # the static page is what axe reads
+    found = {}
+    for path in PAGES:
+        page.goto(site_url + path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if bad:
+            found[path or "home"] = bad
+    context.close()
+    assert not found, found
+
+
+def test_every_page_without_errors_or_off_origin_requests(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    for path in PAGES:
+        if path in CALC_PAGES.values():
+            goto_ready(page, site_url + path)
+        else:
+            page.goto(site_url + path)
+            page.wait_for_load_state("networkidle")
+    assert not watched.errors
+    assert not watched.off_origin
