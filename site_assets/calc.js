@@ -193,7 +193,14 @@
         }, { rootMargin: "0px 0px 50% 0px" }) // start a little before it scrolls into view
       : null;
 
+  // The theme's search dialog has no accessible name (axe-core: aria-dialog-name).
+  function labelSearchDialog() {
+    const dialog = document.querySelector('.md-search[role="dialog"]:not([aria-label])');
+    if (dialog) dialog.setAttribute("aria-label", "Search");
+  }
+
   function mountAll() {
+    labelSearchDialog();
     for (const root of document.querySelectorAll("[data-calc]")) {
       mount(root);
       if (observer) observer.observe(root);
