@@ -366,3 +366,40 @@ def family_cases(family: str) -> list[Case]:
     """The cases of one family, the same on every run (each family has its own seeded generator)."""
     generate, n = FAMILIES[family]
     return generate(random.Random(f"{SEED}:{family}"), n * SCALE)
+
+
+# --- chains for the receptive-field check -----------------------------------------------------
+
+
+def _chain_layer(rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """One spatial layer with one channel in and out; every kind of Window calc gives."""
+    name = rng.choice(
+        ("Conv2D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "AveragePooling2D", "AveragePooling2D",
+         "ZeroPadding2D", "Cropping2D", "Conv2DTranspose")
+    )  # fmt: skip
+    if name in ("ZeroPadding2D", "Cropping2D"):
+        return name, {"padding" if name == "ZeroPadding2D" else "cropping": _spatial_amounts(rng, 0, 3)}
+    padding = rng.choice(("valid", "same"))
+    if name == "AveragePooling2D":
+        strides = None if _maybe(rng, 0.4) else _int_or_pair(rng, 1, 3)
+        return name, {"pool_size": _int_or_pair(rng, 1, 3), "strides": strides, "padding": padding}
+    config: dict[str, Any] = {"kernel_size": _int_or_pair(rng, 1, 4), "padding": padding}
+    if name == "Conv2DTranspose":  # position-independent fields only at stride 1
+        config.update(strides=1, dilation_rate=_dilation(rng), output_padding=rng.choice((None, 0)))
+    else:
+        config["strides"] = _int_or_pair(rng, 1, 2)
+        dilated = name != "Conv2D" or config["strides"] in (1, (1, 1), [1, 1])  # Conv2D refuses the pair
+        config["dilation_rate"] = _dilation(rng, 0.35) if dilated else 1
+    if name != "DepthwiseConv2D":
+        config["filters"] = 1
+    return name, config
+
+
+def receptive_field_chains(n: int, seed: int = SEED) -> list[tuple[tuple[int, int], list[tuple[str, dict[str, Any]]]]]:
+    """n random chains of 1 to 4 layers on a one-channel image of 14 to 40 pixels a side (not yet checked for
+    validity: the caller draws again when calc refuses a chain)."""
+    rng = random.Random(f"{seed}:receptive")
+    return [
+        ((rng.randint(14, 40), rng.randint(14, 40)), [_chain_layer(rng) for _ in range(rng.randint(1, 4))])
+        for _ in range(n)
+    ]

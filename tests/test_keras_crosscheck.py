@@ -22,12 +22,14 @@
 # calc must raise LayerConfigError exactly when Keras rejects. calc's UnsupportedError ("valid Keras, outside
 # what calc models") is accepted only where Keras accepts: Concatenate along the batch axis is the one case.
 #
-# Part 2 (receptive fields): random small chains of spatial layers are built as a linear tf.keras model with all
-# kernels 1 and biases 0 (average pooling instead of max pooling, so every window element gets a gradient), and
-# the gradient of one output unit with respect to the input shows exactly which input pixels it reads. See
-# test_receptive_field_matches_gradients for how size, stride and start are read off.
+# Part 2 (receptive fields): 240 random chains of 1 to 4 spatial layers (Conv2D with dilation or strides,
+# 'same'/'valid' on odd and even sizes, AveragePooling2D, ZeroPadding2D, Cropping2D, DepthwiseConv2D and
+# SeparableConv2D with dilation and strides together, Conv2DTranspose at stride 1) are built as a Keras model
+# with all kernels 1 and biases 0; the gradient of an output unit with respect to the input shows exactly which
+# input pixels it reads. test_receptive_field_matches_gradients says how size, stride and padding are read off.
 #
-# Run time on the 2-core CI machine: see the report printed by each test (about N s in all).
+# Run time: about 40 s for the whole module on the 2-core machine this was written on (part 1 about 20 s,
+# part 2 about 20 s, plus importing TensorFlow). Each test prints its counts and time (pytest -s).
 
 from __future__ import annotations
 
@@ -42,9 +44,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import calc
-from tests.keras_cases import FAMILIES, Case, family_cases
+from tests.keras_cases import FAMILIES, Case, family_cases, receptive_field_chains
 
 MIN_CONFIGS = 1000
 RUN_LIMIT = 4096  # forward passes only for inputs of at most this many elements (all of them here)
@@ -181,3 +184,138 @@ def test_enough_configs() -> None:
     counts = {family: len(family_cases(family)) for family in FAMILIES}
     print("\nconfigs per family:", counts, "total", sum(counts.values()))
     assert sum(counts.values()) >= MIN_CONFIGS
+
+
+# --- part 2: receptive fields against TensorFlow gradients -------------------------------------------------
+
+RF_CHAINS = 240  # drawn; the few that calc refuses (empty outputs) are drawn past, not counted
+RF_MIN_MEASURED = 150
+
+
+def _support(grad: np.ndarray, axis: int) -> tuple[int, int] | None:
+    """First and last input index (along axis 0 = height, 1 = width) with a non-zero gradient."""
+    hits = np.nonzero(np.abs(grad).sum(axis=1 - axis))[0]
+    return None if hits.size == 0 else (int(hits[0]), int(hits[-1]))
+
+
+def _span(i: int, field: calc.ReceptiveField, axis: int) -> tuple[int, int]:
+    """calc's field of unit i along one axis, in the coordinates of the field's input (may overhang it)."""
+    first = i * field.stride[axis] - field.padding[axis]  # type: ignore[operator]
+    return first, first + field.size[axis] - 1
+
+
+def _alive(i: int, suffix_fields: list[calc.ReceptiveField], sizes: list[int], axis: int) -> bool:
+    """Whether unit i reads no padding anywhere in the chain, by calc's own windows: at every level (the image,
+    then each layer's output) the positions the rest of the chain makes it read lie inside that level.
+    Such a unit's gradient spans exactly its field: the extreme taps of every kernel are real pixels."""
+    for field, n in zip(suffix_fields, sizes, strict=True):
+        first, last = _span(i, field, axis)
+        if first < 0 or last > n - 1:
+            return False
+    return True
+
+
+def _gradient(model: keras.Model, x: tf.Tensor, unit: tuple[int, int]) -> np.ndarray:
+    """d output[unit] / d input, as an (H, W) array."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = model(x)[0, unit[0], unit[1], 0]
+    return tape.gradient(y, x)[0, :, :, 0].numpy()  # type: ignore[no-any-return]
+
+
+def _ones_model(hw: tuple[int, int], chain: list[tuple[str, dict[str, Any]]]) -> keras.Model:
+    """The chain as a Keras model on a one-channel image, kernels all 1 and biases 0, so that an output unit's
+    gradient is positive exactly on the input pixels it reads (no cancellation can hide one)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = keras.Sequential([keras.Input((*hw, 1))] + [getattr(keras.layers, n)(**c) for n, c in chain])
+    for w in model.weights:
+        w.assign(np.zeros(w.shape) if "bias" in w.path else np.ones(w.shape))
+    return model
+
+
+def _ints(shape: tuple[int | None, ...]) -> tuple[int, ...]:
+    assert None not in shape
+    return tuple(d for d in shape if d is not None)
+
+
+def _chain_infos(hw: tuple[int, int], chain: list[tuple[str, dict[str, Any]]]) -> list[calc.LayerInfo]:
+    infos: list[calc.LayerInfo] = []
+    shape: tuple[Any, ...] = (*hw, 1)
+    for name, config in chain:
+        infos.append(calc.layer_info(name, config, shape))
+        shape = infos[-1].output_shape
+    return infos
+
+
+def test_receptive_field_matches_gradients() -> None:
+    """calc.receptive_field against the input pixels TensorFlow says each output unit depends on.
+
+    Per axis, calc says output unit i reads input pixels [i*stride - padding, i*stride - padding + size - 1];
+    what lies outside the image is padding. Measured on each chain:
+    (1) size, stride and padding exactly, on the first output unit that reads no padding anywhere in the chain
+        (and whose neighbour reads none either): its gradient spans the size; the shift to the neighbour is
+        the stride; i*stride - (first pixel read) is the padding, i.e. where the first unit's field starts,
+        derived from an unclipped field since the first unit's own field overhangs the image with 'same'.
+    (2) for the first, last and two middle units: every pixel read lies inside calc's field. Near the edges
+        the pixels read are fewer than the field (padding, crops, and dilation or strides leave gaps, so the
+        first pixel read need not be the clipped field's first), hence containment there, not equality.
+    Average pooling stands for pooling (max pooling shares its window code, and a max sends the gradient to
+    one pixel only).
+    """
+    start = time.perf_counter()
+    mismatches: list[str] = []
+    measured = refused = 0
+    for hw, chain in receptive_field_chains(RF_CHAINS):
+        try:
+            infos = _chain_infos(hw, chain)
+        except calc.CalcError:
+            refused += 1
+            continue
+        suffix = [calc.receptive_field(infos[level:]) for level in range(len(infos))]
+        assert all(f is not None and None not in f.padding for f in suffix)
+        fields: list[calc.ReceptiveField] = suffix  # type: ignore[assignment]
+        field = fields[0]
+        out_hw = _ints(infos[-1].output_shape[:2])
+        sizes = [[hw[a], *(_ints(info.output_shape)[a] for info in infos[:-1])] for a in (0, 1)]
+        model, x = _ones_model(hw, chain), tf.ones((1, *hw, 1))
+        what = f"{chain} on {hw}: calc {field}"
+
+        for unit in {(0, 0), (out_hw[0] - 1, out_hw[1] - 1), (out_hw[0] // 2, out_hw[1] // 2),
+                     (max(out_hw[0] // 2 - 1, 0), max(out_hw[1] // 2 - 1, 0))}:  # fmt: skip
+            g = _gradient(model, x, unit)
+            for a in (0, 1):
+                seen, (first, last) = _support(g, a), _span(unit[a], field, a)
+                if seen is not None and not first <= seen[0] <= seen[1] <= last:
+                    mismatches.append(f"{what}: unit {unit} axis {a} reads {seen}, outside calc's {(first, last)}")
+
+        alive = [
+            next(
+                (
+                    i
+                    for i in range(out_hw[a] - 1)
+                    if _alive(i, fields, sizes[a], a) and _alive(i + 1, fields, sizes[a], a)
+                ),
+                None,
+            )
+            for a in (0, 1)
+        ]
+        i, j = alive
+        if i is None or j is None:
+            continue
+        measured += 1
+        here_g, next_g = _gradient(model, x, (i, j)), _gradient(model, x, (i + 1, j + 1))
+        for a, u in ((0, i), (1, j)):
+            here, there = _support(here_g, a), _support(next_g, a)
+            if here is None or there is None:
+                mismatches.append(f"{what}: axis {a}: unit {(i, j)} or its neighbour reads no input pixel")
+                continue
+            stride = there[0] - here[0]
+            got = (here[1] - here[0] + 1, stride, u * stride - here[0])
+            said = (field.size[a], field.stride[a], field.padding[a])
+            if got != said:
+                mismatches.append(f"{what}: axis {a} size/stride/padding measured {got}, calc {said}")
+    print(f"\nreceptive fields: {RF_CHAINS - refused} chains checked, {measured} measured on an unclipped unit, "
+          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+    assert not mismatches, f"{len(mismatches)} disagreements:\n" + "\n".join(mismatches[:40])
+    assert measured >= RF_MIN_MEASURED
