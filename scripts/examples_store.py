@@ -1,0 +1,81 @@
+# Stage 4 of the examples pipeline: the stored results. One JSON file per example
+# and machine, results/<machine key>/<example>.json, plus machine.json with the
+# latest fingerprint. Every write is atomic: the data go to a temporary file
+# outside results/ (same file system) and os.replace puts them in place, so a
+# killed run leaves either the previous file or the new one, never half of one.
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+# Bump when the way examples are run or timed changes: every cached result is then stale.
+METHOD_VERSION = 1
+
+
+def source_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cache_key(source_sha256: str, tensorflow: str | None, keras: str | None, machine: str) -> str:
+    """Hash of what decides a result: the example's source, the TF/Keras versions, the machine, the method."""
+    text = json.dumps([METHOD_VERSION, source_sha256, tensorflow, keras, machine])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def atomic_write_json(path: Path, data: Any, work_dir: Path) -> None:
+    work_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=work_dir, prefix=path.stem + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, sort_keys=True, ensure_ascii=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def example_names(examples_dir: Path) -> list[str]:
+    return sorted(p.stem for p in examples_dir.glob("*.py") if not p.name.startswith("_"))
+
+
+def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
+    """{machine key: {"machine": fingerprint, "examples": {name: record}}} for every machine stored."""
+    out: dict[str, dict[str, Any]] = {}
+    if not results_dir.is_dir():
+        return out
+    for machine_dir in sorted(p for p in results_dir.iterdir() if p.is_dir()):
+        machine = load_json(machine_dir / "machine.json")
+        examples = {
+            p.stem: rec
+            for p in sorted(machine_dir.glob("*.json"))
+            if p.name != "machine.json" and (rec := load_json(p)) is not None
+        }
+        out[machine_dir.name] = {"machine": machine, "examples": examples}
+    return out
+
+
+def stale_results(results_dir: Path, examples_dir: Path) -> list[str]:
+    """Stored results that no longer match an example's source (or whose example is gone), as 'machine/example'."""
+    current = {name: source_hash(examples_dir / f"{name}.py") for name in example_names(examples_dir)}
+    stale = []
+    for key, stored in load_results(results_dir).items():
+        for name, record in stored["examples"].items():
+            if current.get(name) != record.get("source_sha256"):
+                stale.append(f"{key}/{name}")
+    return stale

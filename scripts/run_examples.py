@@ -1,0 +1,278 @@
+"""Run the Keras examples in examples/ on this machine and store their summaries and timings in results/.
+
+    .venv/bin/python -m scripts.run_examples            # run what changed, keep the rest
+    .venv/bin/python -m scripts.run_examples --force    # run everything again
+    .venv/bin/python -m scripts.run_examples sweep_single article_7x7   # only these
+
+Each example runs in its own process (scripts/examples_child.py); this process never imports
+TensorFlow. An example is not run again while its source, the TensorFlow and Keras versions and
+the machine are unchanged. Every model's parameters and output shapes are checked against calc,
+layer by layer; a mismatch, or an example that raises (other than the expected failures), makes
+the run exit non-zero naming it, with its traceback in the log, and leaves its previous result
+in place. The log is build/examples/run.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from scripts import examples_check, examples_machine, examples_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Examples that must raise, with the exception they must raise: the article's Inception
+# example as written, and the first fix, which still fails one step further.
+EXPECTED_FAILING = {
+    "inception_0_as_written": "NameError",
+    "inception_1_input_defined": "ValueError",
+    "inception_2_same_padding": "ValueError",
+}
+
+
+def fmt_seconds(s: float | None) -> str:
+    if s is None:
+        return "?"
+    s = max(0, round(s))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class Progress:
+    """One status line: which example, which model and timing, repeat, elapsed and remaining time."""
+
+    def __init__(self, stream: TextIO, total: int, expected: dict[str, float | None]) -> None:
+        self.stream, self.total, self.expected = stream, total, expected
+        self.tty = stream.isatty()
+        self.start = time.monotonic()
+        self.done_expected = 0.0
+        self.last_line = 0.0
+
+    def remaining(self, name: str, example_elapsed: float, done: list[str]) -> float | None:
+        pending = [n for n in self.expected if n not in done and n != name]
+        if any(self.expected[n] is None for n in pending) or self.expected.get(name) is None:
+            return None
+        this = max(0.0, (self.expected[name] or 0.0) - example_elapsed)
+        return this + sum(self.expected[n] or 0.0 for n in pending)
+
+    def show(self, index: int, name: str, example_start: float, done: list[str], info: dict[str, Any]) -> None:
+        now = time.monotonic()
+        detail = ""
+        if "model" in info:
+            detail = f" {info['model']}"
+            if "models" in info:
+                detail += f" ({info['model_index'] + 1}/{info['models']})"
+            detail += f" {info.get('timing', '')} repeat {info.get('repeat', 0)}/{info.get('repeats', '?')}"
+        elif "stage" in info:
+            detail = f" {info['stage']}"
+        rest = self.remaining(name, now - example_start, done)
+        line = (
+            f"[{index}/{self.total}] {name}{detail}  elapsed {fmt_seconds(now - self.start)}"
+            f"  remaining {'~' + fmt_seconds(rest) if rest is not None else '?'}"
+        )
+        if self.tty:
+            self.stream.write("\r\033[K" + line)
+            self.stream.flush()
+        elif now - self.last_line >= 5 or "stage" in info:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+            self.last_line = now
+
+    def end_line(self) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+
+
+def run_child(argv: list[str], log: TextIO, on_progress: Any) -> int:
+    """Run the child, its stdout and non-progress stderr into the log; return its exit status."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", COLUMNS="200", PYTHONUNBUFFERED="1", PYTHONHASHSEED="0")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scripts.examples_child", *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("@@progress "):
+                on_progress(json.loads(line[len("@@progress ") :]))
+            else:
+                log.write(line)
+        return proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("names", nargs="*", help="examples to consider (default: all)")
+    parser.add_argument("--force", action="store_true", help="run even when the stored result is current")
+    parser.add_argument("--examples-dir", type=Path, default=ROOT / "examples")
+    parser.add_argument("--results-dir", type=Path, default=ROOT / "results")
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "build" / "examples")
+    parser.add_argument("--batch", type=int, default=4, help="the larger batch (inference and training step)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed calls after the first (traced) one")
+    parser.add_argument("--repeats", type=int, default=30, help="timed calls per measurement (at least 30)")
+    parser.add_argument("--no-peak", action="store_true", help="skip the peak matmul probe (tests)")
+    args = parser.parse_args(argv)
+    if args.repeats < 30:
+        parser.error("--repeats must be at least 30")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    names = examples_store.example_names(args.examples_dir)
+    unknown = [n for n in args.names if n not in names]
+    if unknown:
+        print(f"unknown example(s): {', '.join(unknown)}; known: {', '.join(names)}", file=sys.stderr)
+        return 2
+    selected = args.names or names
+    fp = examples_machine.fingerprint()
+    machine_dir = args.results_dir / fp["key"]
+
+    pending, keys, previous = [], {}, {}
+    for name in selected:
+        sha = examples_store.source_hash(args.examples_dir / f"{name}.py")
+        keys[name] = (sha, examples_store.cache_key(sha, fp["tensorflow"], fp["keras"], fp["key"]))
+        previous[name] = examples_store.load_json(machine_dir / f"{name}.json")
+        if args.force or not previous[name] or previous[name].get("cache_key") != keys[name][1]:
+            pending.append(name)
+    if not pending:
+        print(f"{len(selected)} example(s) up to date for {fp['key']} (use --force to run again)")
+        return 0
+
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in args.work_dir.glob("*.tmp"):  # from a run that was killed
+        leftover.unlink()
+    log_path = args.work_dir / "run.log"
+    failures: list[str] = []
+    done: list[str] = []
+    expected = {n: (previous[n] or {}).get("seconds") for n in pending}
+    progress = Progress(sys.stderr, len(pending), expected)
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    with log_path.open("w", encoding="utf-8") as log:
+        log.write(f"# run_examples on {fp['key']} at {fp['date']}\n# {json.dumps(fp)}\n")
+        peak = None
+        if not args.no_peak:
+            peak_path = args.work_dir / "peak.out.tmp"
+            t0 = time.monotonic()
+            rc = run_child(["peak", str(peak_path)], log, lambda info: progress.show(0, "peak", t0, done, info))
+            peak = examples_store.load_json(peak_path) if rc == 0 else None
+            peak_path.unlink(missing_ok=True)
+            if peak is None:
+                failures.append("peak matmul probe")
+        run_info = {
+            "date": fp["date"],
+            "loadavg_start": fp["loadavg"],
+            "peak": None if peak is None else {k: v for k, v in peak.items() if k != "samples_s"},
+            "batch": args.batch,
+            "warmup": args.warmup,
+            "repeats": args.repeats,
+        }
+        for index, name in enumerate(pending, 1):
+            out = args.work_dir / f"{name}.out.tmp"
+            out.unlink(missing_ok=True)
+            t0 = time.monotonic()
+            log.write(f"\n# === {name}\n")
+            log.flush()
+            rc = run_child(
+                [
+                    "run",
+                    str(args.examples_dir / f"{name}.py"),
+                    str(out),
+                    f"--batch={args.batch}",
+                    f"--warmup={args.warmup}",
+                    f"--repeats={args.repeats}",
+                ],
+                log,
+                lambda info, index=index, name=name, t0=t0: progress.show(index, name, t0, done, info),
+            )
+            child = examples_store.load_json(out)
+            out.unlink(missing_ok=True)
+            progress.end_line()
+            problem = None
+            if rc != 0 or child is None:
+                problem = f"the example's process ended with status {rc} and no result"
+            else:
+                problem = judge(name, child, peak["gflops"] if peak else None)
+            if problem:
+                failures.append(name)
+                tb = (child or {}).get("error", {}) or {}
+                message = f"FAILED {name}: {problem}\n{tb.get('traceback', '')}"
+                log.write(message + "\n")
+                print(message, file=sys.stderr)
+            else:
+                assert child is not None
+                record = {
+                    "example": name,
+                    "machine": fp["key"],
+                    "source_sha256": keys[name][0],
+                    "cache_key": keys[name][1],
+                    "tensorflow": fp["tensorflow"],
+                    "keras": fp["keras"],
+                    "status": "expected_failure" if name in EXPECTED_FAILING else "ok",
+                    "run": {**run_info, "loadavg_end": list(os.getloadavg())},
+                    "seconds": round(time.monotonic() - t0, 2),
+                    **{k: child[k] for k in ("stdout", "error", "models", "devices") if k in child},
+                }
+                examples_store.atomic_write_json(machine_dir / f"{name}.json", record, args.work_dir)
+                print(
+                    f"[{index}/{len(pending)}] {name}: {record['status']} in {record['seconds']:.1f} s", file=sys.stderr
+                )
+            done.append(name)
+        total = time.monotonic() - started
+        machine = {
+            **fp,
+            "loadavg_end": list(os.getloadavg()),
+            "peak": run_info["peak"],
+            "last_run": {"examples": pending, "seconds": round(total, 1), "failures": failures, "forced": args.force},
+        }
+        examples_store.atomic_write_json(machine_dir / "machine.json", machine, args.work_dir)
+        log.write(f"\n# finished in {total:.1f} s; failures: {failures}\n")
+    print(f"ran {len(pending)} example(s) in {fmt_seconds(total)} on {fp['key']}; log: {log_path}", file=sys.stderr)
+    if failures:
+        print(f"FAILED: {', '.join(failures)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def judge(name: str, child: dict[str, Any], peak_gflops: float | None) -> str | None:
+    """What is wrong with a child's result, or None. Adds calc's figures to each model on the way."""
+    error = child.get("error")
+    if name in EXPECTED_FAILING:
+        want = EXPECTED_FAILING[name]
+        if error is None:
+            return f"expected to raise {want}, but it ran"
+        if error["type"] != want:
+            return f"expected to raise {want}, raised {error['type']}: {error['message']}"
+        return None
+    if error is not None:
+        return f"raised {error['type']}: {error['message']}"
+    for model in child["models"]:
+        figures = examples_check.check_model(model)
+        if figures["mismatches"]:
+            return "calc and Keras disagree: " + "; ".join(figures["mismatches"])
+        model["calc"] = figures
+        examples_check.achieved(model["timings"], figures["totals"], peak_gflops)
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

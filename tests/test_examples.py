@@ -1,0 +1,311 @@
+"""The examples pipeline: stored results are current, the runner caches, fails loudly and writes atomically,
+calc's check catches a disagreement with Keras, and the pages' numbers come from the stored data.
+
+No TensorFlow in this process: the runner tests use tiny example scripts that do not import Keras.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import examples_check, examples_machine, examples_store
+from scripts.examples_factcheck import render_claims
+from scripts.examples_render import Data, render_markers
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS, EXAMPLES = ROOT / "results", ROOT / "examples"
+
+
+# --- the committed results ------------------------------------------------------------------------
+
+
+def test_committed_results_match_the_example_sources() -> None:
+    assert examples_store.stale_results(RESULTS, EXAMPLES) == []
+
+
+def test_every_example_has_a_committed_result() -> None:
+    stored = examples_store.load_results(RESULTS)
+    assert stored, "no results committed"
+    have = {name for machine in stored.values() for name in machine["examples"]}
+    assert set(examples_store.example_names(EXAMPLES)) <= have
+
+
+def test_a_changed_source_makes_its_result_stale(tmp_path: Path) -> None:
+    (tmp_path / "ex").mkdir()
+    script = tmp_path / "ex" / "one.py"
+    script.write_text("print('a')\n")
+    record = {"source_sha256": examples_store.source_hash(script)}
+    (tmp_path / "res" / "m").mkdir(parents=True)
+    (tmp_path / "res" / "m" / "one.json").write_text(json.dumps(record))
+    assert examples_store.stale_results(tmp_path / "res", tmp_path / "ex") == []
+    script.write_text("print('b')\n")
+    assert examples_store.stale_results(tmp_path / "res", tmp_path / "ex") == ["m/one"]
+
+
+def test_machine_key_is_a_slug_of_cpu_cores_and_accelerator() -> None:
+    assert examples_machine.machine_key("AMD EPYC 7B13 64-Core Processor", 2, []) == "amd-epyc-7b13-2c"
+    key = examples_machine.machine_key("Intel(R) Xeon(R) Platinum 8480+ @ 2.0GHz", 16, [{"name": "NVIDIA H100 80GB"}])
+    assert key == "intel-xeon-platinum-8480-16c-nvidia-h100-80gb"
+
+
+# --- calc against what Keras reported --------------------------------------------------------------
+
+
+def _stored_model(example: str) -> dict[str, Any]:
+    for machine in examples_store.load_results(RESULTS).values():
+        if example in machine["examples"]:
+            return copy.deepcopy(machine["examples"][example]["models"][0])
+    pytest.skip(f"no stored result for {example}")
+
+
+@pytest.mark.parametrize("example", ["article_7x7", "article_3x3_stack", "inception_3_fixed"])
+def test_calc_agrees_with_the_layers_keras_reported(example: str) -> None:
+    figures = examples_check.check_model(_stored_model(example))
+    assert figures["mismatches"] == []
+
+
+def test_a_wrong_parameter_count_is_a_mismatch_naming_the_layer() -> None:
+    model = _stored_model("article_7x7")
+    conv = next(layer for layer in model["layers"] if layer["class_name"] == "Conv2D")
+    conv["params"] += 1
+    (problem,) = examples_check.check_model(model)["mismatches"]
+    assert f"{model['name']}/{conv['name']} (Conv2D): params" in problem
+
+
+def test_a_wrong_output_shape_is_a_mismatch() -> None:
+    model = _stored_model("inception_3_fixed")
+    concat = next(layer for layer in model["layers"] if layer["class_name"] == "Concatenate")
+    concat["output_shape"][-1] += 1
+    problems = examples_check.check_model(model)["mismatches"]
+    assert any(f"/{concat['name']} (Concatenate): output shape" in p for p in problems)
+
+
+# --- the runner on a tiny example set ------------------------------------------------------------
+
+
+def run(tmp: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.run_examples",
+            f"--examples-dir={tmp / 'ex'}",
+            f"--results-dir={tmp / 'res'}",
+            f"--work-dir={tmp / 'work'}",
+            "--no-peak",
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def results_of(tmp: Path) -> dict[str, Any]:
+    (machine,) = (tmp / "res").iterdir()
+    return {p.stem: json.loads(p.read_text()) for p in machine.glob("*.json")}
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> Path:
+    (tmp_path / "ex").mkdir()
+    (tmp_path / "ex" / "good.py").write_text('"""Good\n\nPrints a line."""\nprint("hello from good")\n')
+    (tmp_path / "ex" / "bad.py").write_text('def f():\n    raise RuntimeError("boom")\n\nf()\n')
+    return tmp_path
+
+
+def test_a_failing_example_fails_the_run_and_the_others_are_kept(fake: Path) -> None:
+    proc = run(fake)
+    assert proc.returncode == 1
+    assert "FAILED: bad" in proc.stderr
+    log = (fake / "work" / "run.log").read_text()
+    assert "RuntimeError: boom" in log and "line 2, in f" in log
+    stored = results_of(fake)
+    assert set(stored) == {"good", "machine"}
+    assert stored["good"]["stdout"] == "hello from good\n"
+    assert stored["good"]["status"] == "ok"
+
+
+def test_unchanged_examples_are_not_run_again_and_force_runs_them(fake: Path) -> None:
+    (fake / "ex" / "bad.py").unlink()
+    assert run(fake).returncode == 0
+    first = results_of(fake)["good"]
+    again = run(fake)
+    assert again.returncode == 0 and "up to date" in again.stdout
+    assert results_of(fake)["good"]["run"]["date"] == first["run"]["date"]
+    time.sleep(1.1)  # the date has a resolution of one second
+    forced = run(fake, "--force")
+    assert forced.returncode == 0
+    assert results_of(fake)["good"]["run"]["date"] != first["run"]["date"]
+
+
+def test_a_changed_example_is_run_again_and_only_it(fake: Path) -> None:
+    (fake / "ex" / "bad.py").write_text('print("fixed")\n')
+    assert run(fake).returncode == 0
+    (fake / "ex" / "bad.py").write_text('print("changed")\n')
+    proc = run(fake)
+    assert proc.returncode == 0
+    log = (fake / "work" / "run.log").read_text()
+    assert "=== bad" in log and "=== good" not in log
+    assert results_of(fake)["bad"]["stdout"] == "changed\n"
+
+
+def test_a_regression_keeps_the_previous_good_result(fake: Path) -> None:
+    (fake / "ex" / "bad.py").unlink()
+    assert run(fake).returncode == 0
+    before = (next((fake / "res").iterdir()) / "good.json").read_bytes()
+    (fake / "ex" / "good.py").write_text('raise ValueError("now broken")\n')
+    proc = run(fake)
+    assert proc.returncode == 1 and "good" in proc.stderr
+    assert (next((fake / "res").iterdir()) / "good.json").read_bytes() == before
+
+
+def test_examples_can_be_selected_by_name(fake: Path) -> None:
+    proc = run(fake, "good")
+    assert proc.returncode == 0
+    assert set(results_of(fake)) == {"good", "machine"}
+    assert run(fake, "nosuch").returncode == 2
+
+
+def test_a_killed_run_leaves_no_half_written_file(fake: Path) -> None:
+    (fake / "ex" / "bad.py").unlink()
+    assert run(fake).returncode == 0
+    (fake / "ex" / "slow.py").write_text("import time\ntime.sleep(60)\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scripts.run_examples", f"--examples-dir={fake / 'ex'}",
+         f"--results-dir={fake / 'res'}", f"--work-dir={fake / 'work'}", "--no-peak", "--force"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while "=== slow" not in (fake / "work" / "run.log").read_text():
+        assert time.monotonic() < deadline, "the runner never reached the slow example"
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    machine_dir = next((fake / "res").iterdir())
+    names = sorted(p.name for p in machine_dir.iterdir())
+    assert names == ["good.json", "machine.json"]
+    for p in machine_dir.iterdir():
+        json.loads(p.read_text())
+
+
+def test_an_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "res" / "x.json"
+    examples_store.atomic_write_json(target, {"v": 1}, tmp_path / "work")
+
+    def broken_dump(obj: Any, f: Any, **kwargs: Any) -> None:
+        f.write('{"v": ')
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(json, "dump", broken_dump)
+    with pytest.raises(KeyboardInterrupt):
+        examples_store.atomic_write_json(target, {"v": 2}, tmp_path / "work")
+    assert json.loads(target.read_text()) == {"v": 1}
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_a_cached_run_takes_no_tensorflow_and_little_time() -> None:
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "scripts.run_examples"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    elapsed = time.monotonic() - start
+    if "up to date" not in proc.stdout:
+        pytest.skip("the stored results are not current for this machine; the cached path is not taken")
+    assert "tensorflow" not in proc.stderr
+    assert elapsed < 10  # generous: the budget (3 s) is measured by hand, not in a test
+
+
+# --- the pages -------------------------------------------------------------------------------------
+
+
+class Spans(HTMLParser):
+    """Collects kl-num spans, and the text outside kl-num, kl-claim and code elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nums: list[dict[str, Any]] = []
+        self.free: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        kind = a.get("class") if a.get("class") in ("kl-num", "kl-claim") else ("code" if tag == "code" else tag)
+        self.stack.append(kind or tag)
+        if kind == "kl-num":
+            self.nums.append({**a, "text": ""})
+
+    def handle_endtag(self, tag: str) -> None:
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "kl-num" in self.stack:
+            self.nums[-1]["text"] += data
+        elif not {"kl-claim", "code"} & set(self.stack):
+            self.free.append(data)
+
+
+def evaluate(results: dict[str, dict[str, Any]], expr: list[Any]) -> float:
+    """The test's own evaluator of a number's recorded expression, over the raw JSON files."""
+    op, *args = expr
+    if op == "get":
+        value: Any = results
+        for part in args[0].split("/"):
+            value = value[int(part)] if isinstance(value, list) else value[part]
+        return float(value)
+    values = [evaluate(results, a) for a in args]
+    if op == "div":
+        return values[0] / values[1]
+    if op == "sub":
+        return values[0] - values[1]
+    total = 0.0 if op == "add" else 1.0
+    for v in values:
+        total = total + v if op == "add" else total * v
+    return total
+
+
+def test_every_number_on_the_fact_check_is_traced_to_the_stored_data() -> None:
+    html = render_claims(Data(ROOT))
+    raw = {m.name: {p.stem: json.loads(p.read_text()) for p in m.glob("*.json")} for m in RESULTS.iterdir()}
+    parser = Spans()
+    # Markdown code spans (`name`) are code too.
+    parser.feed(re.sub(r"`[^`]*`", "<code></code>", html))
+    assert len(parser.nums) > 40
+    for num in parser.nums:
+        value = evaluate(raw, json.loads(num["data-expr"]))
+        assert value == pytest.approx(float(num["data-value"]), rel=1e-12)
+        shown = float(num["text"].replace(",", "").rstrip("×").removesuffix(" ms"))
+        assert shown == pytest.approx(value, rel=0.01, abs=0.5 if num["data-style"] == "int" else 0.005)
+    free = re.sub(r"\d+×\d+", "", "".join(parser.free))  # kernel names such as 3×3 are vocabulary
+    free = re.sub(r"\[\d+\]\(#claim-\d+\)|claim-\d+|Claim \d+", "", free)  # the claims' own numbering
+    assert not re.findall(r"\d", free), free
+
+
+def test_the_fact_check_page_prose_has_no_figures() -> None:
+    text = (ROOT / "docs" / "fact-check.md").read_text()
+    assert not re.findall(r"\d", re.sub(r"<!--.*?-->", "", text))
+
+
+def test_the_examples_page_renders_every_marker_with_current_data() -> None:
+    text = render_markers((ROOT / "docs" / "examples.md").read_text(), Data(ROOT))
+    assert "kernel-lab:" not in text
+    assert "!!! failure" not in text and "!!! warning" not in text
+    assert text.count("<svg") >= 5
+    for name in ("article_7x7", "inception_3_fixed"):
+        model = _stored_model(name)
+        assert model["summary"].splitlines()[2].replace("&", "&amp;") in text
+    assert "NameError: name &#x27;x&#x27; is not defined" in text
