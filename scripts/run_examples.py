@@ -125,6 +125,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=2, help="untimed calls after the first (traced) one")
     parser.add_argument("--repeats", type=int, default=30, help="timed calls per measurement (at least 30)")
     parser.add_argument("--no-peak", action="store_true", help="skip the peak matmul probe (tests)")
+    parser.add_argument("--dry-run", action="store_true", help="say what would run and exit (status 3 if anything)")
     args = parser.parse_args(argv)
     if args.repeats < 30:
         parser.error("--repeats must be at least 30")
@@ -153,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     if not pending:
         print(f"{len(selected)} example(s) up to date for {fp['key']} (use --force to run again)")
         return 0
+    if args.dry_run:
+        print(f"would run on {fp['key']}: {', '.join(pending)}")
+        return 3
 
     args.work_dir.mkdir(parents=True, exist_ok=True)
     for leftover in args.work_dir.glob("*.tmp"):  # from a run that was killed

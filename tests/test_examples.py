@@ -220,7 +220,7 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: p
 def test_a_cached_run_takes_no_tensorflow_and_little_time() -> None:
     start = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "scripts.run_examples"],
+        [sys.executable, "-X", "importtime", "-m", "scripts.run_examples", "--dry-run"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     elapsed = time.monotonic() - start
@@ -309,3 +309,26 @@ def test_the_examples_page_renders_every_marker_with_current_data() -> None:
         model = _stored_model(name)
         assert model["summary"].splitlines()[2].replace("&", "&amp;") in text
     assert "NameError: name &#x27;x&#x27; is not defined" in text
+
+
+def test_results_of_two_machines_are_shown_side_by_side(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    first = next(p for p in RESULTS.iterdir() if p.is_dir())
+    shutil.copytree(first, tmp_path / "results" / first.name)
+    other = tmp_path / "results" / "other-gpu-16c"
+    shutil.copytree(first, other)
+    for path in other.glob("*.json"):
+        record = json.loads(path.read_text())
+        for model in record.get("models") or []:
+            for t in model["timings"].values():
+                t["median_s"] /= 10  # a machine ten times faster
+        path.write_text(json.dumps(record))
+    data = Data(tmp_path)
+    assert list(data.machines) == sorted([first.name, "other-gpu-16c"])
+    page = render_markers((ROOT / "docs" / "examples.md").read_text(), data)
+    assert page.count("<svg") == 2 * render_markers("<!-- kernel-lab:sweep -->", Data(ROOT)).count("<svg")
+    assert f"`{first.name}` batch 1" in page and "`other-gpu-16c` batch 1" in page
+    claims = render_claims(data)
+    assert f"On <code>{first.name}</code>" in claims and "On <code>other-gpu-16c</code>" in claims
