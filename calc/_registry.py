@@ -12,7 +12,7 @@ from typing import Any
 
 from calc import _layers as L
 from calc._applications import custom_scale_layer, layer_scale
-from calc._errors import CalcError, UnsupportedError
+from calc._errors import CalcError, LayerConfigError, UnsupportedError
 
 __all__ = ["LAYERS", "MERGES", "MULTI_INPUT", "PASSTHROUGH", "layer_info"]
 
@@ -62,9 +62,15 @@ ALIASES = {
     "GlobalMaxPool2D": "GlobalMaxPooling2D",
 }
 
-# Names each function takes from a config, computed once.
-_ACCEPTS = {
-    name: tuple(p for p in inspect.signature(fn).parameters if p not in ("input_shape", "input_shapes", "class_name"))
+# Names each function takes from a config, and those without a default, computed once.
+_SKIP = ("input_shape", "input_shapes", "class_name")
+_ACCEPTS = {name: tuple(p for p in inspect.signature(fn).parameters if p not in _SKIP) for name, fn in LAYERS.items()}
+_REQUIRED = {
+    name: tuple(
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.name not in _SKIP and p.default is inspect.Parameter.empty
+    )
     for name, fn in LAYERS.items()
 }
 
@@ -77,10 +83,15 @@ def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> 
     >>> layer_info("Conv2D", {"filters": 64, "kernel_size": [7, 7]}, (256, 256, 3)).output_shape
     (250, 250, 64)
     """
+    if not isinstance(class_name, str):
+        raise CalcError(f"class_name: expected a string, got {type(class_name).__name__}")
     name = ALIASES.get(class_name, class_name)
     fn = LAYERS.get(name)
     if fn is None:
         raise UnsupportedError(f"{class_name}: layer class not supported by calc")
     if not isinstance(config, Mapping):
         raise CalcError(f"{class_name}: config must be a mapping, got {type(config).__name__}")
+    for required in _REQUIRED[name]:
+        if required not in config:
+            raise LayerConfigError(name, required, "required, but missing from the config")
     return fn(input_shape, **{k: config[k] for k in _ACCEPTS[name] if k in config})
