@@ -325,6 +325,7 @@ def render_sweep(data: Data) -> str:
                 f"batch {big.split('_b')[1]}",
                 f"train step {train.split('_b')[1]}",
                 "GFLOP/s",
+                "of peak",
             ]
         table_rows = []
         for r in sorted(
@@ -335,17 +336,25 @@ def render_sweep(data: Data) -> str:
             for k in keys:
                 other = next((o for o in by_machine[k] if o["name"] == r["name"]), None)
                 if other is None:
-                    row += ["–"] * 4
+                    row += ["–"] * 5
                     continue
                 t = other["timings"]
-                row += [ms(t["forward_b1"]), ms(t[big]), ms(t[train]), n_sig(t[big].get("gflops"))]
+                frac = t[big].get("fraction_of_peak")
+                row += [
+                    ms(t["forward_b1"]),
+                    ms(t[big]),
+                    ms(t[train]),
+                    n_sig(t[big].get("gflops")),
+                    "–" if frac is None else f"{frac:.0%}",
+                ]
             table_rows.append(row)
         parts.append(table(header, table_rows, ["--:", "---"] + ["--:"] * (len(header) - 2)))
     intro = ""
     if in_hw:
         intro = (
             f"Input {in_hw[0]}×{in_hw[1]}, 'valid' padding; times are medians. "
-            f"GFLOP/s is for the batch-{big.split('_b')[1]} forward pass, from calc's FLOPs (2 per MAC)."
+            f"GFLOP/s and the fraction of the machine's measured peak are for the batch-{big.split('_b')[1]} "
+            "forward pass, from calc's FLOPs (two per MAC)."
         )
     return "\n\n".join([intro, *parts])
 
