@@ -50,10 +50,11 @@ async function main() {
     execFileSync("bash", [path.join(here, "fetch_wheels.sh")], { stdio: "inherit" });
   }
 
-  const pyodide = await loadPyodide({
-    stdout: (line) => process.stdout.write(line + "\n"),
-    stderr: (line) => process.stderr.write(line + "\n"),
-  });
+  const pyodide = await loadPyodide();
+  // Raw writes, so pytest's progress dots stay on one line.
+  const raw = (stream) => ({ write: (bytes) => (stream.write(bytes), bytes.length) });
+  pyodide.setStdout(raw(process.stdout));
+  pyodide.setStderr(raw(process.stderr));
   const ready = performance.now();
 
   const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
@@ -71,10 +72,14 @@ async function main() {
   }
 
   const extra = process.argv.slice(2);
+  const boot = ((ready - started) / 1000).toFixed(1);
+  const setup = ((performance.now() - ready) / 1000).toFixed(1);
+  console.log(`pyodide: ready in ${boot} s, wheels and ${files.length} files installed in ${setup} s`);
   pyodide.globals.set("pytest_args", pyodide.toPy(["calc", ...TEST_FILES, ...extra]));
   // pyproject.toml gives addopts (--doctest-modules, -p no:cacheprovider) and filterwarnings=error;
   // the file list replaces testpaths, so the TensorFlow tests are never collected. No bytecode is
-  // written: the in-memory file system is thrown away at exit anyway.
+  // written: the in-memory file system is thrown away at exit anyway. pytest's summary line is the
+  // last line printed.
   const code = pyodide.runPython(`
 import os, sys
 os.chdir(${JSON.stringify(WORK)})
@@ -84,9 +89,6 @@ import pytest
 print(f"pyodide: Python {sys.version.split()[0]} on {sys.platform}, pytest {pytest.__version__}", flush=True)
 int(pytest.main(["-q", "-p", "no:cacheprovider", "--doctest-modules", "--rootdir", ".", *pytest_args]))
 `);
-  const seconds = (performance.now() - started) / 1000;
-  const boot = (ready - started) / 1000;
-  console.log(`pyodide: exit code ${code}; ${seconds.toFixed(1)} s in all (Pyodide ready after ${boot.toFixed(1)} s)`);
   process.exitCode = code;
 }
 
