@@ -191,6 +191,27 @@ def test_receptive_field_of_real_convolutions(configs: list[ConvConfig]) -> None
         assert field.stride[axis] == prod(strides)
 
 
+fields = window_chains.map(calc.receptive_field)
+
+
+@FEW
+@given(st.lists(fields, min_size=1, max_size=4))
+def test_merge_takes_the_widest_field(inputs: list[ReceptiveField]) -> None:
+    merged, aligned = calc.merge_fields(inputs)
+    assert merged is not None
+    for axis in (0, 1):
+        assert merged.size[axis] == max(f.size[axis] for f in inputs)
+    # aligned exactly when every input has the first one's stride and centre
+    assert aligned == all(f.stride == inputs[0].stride and f.start == inputs[0].start for f in inputs)
+
+
+@FEW
+@given(fields, fields)
+def test_merge_alignment_is_symmetric_and_reflexive(a: ReceptiveField, b: ReceptiveField) -> None:
+    assert calc.merge_fields([a, a]) == (a, True)
+    assert calc.merge_fields([a, b])[1] == calc.merge_fields([b, a])[1]
+
+
 # --- parameters and MACs --------------------------------------------------------------------------
 
 
