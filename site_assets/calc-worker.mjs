@@ -1,31 +1,64 @@
 // Kernel Lab calculator worker: boots Pyodide from the site itself, imports calc from calc.zip, then
 // answers {id, name, inputs, data} with calc.calculators.handle's JSON. No arithmetic happens here.
+// Boot: from the memory snapshot (pyodide/snapshot.bin) when the site has one, else a normal boot; a
+// snapshot that fails to load (a different Pyodide build, say) also falls back to a normal boot.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 const HERE = new URL("./", import.meta.url);
+const INDEX_URL = new URL("pyodide/", HERE).href;
 const EXTRACT_DIR = "/home/pyodide/kernel-lab";
 let handle = null;
 const queue = [];
+const timings = { start: performance.now() };
+
+function fetchBytes(name) {
+  return fetch(new URL(name, HERE)).then(function (r) {
+    if (!r.ok) throw new Error(name + ": HTTP " + r.status);
+    return r.arrayBuffer();
+  });
+}
+
+async function startPython() {
+  let response = null;
+  try {
+    response = await fetch(new URL("pyodide/snapshot.bin", HERE));
+  } catch (error) {
+    response = null;
+  }
+  if (response && response.ok) {
+    try {
+      const pyodide = await loadPyodide({ indexURL: INDEX_URL, _loadSnapshot: response.arrayBuffer() });
+      timings.boot = "snapshot";
+      return pyodide;
+    } catch (error) {
+      timings.snapshotError = String((error && error.message) || error);
+    }
+  }
+  timings.boot = "normal";
+  return loadPyodide({ indexURL: INDEX_URL });
+}
 
 async function boot() {
-  const [pyodide, zip] = await Promise.all([
-    loadPyodide({ indexURL: new URL("pyodide/", HERE).href }),
-    fetch(new URL("calc.zip", HERE)).then(function (r) {
-      if (!r.ok) throw new Error("calc.zip: HTTP " + r.status);
-      return r.arrayBuffer();
-    }),
-  ]);
-  pyodide.unpackArchive(zip, "zip", { extractDir: EXTRACT_DIR });
-  pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
+  const pyodide = await startPython();
+  timings.python = performance.now();
+  if (timings.boot !== "snapshot") {
+    // The snapshot already holds calc, imported from calc.zip at build time; a normal boot unpacks it.
+    pyodide.unpackArchive(await fetchBytes("calc.zip"), "zip", { extractDir: EXTRACT_DIR });
+    pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
+  }
   handle = pyodide.pyimport("calc.calculators").handle;
+  timings.calc = performance.now();
 }
 
 function answer(msg) {
   let reply;
   try {
-    reply = JSON.parse(handle(JSON.stringify({ name: msg.name, inputs: msg.inputs }), msg.data));
+    // undefined, not null, for "no file": Pyodide turns JS null into jsnull, not None.
+    const data = msg.data ? msg.data : undefined;
+    reply = JSON.parse(handle(JSON.stringify({ name: msg.name, inputs: msg.inputs }), data));
   } catch (error) {
-    reply = { ok: false, field: "", message: "Internal error: " + String(error.message || error).split("\n").slice(-2).join(" ") };
+    const text = String((error && error.message) || error);
+    reply = { ok: false, field: "", message: "Internal error: " + text.split("\n").slice(-2).join(" ") };
   }
   reply.id = msg.id;
   self.postMessage(reply);
@@ -38,7 +71,7 @@ self.onmessage = function (event) {
 
 boot().then(
   function () {
-    self.postMessage({ type: "ready" });
+    self.postMessage({ type: "ready", timings: timings });
     for (const msg of queue.splice(0)) answer(msg);
   },
   function (error) {

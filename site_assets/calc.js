@@ -25,7 +25,10 @@
       }
       worker.onmessage = function (event) {
         const msg = event.data;
-        if (msg.type === "ready") resolve();
+        if (msg.type === "ready") {
+          window.klWorkerTimings = msg.timings; // how it booted (snapshot or normal), for the benchmark
+          resolve();
+        }
         else if (msg.type === "boot-error") reject(new Error(msg.message));
         else if (pending.has(msg.id)) {
           pending.get(msg.id)(msg);
@@ -105,6 +108,7 @@
     clearErrors(root);
     if (reply.ok) showResult(root, reply.html);
     else showError(root, reply.field, reply.message);
+    performance.mark("kl-result");
     root.dispatchEvent(new CustomEvent("kl:result", { bubbles: true }));
   }
 
@@ -121,6 +125,7 @@
     }
     await recompute(root);
     setState(root, "ready");
+    performance.mark("kl-ready"); // read by scripts/bench_browser.py
   }
 
   async function readFile(root, file) {
@@ -203,8 +208,9 @@
     labelSearchDialog();
     for (const root of document.querySelectorAll("[data-calc]")) {
       mount(root);
-      if (observer) observer.observe(root);
-      else activate(root);
+      // Already within a screen and a half of the top: start now rather than after the observer's first frame.
+      if (!observer || root.getBoundingClientRect().top < 1.5 * window.innerHeight) activate(root);
+      else observer.observe(root);
     }
   }
 

@@ -8,9 +8,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import io
+import logging
+import os
 import re
+import shutil
+import subprocess
 import sys
 import zipfile
 from html import escape, unescape
@@ -18,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+RUNTIME = ROOT / "build" / "site-runtime"  # precompiled stdlib + memory snapshot (scripts/build_site_runtime.mjs)
 ASSETS = "assets/kernel-lab"
+log = logging.getLogger("mkdocs.hooks.calculators")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 WIDGET_FILES = ("calc.js", "calc.css", "calc-worker.mjs")
 
@@ -45,21 +52,57 @@ def on_config(config: Any) -> Any:
 def on_files(files: Any, config: Any) -> Any:
     from mkdocs.structure.files import File
 
-    runtime = ROOT / "site_assets" / "runtime"
+    package = calc_zip()
+    runtime = fast_runtime(package)
     for name in WIDGET_FILES:
         files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(ROOT / "site_assets" / name)))
     pyodide = ROOT / "node_modules" / "pyodide"
     for name in PYODIDE_FILES:
-        # A precompiled standard library, when scripts/build_site_runtime.mjs has made one, replaces the .py one.
-        built = runtime / name
-        src = built if built.exists() else pyodide / name
+        # The precompiled standard library, when there is one, replaces the .py one (the snapshot needs it).
+        built = runtime / name if runtime else None
+        src = built if built and built.exists() else pyodide / name
         if not src.exists():
             raise FileNotFoundError(f"{src}: run `npm ci` (scripts/setup.sh) to get the Pyodide runtime")
         files.append(File.generated(config, f"{ASSETS}/pyodide/{name}", abs_src_path=str(src)))
-    for extra in sorted(runtime.glob("*.bin")) if runtime.exists() else []:
+    for extra in sorted(runtime.glob("*.bin")) if runtime else []:
         files.append(File.generated(config, f"{ASSETS}/pyodide/{extra.name}", abs_src_path=str(extra)))
-    files.append(File.generated(config, f"{ASSETS}/calc.zip", content=calc_zip()))
+    files.append(File.generated(config, f"{ASSETS}/calc.zip", content=package))
     return files
+
+
+def fast_runtime(package: bytes) -> Path | None:
+    """build/site-runtime/, (re)built by scripts/build_site_runtime.mjs when Pyodide, calc or the script changed.
+
+    The snapshot holds calc already imported, so it is rebuilt from this build's calc.zip (``package``)
+    whenever calc changes (a few seconds under `mkdocs serve`).
+
+    None when it cannot be built (no Node): the site then ships Pyodide's own files and boots normally.
+    Set KERNEL_LAB_PLAIN_PYODIDE=1 to skip it (the benchmark's baseline).
+    """
+    if os.environ.get("KERNEL_LAB_PLAIN_PYODIDE") == "1":
+        return None
+    script = ROOT / "scripts" / "build_site_runtime.mjs"
+    pyodide = ROOT / "node_modules" / "pyodide"
+    key = hashlib.sha256(script.read_bytes() + (pyodide / "package.json").read_bytes() + package).hexdigest()
+    stamp = RUNTIME / "key.txt"
+    if stamp.exists() and stamp.read_text() == key and (RUNTIME / "snapshot.bin").exists():
+        return RUNTIME
+    node = shutil.which("node")
+    if node is None:
+        log.info("calculators: node not found; shipping the plain Pyodide runtime (slower start)")
+        return None
+    log.info("calculators: building the precompiled standard library and memory snapshot (once)")
+    shutil.rmtree(RUNTIME, ignore_errors=True)
+    RUNTIME.mkdir(parents=True)
+    (RUNTIME / "calc.zip").write_bytes(package)
+    env = {**os.environ, "TZ": "UTC"}
+    cmd = [node, str(script), str(RUNTIME), str(RUNTIME / "calc.zip")]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        log.info("calculators: runtime build failed, shipping the plain runtime:\n%s", done.stderr[-2000:])
+        return None
+    stamp.write_text(key)
+    return RUNTIME
 
 
 def calc_zip() -> bytes:

@@ -1,0 +1,247 @@
+"""Browser benchmark of the site's calculators: headless Chromium, site served from localhost.
+
+Builds the site twice (the default runtime: precompiled standard library + memory snapshot, and Pyodide's
+plain files as the baseline), then measures, over several runs each with a fresh browser profile (cold HTTP
+cache):
+
+- static_paint_ms: first contentful paint of a calculator page (its result is in the HTML);
+- interactive_ms: navigation start to the worker's first recomputed result (data-state="ready");
+- interactive_warm_ms: the same on a reload with the HTTP cache warm;
+- second_page_ms: click to a second calculator page (instant navigation) until its first recomputed result;
+- longest_task_ms: the longest main-thread task until ready (Chromium reports tasks of 50 ms and more;
+  0 means none reached 50 ms);
+- roundtrip_layer_ms / roundtrip_compare_ms: input event to updated result on the one-layer and the
+  kernel-comparison calculators;
+- roundtrip_analyzer_ms: the analyzer on keras.applications.InceptionResNetV2's JSON (made with Keras).
+
+Writes medians, spreads and every value to benchmarks/browser.json, shown on the Methods page.
+
+    .venv/bin/python scripts/bench_browser.py [--runs 7] [--variants snapshot,plain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "browser.json"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+GOALS = {
+    "static_paint_ms": 200,
+    "interactive_ms": 1000,
+    "second_page_ms": 100,
+    "longest_task_ms": 50,
+    "roundtrip_layer_ms": 16,
+    "roundtrip_compare_ms": 16,
+    "roundtrip_analyzer_ms": 100,
+}
+READY = '[data-calc][data-state="ready"]'
+
+# Injected before any page script: long tasks from the start of the load.
+INIT = """
+window.__klLong = [];
+new PerformanceObserver(list => { for (const e of list.getEntries()) window.__klLong.push(e.duration); })
+  .observe({type: "longtask", buffered: true});
+"""
+
+# Change one input and wait for the result; resolves to the round trip in ms.
+ROUNDTRIP = """
+async ([selector, value]) => {
+  const root = document.querySelector("[data-calc]");
+  const el = root.querySelector(selector);
+  const done = new Promise(resolve => root.addEventListener("kl:result", resolve, {once: true}));
+  const t0 = performance.now();
+  el.value = value;
+  el.dispatchEvent(new Event("input", {bubbles: true}));
+  await done;
+  await new Promise(requestAnimationFrame);  // the new result is in the DOM; count until it can be painted
+  return performance.now() - t0;
+}
+"""
+
+# Click a nav link (instant navigation) and wait for that page's calculator to be ready.
+NAVIGATE = """
+async (href) => {
+  const before = performance.getEntriesByName("kl-ready").length;
+  const t0 = performance.now();
+  document.querySelector(`a.md-nav__link[href$="${href}"]`).click();
+  while (performance.getEntriesByName("kl-ready").length === before) await new Promise(r => setTimeout(r, 2));
+  return performance.getEntriesByName("kl-ready").at(-1).startTime - t0;
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build(dest: Path, url: str, plain: bool, config: str) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_SITE_URL": url}
+    if plain:
+        env["KERNEL_LAB_PLAIN_PYODIDE"] = "1"
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", config, "-d", str(dest)]
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+
+
+def inception_resnet_v2_json() -> str:
+    """keras.applications.InceptionResNetV2 (weights=None) as JSON, made once with Keras and cached in build/."""
+    cache = ROOT / "build" / "bench" / "inception_resnet_v2.json"
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        code = (
+            "import json, sys, keras; m = keras.applications.InceptionResNetV2(weights=None); "
+            "open(sys.argv[1], 'w').write(m.to_json())"
+        )
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        subprocess.run([sys.executable, "-c", code, str(cache)], check=True, env=env)
+    return cache.read_text()
+
+
+def one_run(browser: Any, base: str, model_json: str, roundtrips: int) -> dict[str, Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.add_init_script(INIT)
+    page.goto(base + "layer/")
+    page.wait_for_selector(READY)
+    r: dict[str, Any] = page.evaluate(
+        """() => ({
+            static_paint_ms: performance.getEntriesByName("first-contentful-paint")[0].startTime,
+            interactive_ms: performance.getEntriesByName("kl-ready")[0].startTime,
+            longest_task_ms: Math.max(0, ...window.__klLong),
+            boot: (window.klWorkerTimings || {}).boot,
+        })"""
+    )
+    values = ["32", "64"]
+    r["roundtrip_layer_ms"] = [page.evaluate(ROUNDTRIP, ['[name="filters"]', values[i % 2]]) for i in range(roundtrips)]
+    r["second_page_ms"] = page.evaluate(NAVIGATE, "parameters/")
+    page.locator("[data-calc]").scroll_into_view_if_needed()
+    r["roundtrip_compare_ms"] = [
+        page.evaluate(ROUNDTRIP, ['[name="filters"]', values[i % 2]]) for i in range(roundtrips)
+    ]
+    page.evaluate(NAVIGATE, "analyzer/")
+    shapes = ["", "299, 299, 3"]
+    r["roundtrip_analyzer_ms"] = []
+    for i in range(max(3, roundtrips // 3)):
+        page.evaluate("json => { document.querySelector('textarea').value = json; }", model_json)
+        r["roundtrip_analyzer_ms"].append(page.evaluate(ROUNDTRIP, ['[name="input_shape"]', shapes[i % 2]]))
+    assert "InceptionResNet" in page.inner_text("[data-calc-output]") or "conv_7b" in page.inner_text(
+        "[data-calc-output]"
+    ), "analyzer did not show the model"
+    # Warm HTTP cache: a fresh page in the same profile.
+    page2 = context.new_page()
+    page2.goto(base + "layer/")
+    page2.wait_for_selector(READY)
+    r["interactive_warm_ms"] = page2.evaluate('() => performance.getEntriesByName("kl-ready")[0].startTime')
+    context.close()
+    return r
+
+
+def summarize(values: list[float]) -> dict[str, Any]:
+    return {
+        "median": round(statistics.median(values), 1),
+        "min": round(min(values), 1),
+        "max": round(max(values), 1),
+        "n": len(values),
+        "values": [round(v, 1) for v in values],
+    }
+
+
+def bench_variant(browser: Any, variant: str, runs: int, roundtrips: int, config: str, model: str) -> dict[str, Any]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        build(site, base, plain=variant == "plain", config=config)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(0.5)
+            raw = [one_run(browser, base, model, roundtrips) for _ in range(runs)]
+        finally:
+            server.terminate()
+            server.wait()
+    out: dict[str, Any] = {"boot": sorted({r["boot"] for r in raw})}
+    for key in raw[0]:
+        if key == "boot":
+            continue
+        values: list[float] = []
+        for r in raw:
+            values.extend(r[key] if isinstance(r[key], list) else [r[key]])
+        out[key] = summarize(values)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--roundtrips", type=int, default=15)
+    parser.add_argument("--variants", default="snapshot,plain")
+    parser.add_argument("--config", default="mkdocs.yml")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    model = inception_resnet_v2_json()
+    load_before = os.getloadavg()
+    results = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        version = browser.version
+        for variant in args.variants.split(","):
+            results[variant] = bench_variant(browser, variant, args.runs, args.roundtrips, args.config, model)
+            print(f"== {variant}")
+            for key, value in results[variant].items():
+                if isinstance(value, dict):
+                    goal = GOALS.get(key)
+                    flag = "" if goal is None else ("  ok" if value["median"] <= goal else f"  MISSES goal {goal}")
+                    print(f"  {key:24} median {value['median']:8.1f}  [{value['min']:.1f} .. {value['max']:.1f}]{flag}")
+        browser.close()
+    pyodide = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())["version"]
+    record = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        },
+        "browser": f"Chromium {version} (headless, Debian package)",
+        "pyodide": pyodide,
+        "runs": args.runs,
+        "goals_ms": GOALS,
+        "results": results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
