@@ -26,6 +26,8 @@ def _int(layer: str, name: str, value: Any) -> int:
 
 def positive(layer: str, name: str, value: Any) -> int:
     """An integer > 0."""
+    if type(value) is int and 0 < value <= MAX_SIZE:
+        return value
     v = _int(layer, name, value)
     if v <= 0:
         raise LayerConfigError(layer, name, f"must be a positive integer, got {v}")
@@ -34,6 +36,15 @@ def positive(layer: str, name: str, value: Any) -> int:
 
 def pair(layer: str, name: str, value: Any, allow_zero: bool = False) -> Pair:
     """An int or a sequence of two ints, as Keras' ``standardize_tuple(value, 2, ...)``."""
+    # Fast path for the common case (plain ints in range); everything else takes the checked path below.
+    low = 0 if allow_zero else 1
+    if type(value) is int:
+        if low <= value <= MAX_SIZE:
+            return (value, value)
+    elif type(value) in (list, tuple) and len(value) == 2:
+        a, b = value
+        if type(a) is int and type(b) is int and low <= a <= MAX_SIZE and low <= b <= MAX_SIZE:
+            return (a, b)
     if isinstance(value, int) and not isinstance(value, bool):
         values: Sequence[Any] = (value, value)
     elif isinstance(value, (list, tuple)) and len(value) == 2:
@@ -42,7 +53,7 @@ def pair(layer: str, name: str, value: Any, allow_zero: bool = False) -> Pair:
         raise LayerConfigError(layer, name, f"expected an int or a tuple of 2 ints, got {value!r}")
     a = _int(layer, name, values[0])
     b = _int(layer, name, values[1])
-    if a < 0 or b < 0 or (not allow_zero and (a == 0 or b == 0)):
+    if a < low or b < low:
         need = ">= 0" if allow_zero else "> 0"
         raise LayerConfigError(layer, name, f"every value must be {need}, got {value!r}")
     return (a, b)
@@ -80,8 +91,8 @@ def shape(layer: str, value: Any, rank: int | None = None) -> Shape:
     if not value:
         raise LayerConfigError(layer, "input_shape", "expected at least one axis besides the batch axis")
     for d in value:
-        if d is not None:
-            positive(layer, "input_shape", d)
+        if d is not None and not (type(d) is int and 0 < d <= MAX_SIZE):
+            positive(layer, "input_shape", d)  # raises the message for this size
     return tuple(value)
 
 

@@ -149,24 +149,20 @@ def _windowed(
     layer: str, argument: str, hw: tuple[int | None, int | None], kernel: Pair, strides: Pair, mode: str
 ) -> tuple[OptPair, Window]:
     """Output (height, width) and the Window of a sliding-window layer; refuses empty outputs as Keras does."""
-    out = []
-    before: list[int | None] = []
-    after: list[int | None] = []
-    for axis in (0, 1):
-        size, k, s = hw[axis], kernel[axis], strides[axis]
-        n = conv_output_length(size, k, s, mode)
+    (h, w), (kh, kw), (sh, sw) = hw, kernel, strides
+    oh = conv_output_length(h, kh, sh, mode)
+    ow = conv_output_length(w, kw, sw, mode)
+    for name, n, size, k, s in (("height", oh, h, kh, sh), ("width", ow, w, kw, sw)):
         if n is not None and n <= 0:
-            name = ("height", "width")[axis]
             raise LayerConfigError(
                 layer,
                 argument,
                 f"output {name} would be {n} (input {size}, window extent {k}, stride {s}, padding 'valid')",
             )
-        out.append(n)
-        b, a = same_padding(size, k, s) if mode == "same" else (0, 0)
-        before.append(b)
-        after.append(a)
-    return (out[0], out[1]), Window(kernel, strides, (before[0], before[1]), (after[0], after[1]))
+    if mode == "same":
+        (bh, ah), (bw, aw) = same_padding(h, kh, sh), same_padding(w, kw, sw)
+        return (oh, ow), Window(kernel, strides, (bh, bw), (ah, aw))
+    return (oh, ow), Window(kernel, strides, (0, 0), (0, 0))
 
 
 def _conv_arguments(

@@ -91,7 +91,11 @@ def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> 
         raise UnsupportedError(f"{class_name}: layer class not supported by calc")
     if not isinstance(config, Mapping):
         raise CalcError(f"{class_name}: config must be a mapping, got {type(config).__name__}")
-    for required in _REQUIRED[name]:
-        if required not in config:
-            raise LayerConfigError(name, required, "required, but missing from the config")
-    return fn(input_shape, **{k: config[k] for k in _ACCEPTS[name] if k in config})
+    try:
+        return fn(input_shape, **{k: config[k] for k in _ACCEPTS[name] if k in config})
+    except TypeError:
+        # Checked only on failure, to keep the common path fast.
+        for required in _REQUIRED[name]:
+            if required not in config:
+                raise LayerConfigError(name, required, "required, but missing from the config") from None
+        raise
