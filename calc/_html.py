@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from html import escape
 from math import log2
@@ -13,8 +14,12 @@ __all__ = ["esc", "fmt_bytes", "fmt_int", "fmt_shape", "line_chart", "table"]
 Cell = str | int | float | None
 
 
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
 def esc(value: object) -> str:
-    return escape(str(value), quote=True)
+    text = str(value)
+    return escape(text, quote=True) if _SPECIAL.search(text) else text
 
 
 def fmt_int(n: int | None) -> str:
@@ -42,23 +47,19 @@ def fmt_bytes(n: int | None) -> str:
 def table(
     head: Sequence[str], rows: Iterable[Sequence[Cell]], caption: str = "", numeric_from: int = 1, cls: str = ""
 ) -> str:
-    """A plain HTML table; cells from column ``numeric_from`` on are right-aligned numbers.
+    """A plain HTML table; the first cell of a row is its header, cells from column ``numeric_from`` on are
+    right-aligned numbers (by the table's ``kl-nN`` class, to keep big tables small).
 
     Cells are escaped, except strings that start with '<' (already HTML from this module).
     """
-    out = [f'<table class="kl-table{" " + cls if cls else ""}">']
+    out = [f'<table class="kl-table kl-n{numeric_from}{" " + cls if cls else ""}">']
     if caption:
         out.append(f"<caption>{esc(caption)}</caption>")
     out.append("<thead><tr>" + "".join(f'<th scope="col">{esc(h)}</th>' for h in head) + "</tr></thead><tbody>")
     for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            text = _cell(cell)
-            if i == 0:
-                cells.append(f'<th scope="row">{text}</th>')
-            else:
-                cells.append(f'<td class="kl-num">{text}</td>' if i >= numeric_from else f"<td>{text}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append(
+            f'<tr><th scope="row">{_cell(row[0])}</th><td>' + "</td><td>".join(map(_cell, row[1:])) + "</td></tr>"
+        )
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -66,13 +67,13 @@ def table(
 def _cell(cell: Cell) -> str:
     if cell is None:
         return "—"
+    if isinstance(cell, str):
+        return cell if cell.startswith("<") else esc(cell)
     if isinstance(cell, bool):
         return "yes" if cell else "no"
     if isinstance(cell, int):
-        return fmt_int(cell)
-    if isinstance(cell, float):
-        return f"{cell:.3g}"
-    return cell if cell.startswith("<") else esc(cell)
+        return f"{cell:,}"
+    return f"{cell:.3g}"
 
 
 def svg_open(width: float, height: float, label: str, cls: str) -> str:

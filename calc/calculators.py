@@ -225,41 +225,52 @@ class _Variant:
         return sum(layer.macs or 0 for layer in self.layers)
 
 
-def _variants(size: int, in_channels: int, filters: int, k: int, use_bias: bool) -> list[_Variant]:
-    """The four ways to cover a k×k field: one k×k, (k-1)/2 stacked 3×3, 1×k then k×1, separable k×k."""
+def _variants(
+    size: int, in_channels: int, filters: int, k: int, use_bias: bool, which: Sequence[int] = (0, 1, 2, 3)
+) -> dict[int, _Variant]:
+    """The four ways to cover a k×k field, by index: 0 one k×k, 1 (k-1)/2 stacked 3×3, 2 1×k then k×1,
+    3 separable k×k. Only the ones in ``which`` are built (the break-even search needs two)."""
     shape = (size, size, in_channels)
-    single = calc.conv2d(shape, filters, k, padding="same", use_bias=use_bias)
-    out = single.output_shape
-    n = (k - 1) // 2
-    stack = [calc.conv2d(shape, filters, 3, padding="same", use_bias=use_bias)]
-    if n > 1:
-        stack += [calc.conv2d(out, filters, 3, padding="same", use_bias=use_bias)] * (n - 1)
-    first = calc.conv2d(shape, filters, (1, k), padding="same", use_bias=use_bias)
-    factor = (first, calc.conv2d(first.output_shape, filters, (k, 1), padding="same", use_bias=use_bias))
-    separable = calc.separable_conv2d(shape, filters, k, padding="same", use_bias=use_bias)
-    return [
-        _Variant(f"one {k}×{k} Conv2D", (single,), 1),
-        _Variant(f"{n} stacked 3×3 Conv2D", tuple(stack), n),
-        _Variant(f"1×{k} then {k}×1 Conv2D", factor, 2),
-        _Variant(f"{k}×{k} SeparableConv2D", (separable,), 1),
-    ]
+    same = "same"
+    out: dict[int, _Variant] = {}
+    if 0 in which:
+        single = calc.conv2d(shape, filters, k, padding=same, use_bias=use_bias)
+        out[0] = _Variant(f"one {k}×{k} Conv2D", (single,), 1)
+    if 1 in which:
+        n = (k - 1) // 2
+        stack = [calc.conv2d(shape, filters, 3, padding=same, use_bias=use_bias)]
+        if n > 1:  # the later layers are identical: compute one, count it n - 1 times
+            stack += [calc.conv2d(stack[0].output_shape, filters, 3, padding=same, use_bias=use_bias)] * (n - 1)
+        out[1] = _Variant(f"{n} stacked 3×3 Conv2D", tuple(stack), n)
+    if 2 in which:
+        first = calc.conv2d(shape, filters, (1, k), padding=same, use_bias=use_bias)
+        second = calc.conv2d(first.output_shape, filters, (k, 1), padding=same, use_bias=use_bias)
+        out[2] = _Variant(f"1×{k} then {k}×1 Conv2D", (first, second), 2)
+    if 3 in which:
+        separable = calc.separable_conv2d(shape, filters, k, padding=same, use_bias=use_bias)
+        out[3] = _Variant(f"{k}×{k} SeparableConv2D", (separable,), 1)
+    return out
 
 
 def _break_even(in_channels: int, k: int, use_bias: bool, variant: int) -> int | None:
     """Smallest filters count at which ``variant`` has at least as many parameters as one k×k layer.
 
-    The difference is F*(a*F + b) with a >= 0, so it changes sign once: a binary search finds it.
-    None when the variant never catches up (or equals it throughout).
+    The difference is F*(a*F + b) with a >= 0, so it changes sign at most once: doubling F brackets the
+    change, a binary search finds it. None when the variant never catches up (or equals it throughout).
     """
 
     def costlier(f: int) -> bool:
-        v = _variants(1, in_channels, f, k, use_bias)
+        v = _variants(1, in_channels, f, k, use_bias, (0, variant))
         return v[variant].params >= v[0].params
 
-    hi = 1 << 20
-    if not costlier(hi) or costlier(1):
-        return 1 if costlier(1) and costlier(hi) else None
-    lo = 1
+    limit = 1 << 20
+    if costlier(1):
+        return 1 if costlier(limit) else None
+    lo, hi = 1, 2
+    while not costlier(hi):
+        if hi >= limit:
+            return None
+        lo, hi = hi, hi * 2
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if costlier(mid) else (mid, hi)
@@ -282,7 +293,7 @@ def kernel_compare(
         variants = _variants(size, in_channels, filters, kernel_size, use_bias)
     base = variants[0]
     rows = []
-    for v in variants:
+    for v in variants.values():
         rf = calc.receptive_field(v.layers)
         assert rf is not None
         rows.append(
@@ -540,7 +551,7 @@ def analyzer(
     if input_shape.strip():
         shape = tuple(_int_list("input_shape", input_shape))
     try:
-        result = calc.summarize(data, input_shape=shape).to_dict()
+        result = calc.summarize(_parsed(data), input_shape=shape).to_dict()
     except calc.CalcError as e:
         raise InputError("model_file" if model_file else "source", str(e)) from None
     totals = result["totals"]
@@ -577,6 +588,17 @@ def analyzer(
         + (f'<ul class="kl-warnings">{warnings}</ul>' if warnings else "")
         + table(head, rows, "Per-layer figures (MACs: one per multiply-add)", numeric_from=3, cls="kl-wide")
     )
+
+
+_last_model: list[Any] = [None, None]  # (source, parsed config) of the last model: one entry
+
+
+def _parsed(source: str | bytes) -> Any:
+    """The model's config, parsed once per source: changing only the input shape does not parse it again."""
+    if _last_model[0] is not source and _last_model[0] != source:
+        _last_model[:] = [None, calc.load_config(source)]
+        _last_model[0] = source
+    return _last_model[1]
 
 
 def _shape_text(shape: Any) -> str:

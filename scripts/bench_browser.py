@@ -12,7 +12,8 @@ cache):
   0 means none reached 50 ms);
 - roundtrip_layer_ms / roundtrip_compare_ms: input event to updated result on the one-layer and the
   kernel-comparison calculators;
-- roundtrip_analyzer_ms: the analyzer on keras.applications.InceptionResNetV2's JSON (made with Keras).
+- roundtrip_analyzer_ms: the analyzer on keras.applications.InceptionResNetV2's JSON (made with Keras);
+- python_*_ms: the part of each round trip spent in Python, inside the worker.
 
 Writes medians, spreads and every value to benchmarks/browser.json, shown on the Methods page.
 
@@ -74,9 +75,8 @@ async ([selector, value]) => {
   const t0 = performance.now();
   el.value = value;
   el.dispatchEvent(new Event("input", {bubbles: true}));
-  await done;
-  await new Promise(requestAnimationFrame);  // the new result is in the DOM; count until it can be painted
-  return performance.now() - t0;
+  await done;  // the new result is in the DOM
+  return [performance.now() - t0, Number(root.dataset.computeMs)];
 }
 """
 
@@ -136,18 +136,19 @@ def one_run(browser: Any, base: str, model_json: str, roundtrips: int) -> dict[s
         })"""
     )
     values = ["32", "64"]
-    r["roundtrip_layer_ms"] = [page.evaluate(ROUNDTRIP, ['[name="filters"]', values[i % 2]]) for i in range(roundtrips)]
+
+    def roundtrips_of(selector: str, choices: list[str], n: int, prefix: str) -> None:
+        pairs = [page.evaluate(ROUNDTRIP, [selector, choices[i % 2]]) for i in range(n)]
+        r[f"roundtrip_{prefix}_ms"] = [total for total, _ in pairs]
+        r[f"python_{prefix}_ms"] = [python for _, python in pairs]
+
+    roundtrips_of('[name="filters"]', values, roundtrips, "layer")
     r["second_page_ms"] = page.evaluate(NAVIGATE, "parameters/")
     page.locator("[data-calc]").scroll_into_view_if_needed()
-    r["roundtrip_compare_ms"] = [
-        page.evaluate(ROUNDTRIP, ['[name="filters"]', values[i % 2]]) for i in range(roundtrips)
-    ]
+    roundtrips_of('[name="filters"]', values, roundtrips, "compare")
     page.evaluate(NAVIGATE, "analyzer/")
-    shapes = ["", "299, 299, 3"]
-    r["roundtrip_analyzer_ms"] = []
-    for i in range(max(3, roundtrips // 3)):
-        page.evaluate("json => { document.querySelector('textarea').value = json; }", model_json)
-        r["roundtrip_analyzer_ms"].append(page.evaluate(ROUNDTRIP, ['[name="input_shape"]', shapes[i % 2]]))
+    page.evaluate("json => { document.querySelector('textarea').value = json; }", model_json)
+    roundtrips_of('[name="input_shape"]', ["", "299, 299, 3"], max(3, roundtrips // 3), "analyzer")
     assert "InceptionResNet" in page.inner_text("[data-calc-output]") or "conv_7b" in page.inner_text(
         "[data-calc-output]"
     ), "analyzer did not show the model"

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  const WORKER_URL = new URL("calc-worker.mjs", document.currentScript.src);
+  const WORKER_URL = new URL("calc-worker.mjs", document.currentScript.src).href;
   const UNAVAILABLE =
     "Interactive mode is unavailable in this browser; the results shown were computed when the site was built.";
 
@@ -17,37 +17,56 @@
   function startWorker() {
     if (booted) return booted;
     booted = new Promise(function (resolve, reject) {
+      function fail(message) {
+        reject(new Error(message));
+        for (const settle of pending.values()) settle({ ok: false, unavailable: true });
+        pending.clear();
+      }
+      const early = window.klEarly; // started by the page's inline script (scripts/hooks/calculators.py)
       try {
-        worker = new Worker(WORKER_URL, { type: "module" });
+        if (early) {
+          worker = early.worker;
+        } else {
+          performance.mark("kl-worker-start");
+          worker = new Worker(WORKER_URL + "#" + performance.timeOrigin, { type: "module" });
+          window.klEarly = { worker: worker, messages: [] }; // tells later pages' inline starters not to start one
+        }
       } catch (error) {
-        reject(error);
+        fail(String(error));
         return;
       }
       worker.onmessage = function (event) {
-        const msg = event.data;
-        if (msg.type === "ready") {
-          window.klWorkerTimings = msg.timings; // how it booted (snapshot or normal), for the benchmark
-          resolve();
-        }
-        else if (msg.type === "boot-error") reject(new Error(msg.message));
-        else if (pending.has(msg.id)) {
-          pending.get(msg.id)(msg);
-          pending.delete(msg.id);
-        }
+        onMessage(event.data);
       };
       worker.onerror = function (event) {
         event.preventDefault();
-        reject(new Error(event.message || "worker failed"));
-        for (const resolveOne of pending.values()) resolveOne({ ok: false, field: "", message: UNAVAILABLE });
-        pending.clear();
+        fail(event.message || "worker failed");
       };
+      if (early) early.messages.splice(0).forEach(onMessage);
+
+      function onMessage(msg) {
+        if (msg.type === "ready") {
+          window.klWorkerTimings = msg.timings; // how it booted (snapshot or normal), for the benchmark
+          resolve();
+        } else if (msg.type === "boot-error") {
+          fail(msg.message);
+        } else if (pending.has(msg.id)) {
+          pending.get(msg.id)(msg);
+          pending.delete(msg.id);
+        }
+      }
     });
     booted.catch(function () {}); // handled by each calculator; never an unhandled rejection
     return booted;
   }
 
+  // Post a request (the worker queues it while Python boots); resolves with the reply.
   function request(name, inputs, data) {
     return new Promise(function (resolve) {
+      if (!worker) {
+        resolve({ ok: false, unavailable: true });
+        return;
+      }
       const id = ++nextId;
       pending.set(id, resolve);
       worker.postMessage({ id: id, name: name, inputs: inputs, data: data || null });
@@ -104,7 +123,8 @@
   async function recompute(root, data) {
     const ticket = (root.klTicket = (root.klTicket || 0) + 1);
     const reply = await request(root.dataset.calc, readForm(root), data || root.klFile);
-    if (ticket !== root.klTicket) return;
+    if (ticket !== root.klTicket || reply.unavailable) return;
+    root.dataset.computeMs = reply.ms; // time spent in Python (scripts/bench_browser.py reads it)
     clearErrors(root);
     if (reply.ok) showResult(root, reply.html);
     else showError(root, reply.field, reply.message);
@@ -116,14 +136,16 @@
     if (root.klActive) return;
     root.klActive = true;
     if (root.dataset.state === "static") setState(root, "loading");
+    startWorker();
+    const first = recompute(root); // sent at once: the worker answers it as soon as Python is up
     try {
-      await startWorker();
+      await booted;
     } catch (error) {
       setState(root, "error");
       showStatus(root, UNAVAILABLE);
       return;
     }
-    await recompute(root);
+    await first;
     setState(root, "ready");
     performance.mark("kl-ready"); // read by scripts/bench_browser.py
   }
@@ -208,13 +230,15 @@
     labelSearchDialog();
     for (const root of document.querySelectorAll("[data-calc]")) {
       mount(root);
-      // Already within a screen and a half of the top: start now rather than after the observer's first frame.
-      if (!observer || root.getBoundingClientRect().top < 1.5 * window.innerHeight) activate(root);
-      else observer.observe(root);
+      if (observer) observer.observe(root);
+      else activate(root);
     }
   }
 
+  // This script runs at the end of the body, after the page's calculators are parsed: mount them now
+  // instead of waiting for the theme's first document$ (hundreds of ms later on a slow machine), and mount
+  // again on every instant navigation (mounting twice is harmless).
+  mountAll();
   if (window.document$) window.document$.subscribe(mountAll);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
-  else mountAll();
+  else document.addEventListener("DOMContentLoaded", mountAll);
 })();

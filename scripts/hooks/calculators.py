@@ -29,6 +29,7 @@ log = logging.getLogger("mkdocs.hooks.calculators")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 WIDGET_FILES = ("calc.js", "calc.css", "calc-worker.mjs")
 
+EARLY_TEXT_CHARS = 1200  # text before a page's first calculator below which the worker starts at once
 _MARKER = re.compile(r'<div data-calc="(?P<name>[a-z_]+)"(?P<attrs>(?:\s+data-input-[a-z_]+="[^"]*")*)\s*>\s*</div>')
 _FIGURE = re.compile(r'<div data-calc-figure="(?P<name>[a-z_]+)"\s*>\s*</div>')
 _ATTR = re.compile(r'data-input-(?P<key>[a-z_]+)="(?P<value>[^"]*)"')
@@ -125,10 +126,34 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
         nonlocal count
         count += 1
         overrides = {m["key"]: unescape(m["value"]) for m in _ATTR.finditer(match["attrs"])}
-        return render_widget(match["name"], f"kl{count}", overrides, Path(config.docs_dir))
+        out = render_widget(match["name"], f"kl{count}", overrides, Path(config.docs_dir))
+        # Near the top: little text before it (a build-time stand-in for "within the first screen").
+        near_top = count == 1 and len(re.sub(r"<[^>]+>", "", html[: match.start()])) < EARLY_TEXT_CHARS
+        return out + early_start(page.url) if near_top else out
 
     html = _MARKER.sub(widget, html)
     return _FIGURE.sub(lambda m: f'<div class="kl-figure-static">{calculators.figure(m["name"])}</div>', html)
+
+
+def early_start(page_url: str) -> str:
+    """An inline script right after a page's first calculator, when that calculator is near the top of the page:
+    start the worker now, while the theme's scripts still load (calc.js adopts it). Elsewhere calc.js starts it
+    when the calculator scrolls into view. Nothing here reads the layout (that would cost the main thread).
+    """
+    from mkdocs.utils import get_relative_url
+
+    url = get_relative_url(f"{ASSETS}/calc-worker.mjs", page_url)
+    return (
+        "<script>(function () {"
+        " if (window.klEarly) return;"
+        ' performance.mark("kl-worker-start");'
+        f' var w = new Worker(new URL("{url}#" + performance.timeOrigin, document.baseURI), {{type: "module"}});'
+        " var early = [];"
+        " w.onmessage = function (e) { early.push(e.data); };"
+        ' w.onerror = function (e) { e.preventDefault(); early.push({type: "boot-error", message: "worker failed"}); };'
+        " window.klEarly = {worker: w, messages: early};"
+        "})();</script>"
+    )
 
 
 def render_widget(name: str, prefix: str, overrides: dict[str, str], docs_dir: Path) -> str:
