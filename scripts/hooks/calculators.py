@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import io
+import json
 import logging
 import os
 import re
@@ -132,6 +133,7 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
         return out + early_start(page.url) if near_top else out
 
     html = _MARKER.sub(widget, html)
+    html = html.replace("<div data-browser-bench></div>", browser_bench_table())
     return _FIGURE.sub(lambda m: f'<div class="kl-figure-static">{calculators.figure(m["name"])}</div>', html)
 
 
@@ -153,6 +155,51 @@ def early_start(page_url: str) -> str:
         ' w.onerror = function (e) { e.preventDefault(); early.push({type: "boot-error", message: "worker failed"}); };'
         " window.klEarly = {worker: w, messages: early};"
         "})();</script>"
+    )
+
+
+BENCH_LABELS = {
+    "static_paint_ms": "Static result painted (first contentful paint)",
+    "interactive_ms": "Interactive, cold: worker ready and first recomputed result",
+    "interactive_warm_ms": "Interactive, warm HTTP cache",
+    "second_page_ms": "Second calculator page (instant navigation) until recomputed",
+    "longest_task_ms": "Longest main-thread task while loading a calculator page",
+    "longest_task_home_ms": "Longest main-thread task, home page (no calculator: the theme alone)",
+    "roundtrip_layer_ms": "Recompute round trip, one-layer calculator",
+    "roundtrip_compare_ms": "Recompute round trip, kernel comparison (with its chart)",
+    "roundtrip_analyzer_ms": "Recompute round trip, analyzer on InceptionResNetV2",
+    "python_analyzer_ms": "… of which Python in the worker",
+}
+
+
+def browser_bench_table() -> str:
+    """benchmarks/browser.json (written by scripts/bench_browser.py) as tables: every figure is recorded."""
+    path = ROOT / "benchmarks" / "browser.json"
+    if not path.exists():
+        return "<p>No browser benchmark recorded yet: run <code>scripts/bench_browser.py</code>.</p>"
+    data = json.loads(path.read_text())
+    variants = list(data["results"])
+    goals = data.get("goals_ms", {})
+    head = "".join(f'<th scope="col">{escape(v)}: median [min – max]</th>' for v in variants)
+    rows = []
+    for key, label in BENCH_LABELS.items():
+        cells = []
+        for v in variants:
+            m = data["results"][v].get(key)
+            cells.append("<td>—</td>" if m is None else f"<td>{m['median']:g} [{m['min']:g} – {m['max']:g}]</td>")
+        goal = f"≤ {goals[key]:g}" if key in goals else ""
+        rows.append(f'<tr><th scope="row">{escape(label)}</th><td>{goal}</td>{"".join(cells)}</tr>')
+    m = data["machine"]
+    boots = ", ".join(f"{v}: {'/'.join(data['results'][v].get('boot', []))}" for v in variants)
+    return (
+        f'<table class="kl-table kl-n1"><caption>Milliseconds; {data["runs"]} runs per variant, each in a fresh '
+        "browser profile</caption>"
+        f'<thead><tr><th scope="col">Measure</th><th scope="col">Goal</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="kl-note">Recorded {escape(data["date"])} by <code>scripts/bench_browser.py</code>: '
+        f"{escape(data['browser'])}, Pyodide {escape(data['pyodide'])}, {m['cpus']} CPU cores, "
+        f"{escape(m['platform'])}; load average before and after: {m['load_average_before'][0]:g} and "
+        f"{m['load_average_after'][0]:g} (other jobs shared the machine). Boot path seen: {escape(boots)}.</p>"
     )
 
 

@@ -1,0 +1,366 @@
+"""The site's calculators (calc/calculators.py): forms, errors, and every figure they show checked against
+real Keras (parameter counts from count_params(), shapes from the built layers, MACs from Keras's own output
+shapes and kernel sizes), or against hand-derived values written as arithmetic.
+
+Run time: about 10 s, most of it importing TensorFlow and building small models.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from calc import calculators
+from calc.calculators import CALCULATORS, InputError, handle, inputs, render, run
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class _Tables(HTMLParser):
+    """Every table of an HTML fragment as a list of rows of cell texts (header rows included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(html: str) -> list[list[list[str]]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def records(html: str, index: int = 0) -> list[dict[str, str]]:
+    """Rows of the ``index``-th table as dicts keyed by the header row."""
+    head, *rows = tables(html)[index]
+    return [dict(zip(head, row, strict=True)) for row in rows]
+
+
+def number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def keras() -> Any:
+    return pytest.importorskip("keras")
+
+
+def _macs(model: Any) -> int:
+    """MACs from Keras's own tensors: for each convolution, output positions × weights per position."""
+    total = 0
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        out = layer.output.shape
+        positions = math.prod(out[1:3])
+        if type(layer).__name__ == "SeparableConv2D":
+            depthwise, pointwise = layer.depthwise_kernel.shape, layer.pointwise_kernel.shape
+            total += positions * (math.prod(depthwise) + math.prod(pointwise))
+        else:
+            total += positions * math.prod(layer.kernel.shape)
+    return total
+
+
+# --- forms ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(CALCULATORS))
+def test_every_parameter_has_a_complete_field(name: str) -> None:
+    for spec in inputs(name):
+        assert spec.label and spec.name and spec.kind in ("int", "bool", "choice", "text", "textarea", "file")
+        if spec.kind == "int":
+            assert spec.minimum is not None and spec.maximum is not None
+            assert spec.minimum <= spec.default <= spec.maximum
+        if spec.kind == "choice":
+            assert spec.default in spec.choices
+
+
+@pytest.mark.parametrize("name", sorted(CALCULATORS))
+def test_defaults_render_and_raw_strings_give_the_same_result(name: str) -> None:
+    raw = {s.name: ("" if s.kind == "file" else str(s.default)) for s in inputs(name) if s.kind != "bool"}
+    assert run(name, raw) == render(name)
+
+
+def test_bad_inputs_name_their_field() -> None:
+    cases = [
+        ("layer", {"strides": "two"}, "strides"),
+        ("layer", {"strides": "0"}, "strides"),
+        ("layer", {"padding": "full"}, "padding"),
+        ("layer", {"kernel_height": "300", "padding": "valid", "height": "224"}, "kernel_height"),
+        ("layer", {"filters": "6", "groups": "4", "channels": "8"}, "groups"),
+        ("kernel_compare", {"kernel_size": "8"}, "kernel_size"),
+        ("receptive_field", {"kernel_sizes": "3, 3", "strides": "1, 1, 1"}, "strides"),
+        ("receptive_field", {"kernel_sizes": "3, 3, 3", "input_size": "6"}, "kernel_sizes"),  # calc blames kernel_size
+        ("analyzer", {"source": "{not json"}, "source"),
+    ]
+    for name, raw, field in cases:
+        with pytest.raises(InputError) as caught:
+            run(name, raw)
+        assert caught.value.field == field, (name, raw, str(caught.value))
+        reply = json.loads(handle(json.dumps({"name": name, "inputs": raw})))
+        assert reply == {"ok": False, "field": field, "message": str(caught.value)}
+
+
+def test_handle_answers_html_and_never_raises_on_bad_requests() -> None:
+    ok = json.loads(handle(json.dumps({"name": "layer", "inputs": {"filters": "32"}})))
+    assert ok["ok"] and ok["html"] == run("layer", {"filters": "32"})
+    unknown = json.loads(handle(json.dumps({"name": "nope", "inputs": {}})))
+    assert unknown["ok"] is False and "nope" in unknown["message"]
+
+
+# --- receptive field: hand-derived -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kernels", "strides", "dilations", "size", "jump"),
+    [
+        ("3, 3, 3", "1", "1", 1 + 3 * (3 - 1), 1),
+        ("3, 3", "1", "1", 1 + 2 * (3 - 1), 1),
+        ("7", "1", "1", 7, 1),
+        ("3, 3, 3", "2, 1, 1", "1", 1 + (3 - 1) + (3 - 1) * 2 + (3 - 1) * 2, 2),
+        ("3, 3, 3", "1", "1, 2, 4", 1 + (3 - 1) * 1 + (3 - 1) * 2 + (3 - 1) * 4, 1),
+        ("3, 3", "2", "1", 1 + (3 - 1) + (3 - 1) * 2, 4),
+    ],
+)
+def test_receptive_field_table(kernels: str, strides: str, dilations: str, size: int, jump: int) -> None:
+    html = run(
+        "receptive_field",
+        {"kernel_sizes": kernels, "strides": strides, "dilation_rates": dilations, "input_size": "64"},
+    )
+    last = records(html)[-1]
+    assert last["Receptive field"] == f"{size} × {size}"
+    assert number(last["Jump"]) == jump
+    assert "<svg" in html and f"span {size} pixels" in html
+
+
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_receptive_field_output_sizes_match_keras(keras: Any, padding: str) -> None:
+    x = inp = keras.Input((31, 31, 1))
+    for k, s, d in ((3, 2, 1), (5, 1, 2), (3, 1, 1)):
+        x = keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, padding=padding)(x)
+    model = keras.Model(inp, x)
+    raw = {"kernel_sizes": "3, 5, 3", "strides": "2, 1, 1", "dilation_rates": "1, 2, 1", "padding": padding}
+    html = run("receptive_field", {**raw, "input_size": "31"})
+    assert [r["Output"] for r in records(html)] == [
+        f"{la.output.shape[1]} × {la.output.shape[2]}" for la in model.layers[1:]
+    ]
+
+
+# --- parameters and compute: against Keras ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("k", "c", "f", "size", "bias"), [(7, 64, 64, 56, True), (5, 3, 64, 32, False), (9, 32, 96, 14, True)]
+)
+def test_kernel_compare_matches_keras(keras: Any, k: int, c: int, f: int, size: int, bias: bool) -> None:
+    L = keras.layers
+
+    def model(*layers: Any) -> Any:
+        x = inp = keras.Input((size, size, c))
+        for layer in layers:
+            x = layer(x)
+        return keras.Model(inp, x)
+
+    n = (k - 1) // 2
+    built = [
+        model(L.Conv2D(f, k, padding="same", use_bias=bias)),
+        model(*[L.Conv2D(f, 3, padding="same", use_bias=bias) for _ in range(n)]),
+        model(L.Conv2D(f, (1, k), padding="same", use_bias=bias), L.Conv2D(f, (k, 1), padding="same", use_bias=bias)),
+        model(L.SeparableConv2D(f, k, padding="same", use_bias=bias)),
+    ]
+    html = run(
+        "kernel_compare",
+        {"kernel_size": str(k), "in_channels": str(c), "filters": str(f), "size": str(size), "use_bias": bias},
+    )
+    rows = records(html)
+    assert len(rows) == len(built)
+    for row, m in zip(rows, built, strict=True):
+        assert number(row["Params"]) == m.count_params(), row["Variant"]
+        assert number(row["MACs"]) == _macs(m), row["Variant"]
+        assert number(row["Layers"]) == len(m.layers) - 1
+        assert row["Receptive field"] == f"{k} × {k}"
+
+
+def test_break_even_is_where_keras_counts_cross(keras: Any) -> None:
+    html = run("kernel_compare", {"in_channels": "64", "kernel_size": "7"})
+    caption = html[html.index("Break-even") :]
+    start = caption.index("from ") + len("from ")
+    even = number(caption[start : caption.index(" filters", start)])
+
+    def params(f: int, stacked: bool) -> int:
+        inp = keras.Input((8, 8, 64))
+        x = inp
+        for _ in range(3 if stacked else 1):
+            x = keras.layers.Conv2D(f, 3 if stacked else 7, padding="same")(x)
+        return int(keras.Model(inp, x).count_params())
+
+    assert params(even, True) >= params(even, False)
+    assert params(even - 1, True) < params(even - 1, False)
+
+
+def test_inception_matches_keras(keras: Any) -> None:
+    L = keras.layers
+    size, c = 28, 192
+    b1, r3, b3, r5, b5, pp = 64, 96, 128, 16, 32, 32
+    inp = keras.Input((size, size, c))
+    pool = L.MaxPooling2D(3, strides=1, padding="same")(inp)
+    naive = {
+        "1×1": keras.Model(inp, L.Conv2D(b1, 1, padding="same")(inp)),
+        "3×3": keras.Model(inp, L.Conv2D(b3, 3, padding="same")(inp)),
+        "5×5": keras.Model(inp, L.Conv2D(b5, 5, padding="same")(inp)),
+        "pool": keras.Model(inp, pool),
+    }
+    reduced = {
+        "1×1": naive["1×1"],
+        "3×3": keras.Model(inp, L.Conv2D(b3, 3, padding="same")(L.Conv2D(r3, 1, padding="same")(inp))),
+        "5×5": keras.Model(inp, L.Conv2D(b5, 5, padding="same")(L.Conv2D(r5, 1, padding="same")(inp))),
+        "pool": keras.Model(inp, L.Conv2D(pp, 1, padding="same")(pool)),
+    }
+    rows = {r["Branch"]: r for r in records(render("inception"))}
+    for branch in naive:
+        a, b = naive[branch], reduced[branch]
+        assert number(rows[branch]["Naive params"]) == a.count_params()
+        assert number(rows[branch]["Reduced params"]) == b.count_params()
+        assert number(rows[branch]["Naive MACs"]) == _macs(a)
+        assert number(rows[branch]["Reduced MACs"]) == _macs(b)
+        assert number(rows[branch]["Naive channels"]) == a.output.shape[-1]
+        assert number(rows[branch]["Reduced channels"]) == b.output.shape[-1]
+    total = L.Concatenate()([m.output for m in reduced.values()])
+    assert number(rows["total"]["Reduced channels"]) == total.shape[-1]
+
+
+# --- one layer -------------------------------------------------------------------------------------------------
+
+LAYER_CASES = [
+    {"class_name": "Conv2D"},
+    {"class_name": "Conv2D", "strides": "1", "padding": "valid", "dilation_rate": "3", "kernel_width": "3"},
+    {"class_name": "Conv2D", "channels": "32", "filters": "64", "groups": "4", "kernel_height": "3"},
+    {"class_name": "DepthwiseConv2D", "channels": "16", "depth_multiplier": "2", "kernel_width": "5"},
+    {"class_name": "SeparableConv2D", "channels": "16", "use_bias": False},
+    {"class_name": "Conv2DTranspose", "height": "17", "width": "9", "padding": "valid"},
+    {"class_name": "Conv2DTranspose", "strides": "1"},
+    {"class_name": "MaxPooling2D", "kernel_height": "3", "kernel_width": "3", "padding": "valid"},
+    {"class_name": "AveragePooling2D", "kernel_height": "2", "kernel_width": "2", "height": "7"},
+]
+
+
+def _keras_layer(keras: Any, raw: dict[str, Any]) -> Any:
+    values = {s.name: s.default for s in inputs("layer")}
+    values.update({k: (v if isinstance(v, bool) else type(values[k])(v)) for k, v in raw.items()})
+    cls = getattr(keras.layers, values["class_name"])
+    kernel = (values["kernel_height"], values["kernel_width"])
+    kw: dict[str, Any] = {"strides": values["strides"], "padding": values["padding"]}
+    name = values["class_name"]
+    if "Pooling" in name:
+        layer = cls(pool_size=kernel, **kw)
+    else:
+        kw["dilation_rate"] = values["dilation_rate"]
+        kw["use_bias"] = values["use_bias"]
+        if name == "DepthwiseConv2D":
+            layer = cls(kernel, depth_multiplier=values["depth_multiplier"], **kw)
+        elif name == "SeparableConv2D":
+            layer = cls(values["filters"], kernel, depth_multiplier=values["depth_multiplier"], **kw)
+        elif name == "Conv2D":
+            layer = cls(values["filters"], kernel, groups=values["groups"], **kw)
+        else:
+            layer = cls(values["filters"], kernel, **kw)
+    inp = keras.Input((values["height"], values["width"], values["channels"]))
+    return keras.Model(inp, layer(inp)), values
+
+
+@pytest.mark.parametrize("raw", LAYER_CASES, ids=lambda r: "-".join(str(v) for v in r.values()))
+def test_one_layer_matches_keras(keras: Any, raw: dict[str, Any]) -> None:
+    model, values = _keras_layer(keras, raw)
+    figures = {r["Figure"]: r["Value"] for r in records(run("layer", raw))}
+    layer = model.layers[-1]
+    assert figures["Output shape"] == " × ".join(str(d) for d in layer.output.shape[1:])
+    assert number(figures["Parameters"]) == model.count_params()
+    if layer.weights and values["class_name"] != "Conv2DTranspose":
+        assert number(figures["MACs"]) == _macs(model)
+    elif values["class_name"] == "Conv2DTranspose":  # every input pixel meets every weight
+        in_positions = values["height"] * values["width"]
+        assert number(figures["MACs"]) == in_positions * math.prod(layer.kernel.shape)
+    assert number(figures["FLOPs (2 × MACs)"]) == 2 * number(figures["MACs"])
+
+
+def test_one_layer_refuses_what_keras_refuses(keras: Any) -> None:
+    for raw in (
+        {"strides": "2", "dilation_rate": "2"},
+        {"padding": "valid", "height": "5", "kernel_height": "7"},
+        {"channels": "6", "filters": "8", "groups": "4"},
+    ):
+        with pytest.raises(Exception):  # noqa: B017  (Keras raises ValueError and others)
+            _keras_layer(keras, raw)
+        with pytest.raises(InputError):
+            run("layer", raw)
+
+
+# --- analyzer and the home page's figure ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_model(keras: Any) -> Any:
+    inp = keras.Input((32, 32, 3))
+    x = keras.layers.Conv2D(8, 7, strides=2, padding="same", name="c7")(inp)
+    x = keras.layers.BatchNormalization(name="bn")(x)
+    x = keras.layers.SeparableConv2D(16, 3, name="sep")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    return keras.Model(inp, keras.layers.Dense(4, name="out")(x))
+
+
+def _analyzer_totals(html: str) -> tuple[int, str]:
+    summary = html[: html.index("</p>")]
+    start = summary.index("parameters <strong>") + len("parameters <strong>")
+    return number(summary[start : summary.index("</strong>", start)]), summary
+
+
+def test_analyzer_json_and_keras_file_agree_with_keras(small_model: Any, tmp_path: Any) -> None:
+    from_json = run("analyzer", {"source": small_model.to_json()})
+    params, _ = _analyzer_totals(from_json)
+    assert params == small_model.count_params()
+    rows = {r["Layer"]: r for r in records(from_json)}
+    for layer in small_model.layers:
+        assert number(rows[layer.name]["Params"]) == layer.count_params()
+    path = tmp_path / "m.keras"
+    small_model.save(path)
+    reply = json.loads(handle(json.dumps({"name": "analyzer", "inputs": {}}), path.read_bytes()))
+    assert reply["ok"] and reply["html"] == from_json
+    shaped = run("analyzer", {"source": small_model.to_json(), "input_shape": "64, 64, 3"})
+    assert records(shaped)[1]["Output shape"] == "32 × 32 × 8"
+
+
+def test_short_answer_matches_keras(keras: Any) -> None:
+    def params(c: int, stacked: bool) -> int:
+        inp = keras.Input((56, 56, c))
+        x = inp
+        for _ in range(3 if stacked else 1):
+            x = keras.layers.Conv2D(64, 3 if stacked else 7, padding="same")(x)
+        return int(keras.Model(inp, x).count_params())
+
+    rows = records(calculators.figure("short_answer"))
+    for row, c in zip(rows, (64, 3), strict=True):
+        assert number(row["7×7 params"]) == params(c, False)
+        assert number(row["3 × 3×3 params"]) == params(c, True)
