@@ -1,7 +1,9 @@
 """Browser benchmark of the site's calculators: headless Chromium, site served from localhost.
 
-Builds the site twice (the default runtime: precompiled standard library + memory snapshot, and Pyodide's
-plain files as the baseline), then measures, over several runs each with a fresh browser profile (cold HTTP
+Builds the site in up to three variants: "snapshot" (as deployed: precompiled standard library + memory
+snapshot, the worker started by calc.js after the theme's scripts), "snapshot_early" (the same, but the worker
+started from the page's head when a calculator is near the top) and "plain" (Pyodide's own files, the
+baseline), then measures, over several runs each with a fresh browser profile (cold HTTP
 cache):
 
 - static_paint_ms: first contentful paint of a calculator page (its result is in the HTML);
@@ -99,10 +101,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def build(dest: Path, url: str, plain: bool, config: str) -> None:
+def build(dest: Path, url: str, plain: bool, config: str, early: bool = False) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_SITE_URL": url}
     if plain:
         env["KERNEL_LAB_PLAIN_PYODIDE"] = "1"
+    if early:
+        env["KERNEL_LAB_EARLY_WORKER"] = "1"
     cmd = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", config, "-d", str(dest)]
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)
 
@@ -187,7 +191,7 @@ def bench_variant(browser: Any, variant: str, runs: int, roundtrips: int, config
     base = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        build(site, base, plain=variant == "plain", config=config)
+        build(site, base, plain=variant == "plain", config=config, early=variant == "snapshot_early")
         server = subprocess.Popen(
             [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
             stdout=subprocess.DEVNULL,
@@ -214,7 +218,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--roundtrips", type=int, default=15)
-    parser.add_argument("--variants", default="snapshot,plain")
+    parser.add_argument("--variants", default="snapshot,snapshot_early,plain")
     parser.add_argument("--config", default="mkdocs.yml")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()

@@ -26,13 +26,15 @@ READY = '[data-calc][data-state="ready"]'
 
 def text_of(page: Any, html: str) -> str:
     """The text the browser makes of an HTML string (to compare with what the page shows)."""
-    return page.evaluate(
-        "html => { const d = document.createElement('div'); d.innerHTML = html; return d.textContent; }", html
+    return str(
+        page.evaluate(
+            "html => { const d = document.createElement('div'); d.innerHTML = html; return d.textContent; }", html
+        )
     )
 
 
 def output_text(page: Any) -> str:
-    return page.eval_on_selector("[data-calc-output]", "el => el.textContent")
+    return str(page.eval_on_selector("[data-calc-output]", "el => el.textContent"))
 
 
 def wait_for_result(page: Any, before: str) -> str:
