@@ -11,6 +11,7 @@
 
   let worker = null; // the Worker, once started
   let booted = null; // Promise resolved when Python is ready, rejected when it cannot start
+  let bootFailed = false;
   let nextId = 0;
   const pending = new Map(); // request id -> {resolve}
 
@@ -18,6 +19,7 @@
     if (booted) return booted;
     booted = new Promise(function (resolve, reject) {
       function fail(message) {
+        bootFailed = true;
         reject(new Error(message));
         for (const settle of pending.values()) settle({ ok: false, unavailable: true });
         pending.clear();
@@ -63,7 +65,7 @@
   // Post a request (the worker queues it while Python boots); resolves with the reply.
   function request(name, inputs, data) {
     return new Promise(function (resolve) {
-      if (!worker) {
+      if (!worker || bootFailed) {
         resolve({ ok: false, unavailable: true });
         return;
       }
@@ -161,9 +163,10 @@
     }
   }
 
+  // Every change is sent at once; while Python starts, the worker queues requests, and only the newest
+  // answer is shown.
   function onChange(root, event) {
     activate(root);
-    if (root.dataset.state !== "ready") return; // the first result after start-up reads the form anyway
     if (event.target.type === "file") {
       const file = event.target.files[0];
       if (file) readFile(root, file).then(function () { recompute(root); });
@@ -179,9 +182,7 @@
     event.preventDefault();
     root.classList.remove("kl-drag");
     activate(root);
-    readFile(root, file).then(function () {
-      if (root.dataset.state === "ready") recompute(root);
-    });
+    readFile(root, file).then(function () { recompute(root); });
   }
 
   function mount(root) {

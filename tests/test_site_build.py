@@ -1,0 +1,140 @@
+"""The site as `mkdocs build --strict` makes it: calculators rendered at build time from calc, the runtime
+copied in, pages without calculators left alone, nothing pointing off the site's origin.
+
+Run time: about 2 s once the runtime cache (build/site-runtime/, made by scripts/build_site_runtime.mjs) exists;
+about 10 s more the first time on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from calc import calculators
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = "assets/kernel-lab"
+CALC_PAGES = {
+    "receptive_field": "receptive-field",
+    "kernel_compare": "parameters",
+    "inception": "inception",
+    "layer": "layer",
+    "analyzer": "analyzer",
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(dest)]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return dest
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.elements
+
+
+@pytest.mark.parametrize("name", sorted(CALC_PAGES))
+def test_calculator_page_has_form_and_build_time_result(site: Path, name: str) -> None:
+    page = (site / CALC_PAGES[name] / "index.html").read_text()
+    assert f'data-calc="{name}" data-state="static"' in page
+    found = elements(page)
+    ids = {a.get("id") for _, a in found}
+    labels = {a.get("for") for t, a in found if t == "label"}
+    for spec in calculators.inputs(name):
+        control = [a for t, a in found if a.get("name") == spec.name and t in ("input", "select", "textarea")]
+        assert len(control) == 1, spec.name
+        assert control[0]["id"] in labels, f"{spec.name} has no label"
+        described = (control[0].get("aria-describedby") or "").split()
+        assert described and all(d in ids for d in described)
+    if name != "analyzer":  # the analyzer's default input is read from a file named on the page
+        assert calculators.render(name) in page
+
+
+def test_analyzer_page_renders_its_example_model(site: Path) -> None:
+    page = (site / "analyzer" / "index.html").read_text()
+    model = (ROOT / "docs" / "assets" / "models" / "two-stems.json").read_text()
+    assert calculators.run("analyzer", {"source": model}) in page
+
+
+def test_home_page_short_answer_comes_from_calc(site: Path) -> None:
+    page = (site / "index.html").read_text()
+    assert calculators.figure("short_answer") in page
+    assert 'data-calc="' not in page  # a figure, not a calculator: no form, no worker
+
+
+def test_pages_without_calculators_are_left_alone(site: Path) -> None:
+    for page in ("index.html", "methods/index.html", "authors/index.html"):
+        html = (site / page).read_text()
+        assert 'data-calc="' not in html and "calc-worker" not in html and "klEarly" not in html
+
+
+def test_runtime_is_in_the_site(site: Path) -> None:
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        assert (site / ASSETS / "pyodide" / name).stat().st_size > 0, name
+    for name in ("calc.js", "calc.css", "calc-worker.mjs"):
+        assert (site / ASSETS / name).read_bytes() == (ROOT / "site_assets" / name).read_bytes()
+    with zipfile.ZipFile(io.BytesIO((site / ASSETS / "calc.zip").read_bytes())) as zf:
+        shipped = {n: zf.read(n) for n in zf.namelist()}
+    expected = {f"calc/{p.name}": p.read_bytes() for p in (ROOT / "calc").glob("*.py")}
+    assert shipped == expected
+
+
+def test_snapshot_ships_with_its_own_stdlib(site: Path) -> None:
+    """The snapshot only loads next to the stdlib zip it was made with: both come from build/site-runtime/."""
+    runtime = ROOT / "build" / "site-runtime"
+    if not (site / ASSETS / "pyodide" / "snapshot.bin").exists():
+        pytest.skip("no snapshot in this build (no Node?): the site boots Pyodide normally")
+    assert (site / ASSETS / "pyodide" / "python_stdlib.zip").read_bytes() == (
+        runtime / "python_stdlib.zip"
+    ).read_bytes()
+    with zipfile.ZipFile(runtime / "python_stdlib.zip") as zf:
+        names = zf.namelist()
+    assert "json/__init__.pyc" in names and "json/__init__.py" not in names
+    assert (runtime / "calc.zip").read_bytes() == (site / ASSETS / "calc.zip").read_bytes()
+
+
+def test_nothing_points_off_the_origin(site: Path) -> None:
+    """Scripts, styles, images and fonts all come from the site; links to elsewhere are only <a href>."""
+    for path in site.rglob("*.html"):
+        for tag, attrs in elements(path.read_text()):
+            for attr in ("src", "href"):
+                value = attrs.get(attr) or ""
+                if tag == "a" or not value:
+                    continue
+                if tag == "link" and attrs.get("rel") == "canonical":
+                    continue  # the site's own URL (site_url), not a request
+                assert not re.match(r"^(https?:)?//", value), f"{path.relative_to(site)}: <{tag} {attr}={value}>"
+    for css in site.rglob("*.css"):
+        assert "fonts.googleapis" not in css.read_text(), css
+
+
+def test_hook_leaves_pages_without_markers_untouched() -> None:
+    sys.path.insert(0, str(ROOT))
+    from scripts.hooks import calculators as hook
+
+    html = "<h1>Plain</h1><p>No calculators here.</p>"
+    assert hook.on_page_content(html, page=None, config=None, files=None) is html
