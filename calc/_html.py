@@ -133,10 +133,11 @@ def line_chart(
             f'<line class="kl-ref" x1="{left}" y1="{py(reference_y):.1f}" x2="{width - right}" '
             f'y2="{py(reference_y):.1f}"/>'
         )
-    for mx, text in markers:
+    for i, (mx, text) in enumerate(markers):
+        # Labels on successive rows, written leftwards of their line, so that neighbours do not overlap.
         out.append(
             f'<line class="kl-marker" x1="{px(mx):.1f}" y1="{top}" x2="{px(mx):.1f}" y2="{height - bottom}"/>'
-            f'<text class="kl-tick" x="{px(mx) + 4:.1f}" y="{top + 10}">{esc(text)}</text>'
+            f'<text class="kl-tick" x="{px(mx) - 4:.1f}" y="{top + 30 + 14 * i}" text-anchor="end">{esc(text)}</text>'
         )
     for i, (name, cls, pts) in enumerate(series):
         path = " ".join(f"{'M' if j == 0 else 'L'}{px(x):.1f},{py(y):.1f}" for j, (x, y) in enumerate(pts))
