@@ -185,3 +185,24 @@ def test_every_page_without_errors_or_off_origin_requests(watched: Watched, site
             page.wait_for_load_state("networkidle")
     assert not watched.errors
     assert not watched.off_origin
+
+
+def test_analyzer_recomputes_pasted_json(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "analyzer/")
+    source = page.input_value("textarea")
+    before = output_text(page)
+    page.fill('[name="input_shape"]', "112, 112, 3")
+    after = wait_for_result(page, before)
+    assert after == text_of(page, calculators.run("analyzer", {"source": source, "input_shape": "112, 112, 3"}))
+    assert not watched.errors and not watched.off_origin
+
+
+def test_broken_snapshot_falls_back_to_a_normal_boot(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.context.route("**/snapshot.bin", lambda route: route.fulfill(status=200, body=b"not a snapshot"))
+    goto_ready(page, site_url + "layer/")
+    assert page.evaluate("() => window.klWorkerTimings.boot") == "normal"
+    before = output_text(page)
+    page.fill('[name="filters"]', "32")
+    assert wait_for_result(page, before) == text_of(page, calculators.run("layer", {"filters": "32"}))
