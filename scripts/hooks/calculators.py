@@ -207,7 +207,9 @@ def render_widget(name: str, prefix: str, overrides: dict[str, str], docs_dir: P
         f'<div class="kl-calc" data-calc="{name}" data-state="static">'
         f'<form class="kl-form" novalidate aria-label="{escape(name.replace("_", " "))} inputs">{fields}</form>'
         '<p class="kl-status" role="status" aria-live="polite"></p>'
-        f'<div class="kl-output" data-calc-output aria-live="polite">{result}</div></div>'
+        # Focusable, so that keyboard users can scroll a wide result sideways (axe: scrollable-region-focusable).
+        f'<div class="kl-output" data-calc-output aria-live="polite" tabindex="0" role="region" '
+        f'aria-label="{escape(name.replace("_", " "))} result">{result}</div></div>'
     )
 
 
