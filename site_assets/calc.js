@@ -227,8 +227,17 @@
     if (dialog) dialog.setAttribute("aria-label", "Search");
   }
 
+  // The theme wraps wide Markdown tables in a scrolling box; make it reachable by keyboard
+  // (axe-core: scrollable-region-focusable).
+  function focusableScrollRegions() {
+    for (const box of document.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])")) {
+      box.setAttribute("tabindex", "0");
+    }
+  }
+
   function mountAll() {
     labelSearchDialog();
+    focusableScrollRegions();
     for (const root of document.querySelectorAll("[data-calc]")) {
       mount(root);
       if (observer) observer.observe(root);

@@ -14,6 +14,8 @@ from calc import calculators
 from tests.browser.conftest import ROOT, Watched
 
 PAGES = ["", "receptive-field/", "parameters/", "inception/", "analyzer/", "layer/", "methods/", "authors/"]
+# The examples pages belong to the examples build step; check them too once they exist.
+PAGES += [f"{p}/" for p in ("examples", "fact-check") if (ROOT / "docs" / f"{p}.md").exists()]
 CALC_PAGES = {
     "receptive_field": "receptive-field/",
     "kernel_compare": "parameters/",
