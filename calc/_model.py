@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+import array
 import io
+import itertools
 import json
 import os
+import re
 import zipfile
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +30,8 @@ __all__ = ["MAX_CONFIG_BYTES", "MAX_LAYERS", "LayerRow", "ModelError", "Summary"
 MAX_CONFIG_BYTES = 50 * 1024 * 1024
 MAX_LAYERS = 100_000
 MAX_NESTING = 32
+# Pyodide's stack gives out between 4,000 and 8,000 levels; Keras configs use a few dozen.
+MAX_JSON_DEPTH = 1000
 # Largest size accepted on one axis of the model input: TensorFlow's kernels index with int32.
 MAX_INPUT_DIM = 2**31 - 1
 FLOPS_CONVENTION = "FLOPs = 2 × MACs (one multiply and one add per MAC; bias adds, activations and pooling not counted)"
@@ -166,15 +171,48 @@ def _read_zip(data: bytes | str | os.PathLike[str], where: str) -> bytes:
     return raw
 
 
+_EMPTY = re.compile(rb"\[\]|\{\}")  # one level only: pairs the removal creates wait for the next pass
+_KEEP = b'"[]{}'
+_DROP = bytes(set(range(256)) - set(_KEEP))
+_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+
+
+def nested_deeper_than(text: bytes, limit: int) -> bool:
+    """Whether arrays and objects in JSON text nest more than ``limit`` deep (brackets in strings do not count).
+
+    Checked before parsing because in Pyodide the json module's C recursion overflows the
+    JavaScript stack (a fatal error, not a RecursionError) at a few thousand levels.
+
+    >>> text = b'{"a": [1, [2, "]]]\\\\"], "\\"["], "b": {}}'
+    >>> nested_deeper_than(text, 2), nested_deeper_than(text, 3)
+    (True, False)
+    """
+    # Drop escaped backslashes, then escaped quotes, then every byte but quotes and brackets.
+    kept = text.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _DROP)
+    brackets = b"".join(kept.split(b'"')[::2])  # what lies outside strings
+    for _ in range(4):  # each pass takes away the innermost level, where most brackets are
+        if brackets.count(b"[") + brackets.count(b"{") <= limit:
+            return False
+        brackets = _EMPTY.sub(b"", brackets)
+        limit -= 1
+    # As signed bytes, an opening bracket is +1 and a closing one -1; the running sum is the depth.
+    return max(itertools.accumulate(array.array("b", brackets.translate(_DEPTH_STEP)))) > limit
+
+
 def _parse_json(text: str | bytes, where: str) -> Any:
     if len(text) > MAX_CONFIG_BYTES:
         raise ModelError(f"{where}: {len(text)} bytes of JSON (limit {MAX_CONFIG_BYTES})")
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelError(f"{where}: not UTF-8 text") from None
+    if nested_deeper_than(raw, MAX_JSON_DEPTH):
+        raise ModelError(f"{where}: JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise ModelError(f"{where}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
-    except UnicodeDecodeError:
-        raise ModelError(f"{where}: not UTF-8 text") from None
     except RecursionError:
         raise ModelError(f"{where}: JSON nested too deeply") from None
 
