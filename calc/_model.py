@@ -13,14 +13,14 @@ import io
 import itertools
 import json
 import os
-import re
+import sys
 import zipfile
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from calc._errors import CalcError
+from calc._errors import CalcError, UnsupportedError
 from calc._format import markdown_table, text_table
 from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, step
 from calc._registry import MULTI_INPUT, layer_info
@@ -46,13 +46,13 @@ class ModelError(CalcError):
     """The model config cannot be read or analysed; the message names the problem and where."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Tensor:
     shape: Shape | None  # without the batch axis; None when unknown
     field: ReceptiveField | None  # receptive field from the model input; None when undefined
 
 
-@dataclass
+@dataclass(slots=True)
 class LayerRow:
     """One layer of the model (a layer called several times is one row, as in Keras's summary)."""
 
@@ -88,7 +88,7 @@ class LayerRow:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Summary:
     """Result of :func:`summarize`: rows in Keras's layer order, totals, and what could not be counted."""
 
@@ -171,7 +171,6 @@ def _read_zip(data: bytes | str | os.PathLike[str], where: str) -> bytes:
     return raw
 
 
-_EMPTY = re.compile(rb"\[\]|\{\}")  # one level only: pairs the removal creates wait for the next pass
 _KEEP = b'"[]{}'
 _DROP = bytes(set(range(256)) - set(_KEEP))
 _DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
@@ -189,30 +188,29 @@ def nested_deeper_than(text: bytes, limit: int) -> bool:
     """
     # Drop escaped backslashes, then escaped quotes, then every byte but quotes and brackets.
     kept = text.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _DROP)
-    brackets = b"".join(kept.split(b'"')[::2])  # what lies outside strings
-    for _ in range(4):  # each pass takes away the innermost level, where most brackets are
-        if brackets.count(b"[") + brackets.count(b"{") <= limit:
-            return False
-        brackets = _EMPTY.sub(b"", brackets)
-        limit -= 1
+    brackets = kept.replace(b'""', b"")  # strings without brackets: every quote next to its partner
+    if b'"' in brackets:  # some string holds a bracket: cut the strings out properly
+        brackets = b"".join(kept.split(b'"')[::2])
+    if brackets.count(b"[") + brackets.count(b"{") <= limit:
+        return False
     # As signed bytes, an opening bracket is +1 and a closing one -1; the running sum is the depth.
-    return max(itertools.accumulate(array.array("b", brackets.translate(_DEPTH_STEP)))) > limit
+    return max(itertools.accumulate(array.array("b", brackets.translate(_DEPTH_STEP))), default=0) > limit
 
 
 def _parse_json(text: str | bytes, where: str) -> Any:
     if len(text) > MAX_CONFIG_BYTES:
         raise ModelError(f"{where}: {len(text)} bytes of JSON (limit {MAX_CONFIG_BYTES})")
-    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ModelError(f"{where}: not UTF-8 text") from None
-    if nested_deeper_than(raw, MAX_JSON_DEPTH):
+    # CPython's json raises RecursionError near 1,000 levels by itself; Pyodide's would crash first.
+    if sys.platform == "emscripten" and nested_deeper_than(
+        text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text, MAX_JSON_DEPTH
+    ):
         raise ModelError(f"{where}: JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise ModelError(f"{where}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except UnicodeDecodeError:
+        raise ModelError(f"{where}: not UTF-8 text") from None
     except RecursionError:
         raise ModelError(f"{where}: JSON nested too deeply") from None
 
@@ -253,46 +251,43 @@ def load_config(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -> d
 # --- walking the graph --------------------------------------------------------------------------
 
 
-def _tensor_refs(value: Any) -> Iterator[tuple[Ref, Any]]:
+def _tensor_refs(value: Any) -> list[tuple[Ref, Any]]:
     """keras_history references (and their recorded shapes) inside a Keras 3 node's args, in order."""
     stack = [value]
     found = []
     while stack:
         v = stack.pop()
-        if isinstance(v, dict):
+        if type(v) is dict:
             if v.get("class_name") == "__keras_tensor__":
                 cfg = v.get("config")
-                hist = cfg.get("keras_history") if isinstance(cfg, dict) else None
-                found.append((hist, cfg.get("shape") if isinstance(cfg, dict) else None))
+                if type(cfg) is not dict:
+                    raise ModelError(f"malformed tensor {str(v)[:80]}")
+                found.append((_ref(cfg.get("keras_history")), cfg.get("shape")))
             else:
                 stack.extend(reversed(list(v.values())))
-        elif isinstance(v, list):
+        elif type(v) is list:
             stack.extend(reversed(v))
-    for hist, shape in found:
-        yield _ref(hist), shape
+    return found
 
 
 def _ref(hist: Any) -> Ref:
-    if (
-        isinstance(hist, (list, tuple))
-        and len(hist) >= 3
-        and isinstance(hist[0], str)
-        and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in hist[1:3])
-    ):
-        return (hist[0], hist[1], hist[2])
+    if type(hist) in (list, tuple) and len(hist) >= 3:
+        name, node, index = hist[0], hist[1], hist[2]
+        if type(name) is str and type(node) is int and type(index) is int and node >= 0 and index >= 0:
+            return (name, node, index)
     raise ModelError(f"malformed tensor reference {str(hist)[:80]}")
 
 
-def _node_inputs(node: Any, where: str) -> list[tuple[Ref, Any]]:
+def _node_inputs(node: Any, name: str, k: int) -> list[tuple[Ref, Any]]:
     """Input references of one inbound node: Keras 3 ({"args": ...}) or Keras 2 ([[name, i, j, kwargs], ...])."""
     try:
-        if isinstance(node, dict):
-            return list(_tensor_refs(node.get("args", [])))
-        if isinstance(node, list):
+        if type(node) is dict:
+            return _tensor_refs(node.get("args", []))
+        if type(node) is list:
             return [(_ref(item), None) for item in node]
     except ModelError as e:
-        raise ModelError(f"{where}: {e}") from None
-    raise ModelError(f"{where}: inbound node is neither an object nor a list")
+        raise ModelError(f"layer '{name}' node {k}: {e}") from None
+    raise ModelError(f"layer '{name}' node {k}: inbound node is neither an object nor a list")
 
 
 def _shape_of(value: Any, where: str) -> Shape:
@@ -366,7 +361,7 @@ class _Walker:
             if entry.get("class_name") == "InputLayer":
                 continue
             name = _layer_name(entry, f"{where}: layers[{i}]")
-            row, outs = self.apply(entry, name, [tensor], [None], depth)
+            row, outs = self.apply(entry, name, [tensor], depth)
             row.inbound = previous
             rows.append(row)
             previous = [name]
@@ -381,9 +376,11 @@ class _Walker:
         by_name: dict[str, dict[str, Any]] = {}
         order: list[str] = []
         for i, entry in enumerate(entries):
-            if not isinstance(entry, dict):
-                raise ModelError(f"{where}: layers[{i}] is not an object")
-            name = _layer_name(entry, f"{where}: layers[{i}]")
+            name = entry.get("name") if type(entry) is dict else None
+            if type(name) is not str or not name:
+                if not isinstance(entry, dict):
+                    raise ModelError(f"{where}: layers[{i}] is not an object")
+                name = _layer_name(entry, f"{where}: layers[{i}]")
             if name in by_name:
                 raise ModelError(f"{where}: two layers are named '{name}'")
             by_name[name] = entry
@@ -408,7 +405,7 @@ class _Walker:
             if not isinstance(inbound, list):
                 raise ModelError(f"layer '{name}': inbound_nodes is not a list")
             for k, node in enumerate(inbound):
-                pairs = _node_inputs(node, f"layer '{name}' node {k}")
+                pairs = _node_inputs(node, name, k)
                 if not pairs:
                     raise ModelError(f"layer '{name}' node {k}: has no input tensors")
                 nodes[(name, k)] = [r for r, _ in pairs]
@@ -424,26 +421,7 @@ class _Walker:
             if (r[0], r[1]) not in nodes:
                 raise ModelError(f"{where}: model input/output refers to unknown layer or node '{r[0]}'[{r[1]}]")
 
-        # Kahn's algorithm over nodes.
-        users: dict[tuple[str, int], list[tuple[str, int]]] = {n: [] for n in nodes}
-        waiting = {}
-        for n, refs in nodes.items():
-            deps = {(r[0], r[1]) for r in refs}
-            waiting[n] = len(deps)
-            for d in deps:
-                users[d].append(n)
-        ready = deque(n for n in nodes if waiting[n] == 0)
-        topo: list[tuple[str, int]] = []
-        while ready:
-            n = ready.popleft()
-            topo.append(n)
-            for u in users[n]:
-                waiting[u] -= 1
-                if waiting[u] == 0:
-                    ready.append(u)
-        if len(topo) != len(nodes):
-            stuck = sorted({n[0] for n, w in waiting.items() if w > 0})
-            raise ModelError(f"{where}: cyclic inbound references among layers {', '.join(stuck[:5])}")
+        topo = _topological(nodes, where)
 
         tensors: dict[Ref, Tensor] = {}
         given = dict(zip(input_refs, inputs or (), strict=False))
@@ -470,7 +448,7 @@ class _Walker:
                 if t.shape is None and override is None and recorded.get(r) is not None:
                     t = Tensor(_shape_of(recorded[r], f"layer '{name}' input shape"), None)
                 ins.append(t)
-            row, outs = self.apply(entry, name, ins, [recorded.get(r) for r in refs], depth)
+            row, outs = self.apply(entry, name, ins, depth)
             for j, t in enumerate(outs):
                 tensors[(name, k, j)] = t
             inbound = list(dict.fromkeys(r[0] for r in refs))
@@ -489,7 +467,7 @@ class _Walker:
         return [rows[n] for n in order if n in rows], outputs
 
     def apply(
-        self, entry: Mapping[str, Any], name: str, ins: list[Tensor], recorded: list[Any], depth: int
+        self, entry: Mapping[str, Any], name: str, ins: list[Tensor], depth: int
     ) -> tuple[LayerRow, list[Tensor]]:
         cls = entry.get("class_name")
         cfg = entry.get("config")
@@ -516,7 +494,7 @@ class _Walker:
         try:
             info = layer_info(cls, cfg, shapes)
         except CalcError as e:
-            if type(e).__name__ == "UnsupportedError":
+            if isinstance(e, UnsupportedError):
                 self.partial = True
                 self.warnings.append(f"layer '{name}' ({cls}): unsupported by calc, not counted ({e})")
                 return LayerRow(name, cls, [], None, None, None, None, None, None, False), [Tensor(None, None)]
@@ -538,6 +516,45 @@ class _Walker:
             name, cls, [], info.output_shape, info.params, trainable, info.macs, info.activation_elements, field_
         )
         return row, [Tensor(info.output_shape, field_)]
+
+
+def _topological(nodes: dict[tuple[str, int], list[Ref]], where: str) -> list[tuple[str, int]]:
+    """Nodes in an order where each comes after its inputs.
+
+    Keras writes layers in such an order already, so that order is checked first and kept; otherwise
+    Kahn's algorithm sorts the nodes, and what is left over lies on a cycle.
+    """
+    seen: set[tuple[str, int]] = set()
+    for n, refs in nodes.items():
+        for r in refs:
+            if (r[0], r[1]) not in seen:
+                break
+        else:
+            seen.add(n)
+            continue
+        break
+    else:
+        return list(nodes)
+    users: dict[tuple[str, int], list[tuple[str, int]]] = {n: [] for n in nodes}
+    waiting = {}
+    for n, refs in nodes.items():
+        deps = {(r[0], r[1]) for r in refs}
+        waiting[n] = len(deps)
+        for d in deps:
+            users[d].append(n)
+    ready = deque(n for n in nodes if waiting[n] == 0)
+    topo: list[tuple[str, int]] = []
+    while ready:
+        n = ready.popleft()
+        topo.append(n)
+        for u in users[n]:
+            waiting[u] -= 1
+            if waiting[u] == 0:
+                ready.append(u)
+    if len(topo) != len(nodes):
+        stuck = sorted({n[0] for n, w in waiting.items() if w > 0})
+        raise ModelError(f"{where}: cyclic inbound references among layers {', '.join(stuck[:5])}")
+    return topo
 
 
 def _elements(shape: Shape | None) -> int | None:
