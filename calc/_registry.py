@@ -83,13 +83,13 @@ def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> 
     >>> layer_info("Conv2D", {"filters": 64, "kernel_size": [7, 7]}, (256, 256, 3)).output_shape
     (250, 250, 64)
     """
-    if not isinstance(class_name, str):
+    if type(class_name) is not str:
         raise CalcError(f"class_name: expected a string, got {type(class_name).__name__}")
-    name = ALIASES.get(class_name, class_name)
+    name = class_name if class_name in LAYERS else ALIASES.get(class_name, class_name)
     fn = LAYERS.get(name)
     if fn is None:
         raise UnsupportedError(f"{class_name}: layer class not supported by calc")
-    if not isinstance(config, Mapping):
+    if type(config) is not dict and not isinstance(config, Mapping):  # the type test first: it is cheaper
         raise CalcError(f"{class_name}: config must be a mapping, got {type(config).__name__}")
     try:
         return fn(input_shape, **{k: config[k] for k in _ACCEPTS[name] if k in config})
