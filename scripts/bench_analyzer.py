@@ -123,10 +123,11 @@ def main() -> None:
             for _ in range(3):
                 t = time.perf_counter()
                 r = subprocess.run(
-                    [sys.executable, "-m", "calc", "summary", str(path)],
+                    [sys.executable, "-m", "calc", "summary", path.name],
                     capture_output=True,
                     text=True,
-                    cwd=ROOT,
+                    cwd=path.parent,
+                    env={**os.environ, "PYTHONPATH": str(ROOT)},
                     timeout=60,
                     check=False,
                 )
