@@ -20,7 +20,7 @@ cache):
 
 Writes medians, spreads and every value to benchmarks/browser.json, shown on the Methods page.
 
-    .venv/bin/python scripts/bench_browser.py [--runs 7] [--variants snapshot,plain]
+    .venv/bin/python -m scripts.bench_browser [--runs 7] [--variants snapshot,plain]
 """
 
 from __future__ import annotations
@@ -39,18 +39,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "browser.json"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 GOALS = {
     "static_paint_ms": 200,
     "interactive_ms": 1000,
@@ -228,7 +220,7 @@ def main() -> None:
     load_before = os.getloadavg()
     results = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         version = browser.version
         for variant in args.variants.split(","):
             results[variant] = bench_variant(browser, variant, args.runs, args.roundtrips, args.config, model)

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import calc  # noqa: E402  (after the path set-up, so the script runs from anywhere)
+from scripts.examples_machine import cpu_model  # noqa: E402
 
 OUT = ROOT / "benchmarks"
 LAYER_GOAL_US = 5.0
@@ -161,16 +162,6 @@ def profile(fn: Callable[[], Any], calls: int, top: int = 6) -> list[dict[str, A
         rows.append({"function": label, "calls": ncalls, "own_s": tottime, "cumulative_s": cumtime})
     rows.sort(key=lambda r: -r["own_s"])
     return rows[:top]
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def machine() -> dict[str, Any]:
