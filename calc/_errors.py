@@ -7,7 +7,11 @@ __all__ = ["CalcError", "LayerConfigError", "UnsupportedError"]
 
 
 class CalcError(ValueError):
-    """Base class of every error calc raises on bad input."""
+    """Base class of every error calc raises on bad input. Its message is always one line: line breaks
+    that come in with the input (a layer name, a value) are shown as ``\\n``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("\\n".join(str(message).splitlines()))
 
 
 class LayerConfigError(CalcError):

@@ -23,9 +23,20 @@ const wheelDir = path.join(here, "wheels");
 // Test files that need nothing but calc, pytest and Hypothesis. Files that import
 // TensorFlow, Keras, NumPy or Playwright, or start subprocesses, stay out.
 // test_model_errors.py: the analyzer's refusals (zip archives, deep JSON, cycles) inside Pyodide too.
-const TEST_FILES = ["tests/test_calc_tables.py", "tests/test_calc_properties.py", "tests/test_model_errors.py"];
+const TEST_FILES = [
+  "tests/test_calc_tables.py",
+  "tests/test_calc_properties.py",
+  "tests/test_model_errors.py",
+  "tests/test_model_fuzz.py",
+];
 // Helpers those files import, and the pytest configuration they run under.
-const SUPPORT_FILES = ["tests/__init__.py", "tests/conftest.py", "tests/strategies.py", "pyproject.toml"];
+const SUPPORT_FILES = [
+  "tests/__init__.py",
+  "tests/conftest.py",
+  "tests/strategies.py",
+  "tests/data/fuzz_seed.json",
+  "pyproject.toml",
+];
 const WORK = "/home/pyodide/kernel-lab";
 
 function pythonFilesUnder(dir) {
