@@ -28,6 +28,7 @@ const TEST_FILES = [
   "tests/test_calc_properties.py",
   "tests/test_model_errors.py",
   "tests/test_model_fuzz.py",
+  "tests/test_calculators_fuzz.py",
 ];
 // Helpers those files import, and the pytest configuration they run under.
 const SUPPORT_FILES = [
