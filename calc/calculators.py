@@ -700,7 +700,7 @@ def _coerce(spec: Input, raw: Any) -> Any:
 
 def run(name: str, raw: Mapping[str, Any]) -> str:
     """Like render, from raw form values (strings, or bytes for a file); raises InputError on bad input."""
-    if name not in CALCULATORS:
+    if not isinstance(name, str) or name not in CALCULATORS:
         raise InputError("", f"no calculator named {name!r}")
     values = {spec.name: _coerce(spec, raw[spec.name]) for spec in inputs(name) if spec.name in raw}
     return render(name, **values)
@@ -714,7 +714,14 @@ def handle(message: str, data: Any = None) -> str:
     """
     try:
         request = json.loads(message)
-        name = request["name"]
+    except ValueError:
+        request = None
+    if not isinstance(request, dict) or not isinstance(request.get("inputs", {}), dict):
+        return json.dumps({"ok": False, "field": "", "message": "malformed request: expected {name, inputs}"})
+    try:
+        name = request.get("name")
+        if not isinstance(name, str):
+            raise InputError("", f"no calculator named {name!r}")
         raw = dict(request.get("inputs", {}))
         if data is not None:
             spec = next((s for s in inputs(name) if s.kind == "file"), None) if name in CALCULATORS else None

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hypothesis import event, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from calc.calculators import CALCULATORS, Input, handle, inputs
@@ -58,3 +58,21 @@ def test_any_form_values_give_a_result_or_a_message(request: dict[str, Any]) -> 
         names = {spec.name for spec in inputs(request["name"])}
         assert reply["field"] in names | {""}
         assert reply["message"] and "\n" not in reply["message"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+        lambda c: st.lists(c) | st.dictionaries(st.text(max_size=6), c),
+        max_leaves=8,
+    )
+)
+def test_malformed_requests_get_a_message(request: Any) -> None:
+    assume(not (isinstance(request, dict) and isinstance(request.get("name"), str) and request["name"] in CALCULATORS))
+    reply = json.loads(handle(json.dumps(request)))
+    assert reply["ok"] is False and reply["message"] and "\n" not in reply["message"]
+
+
+def test_text_that_is_not_json_gets_a_message() -> None:
+    assert json.loads(handle("{"))["ok"] is False
