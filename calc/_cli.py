@@ -13,7 +13,7 @@ from typing import Any
 
 from calc._errors import CalcError
 from calc._format import markdown_table, text_table
-from calc._model import MAX_CONFIG_BYTES, ModelError, summarize
+from calc._model import MAX_CONFIG_BYTES, ModelError, parse_shape, summarize
 from calc._registry import MULTI_INPUT, layer_info
 
 __all__ = ["main"]
@@ -44,13 +44,6 @@ def _value(text: str) -> Any:
         return text
 
 
-def _shape(text: str) -> tuple[int | None, ...]:
-    try:
-        return tuple(None if p.strip().lower() == "none" else int(p) for p in text.split(","))
-    except ValueError:
-        raise ModelError(f"--input-shape: expected comma-separated integers, got {text!r}") from None
-
-
 def _summary(args: argparse.Namespace) -> str:
     if args.source == "-":
         data = sys.stdin.buffer.read(MAX_CONFIG_BYTES + 1)
@@ -71,7 +64,7 @@ def _layer(args: argparse.Namespace) -> str:
         if not sep or not name:
             raise CalcError(f"argument {item!r}: expected name=value")
         config[name] = _value(value)
-    shape: Any = _shape(args.input_shape)
+    shape: Any = parse_shape(args.input_shape)
     if args.class_name in MULTI_INPUT:
         shape = [shape, shape]
     info = layer_info(args.class_name, config, shape)

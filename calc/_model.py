@@ -18,6 +18,7 @@ import zipfile
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from math import prod
 from typing import Any
 
 from calc._errors import CalcError, UnsupportedError
@@ -558,12 +559,7 @@ def _topological(nodes: dict[tuple[str, int], list[Ref]], where: str) -> list[tu
 
 
 def _elements(shape: Shape | None) -> int | None:
-    if shape is None or None in shape:
-        return None
-    n = 1
-    for d in shape:
-        n *= d  # type: ignore[operator]
-    return n
+    return None if shape is None or None in shape else prod(shape)  # type: ignore[arg-type]
 
 
 def _layer_name(entry: Mapping[str, Any], where: str) -> str:
@@ -595,21 +591,22 @@ def _refs_list(value: Any, where: str) -> list[Ref]:
         raise ModelError(f"{where}: {e}") from None
 
 
+def parse_shape(text: str) -> tuple[int | None, ...]:
+    """'224,224,3' (or 'None,None,3') to a shape tuple, for the CLI's --input-shape and the analyzer."""
+    try:
+        return tuple(None if p.strip().lower() in ("none", "?") else int(p) for p in text.split(","))
+    except ValueError:
+        raise ModelError(f"input_shape: expected comma-separated integers like 224,224,3, got {text!r}") from None
+
+
 def _override(input_shape: Any) -> Shape | None:
     if input_shape is None:
         return None
     if isinstance(input_shape, str):
-        try:
-            input_shape = tuple(None if p.strip().lower() in ("none", "?") else int(p) for p in input_shape.split(","))
-        except ValueError:
-            raise ModelError(f"input_shape: expected H,W,C integers, got {input_shape!r}") from None
-    return (
-        _shape_of([None, *input_shape], "input_shape") if isinstance(input_shape, (list, tuple)) else _bad(input_shape)
-    )
-
-
-def _bad(value: Any) -> Shape:
-    raise ModelError(f"input_shape: expected a tuple of sizes, got {type(value).__name__}")
+        input_shape = parse_shape(input_shape)
+    if not isinstance(input_shape, (list, tuple)):
+        raise ModelError(f"input_shape: expected a tuple of sizes, got {type(input_shape).__name__}")
+    return _shape_of([None, *input_shape], "input_shape")
 
 
 def summarize(
