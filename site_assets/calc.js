@@ -236,8 +236,6 @@
   }
 
   function mountAll() {
-    labelSearchDialog();
-    focusableScrollRegions();
     for (const root of document.querySelectorAll("[data-calc]")) {
       mount(root);
       if (observer) observer.observe(root);
@@ -245,10 +243,21 @@
     }
   }
 
-  // This script runs at the end of the body, after the page's calculators are parsed: mount them now
-  // instead of waiting for the theme's first document$ (hundreds of ms later on a slow machine), and mount
-  // again on every instant navigation (mounting twice is harmless).
+  // Fix-ups of what the theme builds (table wrappers): once it has mounted the page's components, which it may
+  // do after this script's own subscriber has run.
+  function afterTheme() {
+    labelSearchDialog();
+    focusableScrollRegions();
+  }
+
+  // This script runs after the page is parsed: mount the calculators now instead of waiting for the theme's
+  // first document$, and mount again on every instant navigation (mounting twice is harmless).
   mountAll();
-  if (window.document$) window.document$.subscribe(mountAll);
-  else document.addEventListener("DOMContentLoaded", mountAll);
+  afterTheme();
+  function onDocument() {
+    mountAll();
+    setTimeout(afterTheme);
+  }
+  if (window.document$) window.document$.subscribe(onDocument);
+  else document.addEventListener("DOMContentLoaded", onDocument);
 })();

@@ -164,6 +164,9 @@ def test_axe_finds_nothing_serious(browser: Any, site_url: str, scheme: str) -> 
     found = {}
     for path in PAGES:
         page.goto(site_url + path)
+        # The theme runs after the first paint (site_assets/overrides/main.html); check the page it leaves.
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => window.component$ !== undefined")
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
         bad = [

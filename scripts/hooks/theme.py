@@ -1,0 +1,71 @@
+# MkDocs hook: the theme's start-up script in short tasks (see scripts/theme_patch.py for why and how).
+# - on_config: KERNEL_LAB_STOCK_THEME=1 builds the theme as shipped (the browser benchmark's comparison);
+#   the page template reads config.extra.kl_stock_theme.
+# - on_files: the theme's bundle and its source map replaced by their patched versions, under names that carry
+#   a hash of the patched bundle (hosts may cache the theme's hashed names for long);
+# - on_post_page, on_post_template: pages (and 404.html) refer to the new names.
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.theme_patch import ThemePatchError, patch_bundle  # noqa: E402
+
+_BUNDLE = re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js")
+renamed: dict[str, str] = {}  # the theme's bundle name -> the patched bundle's, for on_post_page
+
+
+def stock() -> bool:
+    return os.environ.get("KERNEL_LAB_STOCK_THEME") == "1"
+
+
+def on_config(config: Any) -> Any:
+    config.extra["kl_stock_theme"] = stock()
+    return config
+
+
+def on_files(files: Any, config: Any) -> Any:
+    if stock():
+        return files
+    bundles = [f for f in files if _BUNDLE.fullmatch(f.src_uri)]
+    if len(bundles) != 1:
+        raise PluginError(f"theme hook: expected one theme bundle, found {[f.src_uri for f in bundles]}")
+    bundle = bundles[0]
+    source_map = files.get_file_from_path(bundle.src_uri + ".map")
+    if source_map is None:
+        raise PluginError(f"theme hook: {bundle.src_uri}.map is missing")
+    try:
+        js, smap = patch_bundle(Path(bundle.abs_src_path).read_text(), Path(source_map.abs_src_path).read_text())
+    except ThemePatchError as exc:
+        raise PluginError(str(exc)) from exc
+    old_name = bundle.src_uri.rsplit("/", 1)[1]
+    new_name = old_name.replace(".min.js", f".{hashlib.sha256(js.encode()).hexdigest()[:8]}.min.js")
+    js = js.replace(f"//# sourceMappingURL={old_name}.map", f"//# sourceMappingURL={new_name}.map")
+    renamed.clear()
+    renamed[old_name] = new_name
+    for old, content in ((bundle, js), (source_map, smap)):
+        files.remove(old)
+        files.append(File.generated(config, old.src_uri.replace(old_name, new_name), content=content))
+    return files
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    for old, new in renamed.items():
+        output = output.replace(f"/{old}", f"/{new}")
+    return output
+
+
+def on_post_template(output: str, template_name: str, config: Any) -> str:
+    return on_post_page(output, None, config)  # 404.html

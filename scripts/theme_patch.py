@@ -1,0 +1,127 @@
+"""Split the theme's start-up script into short tasks (the browser goal: no main-thread task over 50 ms).
+
+Material for MkDocs runs all of its start-up in one script evaluation: on this 2-core machine 40-70 ms of CPU,
+most of it spent mounting the header's controls (search, palette) and forcing style and layout. Three edits to
+its minified bundle, each anchored on code that must occur exactly once, spread that work over tasks:
+
+1. ``//# allFunctionsCalledOnLoad`` as the first line: V8's explicit compile hint, so that Chromium compiles the
+   bundle's functions while streaming it, off the main thread, instead of lazily during evaluation.
+2. The control components (consent, dialog, palette, progress, search, source) are built lazily, when the
+   components are subscribed, instead of while the script evaluates: ``defer(() => merge(...))``.
+3. The components are subscribed in a task of their own: ``setTimeout(() => component$.subscribe())``.
+4. The search index is fetched, and handed to the search worker to build, when the search is first opened,
+   as Material already does for sites opened from file: URLs, instead of during the page load, where that
+   work competes for the two cores with the page and the calculators' worker (about 100 ms of interactive
+   time here). The first search waits for it ("Initializing search").
+
+The page template (site_assets/overrides/main.html) does the rest: it loads the bundle after the first paint,
+so that the page's first style and layout are not forced inside the bundle's evaluation.
+
+Any edit whose anchor is missing raises ThemePatchError (a Material upgrade changed the bundle): the build
+stops and says which edit, rather than shipping a half-patched theme. KERNEL_LAB_STOCK_THEME=1 builds the
+theme as shipped (the browser benchmark's comparison).
+
+The bundle's source map is kept exact: its generated columns after each insertion are shifted by the inserted
+length, and the prepended line is an empty line of mappings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+COMPILE_HINT = "//# allFunctionsCalledOnLoad\n"
+_ID = r"[\w$]+"
+# merge(...getComponentElements("consent")...: the control components, built eagerly in Material 9.
+_CONTROL = re.compile(rf'(?P<name>{_ID})=(?P<merge>{_ID})\(\.\.\.(?P<elements>{_ID})\("consent"\)')
+# ,content$=defer(() => merge(...getComponentElements("announce")...: the next declaration, and `defer`.
+_CONTENT = re.compile(rf',{_ID}=(?P<defer>{_ID})\(\(\)=>{_ID}\(\.\.\.{_ID}\("announce"\)')
+# merge(of(location.protocol!=="file:"), watchToggle("search")): when the search worker gets the index.
+_SEARCH = re.compile(rf'{_ID}\((?P<test>location\.protocol!=="file:")\),{_ID}\("search"\)')
+# component$.subscribe();window.document$=
+_SUBSCRIBE = re.compile(rf"(?P<name>{_ID})\.subscribe\(\);(?=window\.document\$=)")
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_B64_INDEX = {c: i for i, c in enumerate(_B64)}
+
+
+class ThemePatchError(RuntimeError):
+    """The theme's bundle does not have the code an edit is anchored on."""
+
+
+def _one(pattern: re.Pattern[str], text: str, edit: str) -> re.Match[str]:
+    found = list(pattern.finditer(text))
+    if len(found) != 1:
+        raise ThemePatchError(
+            f"theme bundle patch '{edit}': expected its anchor once, found it {len(found)} times; "
+            "the theme changed: update scripts/theme_patch.py, or build with KERNEL_LAB_STOCK_THEME=1"
+        )
+    return found[0]
+
+
+def _vlq_first(segment: str) -> tuple[int, int]:
+    """The first value of a source-map segment and the number of characters it takes."""
+    value = shift = 0
+    for i, char in enumerate(segment):
+        digit = _B64_INDEX[char]
+        value += (digit & 31) << shift
+        shift += 5
+        if not digit & 32:
+            return (-(value >> 1) if value & 1 else value >> 1), i + 1
+    raise ThemePatchError(f"source map: truncated segment {segment!r}")
+
+
+def _vlq(value: int) -> str:
+    value = (-value << 1) | 1 if value < 0 else value << 1
+    out = ""
+    while True:
+        digit, value = value & 31, value >> 5
+        out += _B64[digit | (32 if value else 0)]
+        if not value:
+            return out
+
+
+def shift_columns(mappings: str, line: int, column: int, delta: int) -> str:
+    """Source-map ``mappings`` with generated columns >= ``column`` on ``line`` (0-based) moved by ``delta``.
+
+    Columns are relative within a line, so only the first segment at or after ``column`` changes.
+    """
+    lines = mappings.split(";")
+    segments = lines[line].split(",") if lines[line] else []
+    absolute = 0
+    for i, segment in enumerate(segments):
+        step, used = _vlq_first(segment)
+        absolute += step
+        if absolute >= column:
+            segments[i] = _vlq(step + delta) + segment[used:]
+            break
+    lines[line] = ",".join(segments)
+    return ";".join(lines)
+
+
+def _insert(js: str, mappings: str, at: int, text: str) -> tuple[str, str]:
+    line = js.count("\n", 0, at)
+    column = at - (js.rfind("\n", 0, at) + 1)
+    return js[:at] + text + js[at:], shift_columns(mappings, line, column, len(text))
+
+
+def patch_bundle(js: str, source_map: str) -> tuple[str, str]:
+    """The theme's bundle and its source map (JSON text), edited as the module docstring says."""
+    smap = json.loads(source_map)
+    mappings: str = smap["mappings"]
+    if js.startswith(COMPILE_HINT):
+        raise ThemePatchError("theme bundle patch: the bundle is already patched")
+    control = _one(_CONTROL, js, "control components built lazily")
+    content = _one(_CONTENT, js, "control components built lazily")
+    subscribe = _one(_SUBSCRIBE, js, "components subscribed in a task of their own")
+    search = _one(_SEARCH, js, "search index loaded when the search opens")
+    if not search.start() < control.end() < content.start() < subscribe.start():
+        raise ThemePatchError("theme bundle patch: the anchors are not in the expected order")
+    # From the end backwards, so that earlier offsets stay valid.
+    js, mappings = _insert(js, mappings, subscribe.end() - 1, ")")  # setTimeout(()=>X.subscribe());
+    js, mappings = _insert(js, mappings, subscribe.start(), "setTimeout(()=>")
+    js, mappings = _insert(js, mappings, content.start(), ")")  # defer(() => merge(...))
+    js, mappings = _insert(js, mappings, control.start("merge"), f"{content['defer']}(()=>")
+    js, mappings = _insert(js, mappings, search.start("test"), "!1&&")  # of(false && ...): wait for the toggle
+    smap["mappings"] = ";" + mappings  # the compile hint is a new first line without mappings
+    return COMPILE_HINT + js, json.dumps(smap, separators=(",", ":"))

@@ -1,0 +1,91 @@
+"""The theme's scripts as the site runs them (scripts/theme_patch.py, site_assets/overrides/main.html), in a
+real browser: the patched bundle runs, after the first paint; the theme still works: search (its index now
+fetched when the search is first opened), the light/dark toggle, instant navigation, calculators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import Watched
+
+READY = '[data-calc][data-state="ready"]'
+
+
+def theme_ready(page: Any) -> None:
+    page.wait_for_function("() => window.component$ !== undefined && document.querySelector('.md-sidebar[style]')")
+
+
+def test_patched_theme_runs_after_the_first_paint(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.goto(site_url)
+    theme_ready(page)
+    classes = page.evaluate("() => [...document.documentElement.classList]")
+    assert "js" in classes and "no-js" not in classes
+    bundle = page.evaluate(
+        """() => performance.getEntriesByType("resource")
+                 .filter(e => /\\/bundle\\.[0-9a-f]{8}\\.[0-9a-f]{8}\\.min\\.js$/.test(e.name))
+                 .map(e => e.startTime)"""
+    )
+    # paintTime: the end of the rendering update that painted first (startTime is when it reached the screen).
+    paint = page.evaluate(
+        "() => { const p = performance.getEntriesByName('first-paint')[0]; return p.paintTime ?? p.startTime; }"
+    )
+    assert len(bundle) == 1, "the patched bundle was not loaded"
+    assert bundle[0] >= paint, f"bundle requested at {bundle[0]} ms, before the first paint at {paint} ms"
+    assert not watched.errors and not watched.off_origin
+
+
+def test_search_index_is_fetched_when_the_search_opens(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.goto(site_url)
+    theme_ready(page)
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in watched.requests if "search_index" in u], "index fetched during the page load"
+    page.keyboard.press("/")  # the theme's shortcut: opens the search and focuses the query field
+    page.keyboard.type("receptive field")
+    page.wait_for_selector(".md-search-result__item")
+    assert [u for u in watched.requests if u.endswith("search/search_index.json")]
+    titles = page.locator(".md-search-result__item h1, .md-search-result__item h2").all_inner_texts()
+    assert any("Receptive" in t for t in titles), titles
+    page.keyboard.press("Escape")
+    assert not watched.errors and not watched.off_origin
+
+
+def test_search_opened_by_clicking_the_field_gets_results(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.goto(site_url + "methods/")
+    theme_ready(page)
+    page.click(".md-search__input")
+    page.keyboard.type("snapshot")
+    page.wait_for_selector(".md-search-result__item")
+    assert not watched.errors and not watched.off_origin
+
+
+def test_palette_toggle_switches_and_persists(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.goto(site_url)
+    theme_ready(page)
+    first = page.get_attribute("body", "data-md-color-scheme")
+    page.locator("form[data-md-component=palette] label:visible").click()
+    page.wait_for_function("s => document.body.dataset.mdColorScheme !== s", arg=first)
+    second = page.get_attribute("body", "data-md-color-scheme")
+    assert {first, second} == {"default", "slate"}
+    page.goto(site_url + "methods/")  # a full load: the choice is kept
+    theme_ready(page)
+    assert page.get_attribute("body", "data-md-color-scheme") == second
+    assert not watched.errors and not watched.off_origin
+
+
+def test_instant_navigation_then_calculator_after_theme(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.goto(site_url + "methods/")
+    theme_ready(page)
+    page.click('a.md-nav__link[href$="layer/"]')
+    page.wait_for_selector(READY)
+    # The new page's table of contents and sidebar were mounted by the theme after the navigation.
+    page.wait_for_function("() => location.pathname.endsWith('/layer/')")
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+    page.go_back()
+    page.wait_for_function("() => location.pathname.endsWith('/methods/')")
+    page.wait_for_selector("h1:has-text('Methods')")
+    assert not watched.errors and not watched.off_origin

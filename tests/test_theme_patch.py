@@ -1,0 +1,171 @@
+"""scripts/theme_patch.py on the theme's real bundle: every edit applies once, the result still parses, its
+source map still points every token at the same original line and name (checked with Node's own source-map
+reader), and a bundle without the anchors is refused by name. The built site ships the patched bundle under
+a new name; KERNEL_LAB_STOCK_THEME=1 ships the theme as it is.
+
+How the patched theme behaves in a browser (runs after the first paint, search index fetched on first use,
+palette, instant navigation) is tested in tests/browser/test_theme_browser.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scripts.theme_patch import COMPILE_HINT, ThemePatchError, _vlq, _vlq_first, patch_bundle, shift_columns
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE = shutil.which("node")
+
+
+def theme_bundle() -> tuple[str, str]:
+    spec = importlib.util.find_spec("material")
+    assert spec is not None and spec.origin is not None, "mkdocs-material is not installed"
+    folder = Path(spec.origin).parent / "templates" / "assets" / "javascripts"
+    [bundle] = folder.glob("bundle.*.min.js")
+    return bundle.read_text(), (folder / (bundle.name + ".map")).read_text()
+
+
+@pytest.fixture(scope="module")
+def patched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
+    js, smap = theme_bundle()
+    new_js, new_map = patch_bundle(js, smap)
+    d = tmp_path_factory.mktemp("bundle")
+    paths = (d / "old.js", d / "old.js.map", d / "new.js", d / "new.js.map")
+    for path, text in zip(paths, (js, smap, new_js, new_map), strict=True):
+        path.write_text(text)
+    return paths
+
+
+def test_every_edit_is_in_the_patched_bundle(patched: tuple[Path, Path, Path, Path]) -> None:
+    old, new = patched[0].read_text(), patched[2].read_text()
+    assert new.startswith(COMPILE_HINT) and not old.startswith(COMPILE_HINT)
+    assert re.search(r'[\w$]+\(!1&&location\.protocol!=="file:"\),[\w$]+\("search"\)', new)
+    assert re.search(r"setTimeout\(\(\)=>[\w$]+\.subscribe\(\)\);window\.document\$=", new)
+    # The control components: merge(...) now inside defer(() => ...), closed before the content components.
+    control = re.search(r'=([\w$]+)\(\(\)=>([\w$]+\(\.\.\.[\w$]+\("consent"\))', new)
+    content = re.search(r'\)\)(,[\w$]+=([\w$]+)\(\(\)=>[\w$]+\(\.\.\.[\w$]+\("announce"\))', new)
+    assert control and content and control[1] == content[2]
+    # Nothing else changed: the patched text minus the insertions is the original.
+    stripped = new[len(COMPILE_HINT) :].replace("!1&&location", "location")
+    stripped = re.sub(r"setTimeout\(\(\)=>([\w$]+\.subscribe\(\))\);", r"\1;", stripped)
+    stripped = stripped.replace(control[0], "=" + control[2], 1)
+    stripped = stripped.replace(content[0], ")" + content[1], 1)
+    assert stripped == old
+
+
+@pytest.mark.skipif(NODE is None, reason="node missing: run scripts/setup.sh")
+def test_patched_bundle_parses(patched: tuple[Path, Path, Path, Path]) -> None:
+    done = subprocess.run([str(NODE), "--check", str(patched[2])], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+# For each token that occurs once in the bundle: Node's SourceMap.findEntry at its position in the original
+# bundle and at its position in the patched one.
+_FIND = r"""
+const fs = require("fs"), { SourceMap } = require("module");
+const [oldJs, oldMap, newJs, newMap, tokens] = process.argv.slice(1);
+function where(text, token) {
+  const at = text.indexOf(token), before = text.slice(0, at);
+  return [before.split("\n").length - 1, at - before.lastIndexOf("\n") - 1];
+}
+const a = new SourceMap(JSON.parse(fs.readFileSync(oldMap, "utf8")));
+const b = new SourceMap(JSON.parse(fs.readFileSync(newMap, "utf8")));
+const oj = fs.readFileSync(oldJs, "utf8"), nj = fs.readFileSync(newJs, "utf8");
+const out = JSON.parse(tokens).map(t => [t, a.findEntry(...where(oj, t)), b.findEntry(...where(nj, t))]);
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="node missing: run scripts/setup.sh")
+def test_source_map_still_points_at_the_same_source(patched: tuple[Path, Path, Path, Path]) -> None:
+    old = patched[0].read_text()
+    # Tokens before, between and after the insertions, each occurring once in the original bundle.
+    tokens = [
+        "ReferenceError(`Invalid script: ${e}`)",
+        'Je("search")).pipe(',
+        'me("consent")',
+        'me("palette")',
+        'me("source")',
+        'me("announce")',
+        'me("toc")',
+        "Ki.subscribe()",
+        "window.document$=",
+        "window.component$=",
+    ]
+    tokens = [t for t in tokens if old.count(t) == 1]
+    assert len(tokens) >= 8, tokens  # the minified names above are Material 9.8's
+    done = subprocess.run(
+        [str(NODE), "-e", _FIND, *map(str, patched), json.dumps(tokens)], capture_output=True, text=True, check=True
+    )
+    found = json.loads(done.stdout)
+    assert sum(1 for _, before, _ in found if before.get("originalSource")) >= len(tokens) - 1, found
+    keys = ("originalSource", "originalLine", "originalColumn", "name")
+    for token, before, after in found:
+        assert {k: after.get(k) for k in keys} == {k: before.get(k) for k in keys}, token
+
+
+def test_a_bundle_without_the_anchors_is_refused_by_name() -> None:
+    js, smap = theme_bundle()
+    with pytest.raises(ThemePatchError, match="search index loaded when the search opens"):
+        patch_bundle(js.replace('location.protocol!=="file:"),', "true),"), smap)
+    with pytest.raises(ThemePatchError, match="components subscribed in a task of their own"):
+        patch_bundle(js.replace(".subscribe();window.document$=", ".subscribe(); window.document$="), smap)
+    with pytest.raises(ThemePatchError, match="control components built lazily"):
+        patch_bundle(js.replace('("consent")', '("agreement")'), smap)
+    with pytest.raises(ThemePatchError, match="already patched"):
+        patch_bundle(*patch_bundle(js, smap))
+
+
+@given(st.integers(min_value=-(2**30), max_value=2**30))
+def test_vlq_round_trip(value: int) -> None:
+    encoded = _vlq(value)
+    assert _vlq_first(encoded + "AAAA") == (value, len(encoded))
+
+
+def test_shift_columns_moves_only_later_segments_of_that_line() -> None:
+    # Line 0: segments at columns 0, 5, 12; line 1: one segment at column 3 (each "x,y,z" relative).
+    mappings = ";".join([",".join([_vlq(0) + "AAA", _vlq(5) + "ACA", _vlq(7) + "ACA"]), _vlq(3) + "AAA"])
+    shifted = shift_columns(mappings, 0, 6, 4)
+    columns = []
+    absolute = 0
+    for segment in shifted.split(";")[0].split(","):
+        step, _ = _vlq_first(segment)
+        absolute += step
+        columns.append(absolute)
+    assert columns == [0, 5, 16]
+    assert shifted.split(";")[1] == mappings.split(";")[1]
+
+
+@pytest.mark.parametrize("stock", [False, True])
+def test_built_site_ships_the_patched_bundle_unless_stock(tmp_path: Path, stock: bool) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_STOCK_THEME": "1" if stock else ""}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(tmp_path)]
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+    [bundle] = (tmp_path / "assets" / "javascripts").glob("bundle.*.min.js")
+    original, _ = theme_bundle()
+    home = (tmp_path / "index.html").read_text()
+    if stock:
+        assert bundle.read_text() == original
+        assert f'<script src="assets/javascripts/{bundle.name}"></script>' in home
+        assert 'type="kl-after-paint"' not in home
+        return
+    assert re.fullmatch(r"bundle\.[0-9a-f]{8}\.[0-9a-f]{8}\.min\.js", bundle.name)
+    assert bundle.read_text().startswith(COMPILE_HINT)
+    assert bundle.read_text().rstrip().endswith(f"//# sourceMappingURL={bundle.name}.map")
+    assert (bundle.parent / (bundle.name + ".map")).exists()
+    for page in tmp_path.rglob("*.html"):  # every page, 404.html included, runs the patched bundle
+        text = page.read_text()
+        assert "bundle." not in text or bundle.name in text, page
+    assert f'type="kl-after-paint" data-src="assets/javascripts/{bundle.name}"' in home
+    assert 'classList.replace("no-js", "js")' in home
