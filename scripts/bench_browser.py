@@ -1,10 +1,11 @@
 """Browser benchmark of the site's calculators: headless Chromium, site served from localhost.
 
-Builds the site in up to three variants: "snapshot" (as deployed: precompiled standard library + memory
-snapshot, the worker started by calc.js after the theme's scripts), "snapshot_early" (the same, but the worker
-started from the page's head when a calculator is near the top) and "plain" (Pyodide's own files, the
-baseline), then measures, over several runs each with a fresh browser profile (cold HTTP
-cache):
+Builds the site in up to four variants: "snapshot" (as deployed: precompiled standard library + memory
+snapshot, the worker started by calc.js after the theme's scripts, the theme's scripts split into short tasks
+and run after the first paint), "stock_theme" (the same with the theme's scripts as Material ships them,
+see scripts/theme_patch.py), "snapshot_early" (the worker started from the page's head when a calculator is
+near the top) and "plain" (Pyodide's own files, the baseline), then measures, the variants taking turns
+over several runs, each run in a fresh browser profile (cold HTTP cache):
 
 - static_paint_ms: first contentful paint of a calculator page (its result is in the HTML);
 - interactive_ms: navigation start to the worker's first recomputed result (data-state="ready");
@@ -20,12 +21,13 @@ cache):
 
 Writes medians, spreads and every value to benchmarks/browser.json, shown on the Methods page.
 
-    .venv/bin/python -m scripts.bench_browser [--runs 7] [--variants snapshot,plain]
+    .venv/bin/python -m scripts.bench_browser [--runs 7] [--variants snapshot,stock_theme]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,12 +96,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def build(dest: Path, url: str, plain: bool, config: str, early: bool = False) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_SITE_URL": url}
-    if plain:
-        env["KERNEL_LAB_PLAIN_PYODIDE"] = "1"
-    if early:
-        env["KERNEL_LAB_EARLY_WORKER"] = "1"
+VARIANT_ENV = {
+    "snapshot": {},
+    "stock_theme": {"KERNEL_LAB_STOCK_THEME": "1"},
+    "snapshot_early": {"KERNEL_LAB_EARLY_WORKER": "1"},
+    "plain": {"KERNEL_LAB_PLAIN_PYODIDE": "1"},
+}
+
+
+def build(dest: Path, url: str, variant: str, config: str) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_SITE_URL": url, **VARIANT_ENV[variant]}
     cmd = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", config, "-d", str(dest)]
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)
 
@@ -178,23 +185,28 @@ def summarize(values: list[float]) -> dict[str, Any]:
     }
 
 
-def bench_variant(browser: Any, variant: str, runs: int, roundtrips: int, config: str, model: str) -> dict[str, Any]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
-        build(site, base, plain=variant == "plain", config=config, early=variant == "snapshot_early")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            time.sleep(0.5)
-            raw = [one_run(browser, base, model, roundtrips) for _ in range(runs)]
-        finally:
-            server.terminate()
-            server.wait()
+@contextlib.contextmanager
+def served(variants: list[str], config: str) -> Iterator[dict[str, str]]:
+    """Each variant built and served from 127.0.0.1 on a port of its own: {variant: base URL}."""
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        bases = {}
+        for variant in variants:
+            port = free_port()
+            bases[variant] = f"http://127.0.0.1:{port}/"
+            site = Path(tmp) / variant
+            build(site, bases[variant], variant, config)
+            server = subprocess.Popen(
+                [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            stack.callback(server.wait)
+            stack.callback(server.terminate)
+        time.sleep(0.5)
+        yield bases
+
+
+def summarize_runs(raw: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"boot": sorted({r["boot"] for r in raw})}
     for key in raw[0]:
         if key == "boot":
@@ -210,7 +222,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--roundtrips", type=int, default=15)
-    parser.add_argument("--variants", default="snapshot,snapshot_early,plain")
+    parser.add_argument("--variants", default=",".join(VARIANT_ENV))
     parser.add_argument("--config", default="mkdocs.yml")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
@@ -222,8 +234,16 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         version = browser.version
-        for variant in args.variants.split(","):
-            results[variant] = bench_variant(browser, variant, args.runs, args.roundtrips, args.config, model)
+        variants = args.variants.split(",")
+        raw: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+        with served(variants, args.config) as bases:
+            # Variants take turns, run after run: the machine's load falls on all of them alike.
+            for run in range(args.runs):
+                for variant in variants:
+                    print(f"run {run + 1}/{args.runs}: {variant}", flush=True)
+                    raw[variant].append(one_run(browser, bases[variant], model, args.roundtrips))
+        for variant in variants:
+            results[variant] = summarize_runs(raw[variant])
             print(f"== {variant}")
             for key, value in results[variant].items():
                 if isinstance(value, dict):
