@@ -89,3 +89,19 @@ def test_instant_navigation_then_calculator_after_theme(watched: Watched, site_u
     page.wait_for_function("() => location.pathname.endsWith('/methods/')")
     page.wait_for_selector("h1:has-text('Methods')")
     assert not watched.errors and not watched.off_origin
+
+
+def test_first_paint_shows_the_palette_toggle_the_theme_keeps(browser: Any, site_url: str) -> None:
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        visible = "() => [...document.querySelectorAll('[data-md-component=palette] label')].map(l => !l.hidden)"
+        page.route("**/javascripts/bundle.*", lambda route: route.abort())  # the page before the theme runs
+        page.goto(site_url)
+        before = page.evaluate(visible)
+        page.unroute("**/javascripts/bundle.*")
+        page.goto(site_url)
+        theme_ready(page)
+        assert before.count(True) == 1
+        assert before == page.evaluate(visible), scheme
+        context.close()
