@@ -139,7 +139,12 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
 
     html = _MARKER.sub(widget, html)
     html = html.replace("<div data-browser-bench></div>", browser_bench_table())
-    return _FIGURE.sub(lambda m: f'<div class="kl-figure-static">{calculators.figure(m["name"])}</div>', html)
+    return _FIGURE.sub(lambda m: scroll_region(calculators.figure(m["name"]), m["name"].replace("_", " ")), html)
+
+
+def scroll_region(html: str, label: str) -> str:
+    """``html`` (a wide table) in a box that scrolls sideways on a narrow screen, reachable by keyboard."""
+    return f'<div class="kl-scroll" tabindex="0" role="region" aria-label="{escape(label)}">{html}</div>'
 
 
 def early_worker_url(page_url: str) -> str:
@@ -182,12 +187,15 @@ def browser_bench_table() -> str:
         rows.append(f'<tr><th scope="row">{escape(label)}</th><td>{goal}</td>{"".join(cells)}</tr>')
     m = data["machine"]
     boots = ", ".join(f"{v}: {'/'.join(data['results'][v].get('boot', []))}" for v in variants)
-    return (
+    table = (
         f'<table class="kl-table kl-n1"><caption>Milliseconds; {data["runs"]} runs per variant, each in a fresh '
         "browser profile</caption>"
         f'<thead><tr><th scope="col">Measure</th><th scope="col">Goal</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
-        f'<p class="kl-note">Recorded {escape(data["date"])} by <code>scripts/bench_browser.py</code>: '
+    )
+    return (
+        scroll_region(table, "browser benchmark")
+        + f'<p class="kl-note">Recorded {escape(data["date"])} by <code>scripts/bench_browser.py</code>: '
         f"{escape(data['browser'])}, Pyodide {escape(data['pyodide'])}, {m['cpus']} CPU cores, "
         f"{escape(m['platform'])}; load average before and after: {m['load_average_before'][0]:g} and "
         f"{m['load_average_after'][0]:g} (other jobs shared the machine). Boot path seen: {escape(boots)}.</p>"

@@ -211,3 +211,17 @@ def test_broken_snapshot_falls_back_to_a_normal_boot(watched: Watched, site_url:
     before = output_text(page)
     page.fill('[name="filters"]', "32")
     assert wait_for_result(page, before) == text_of(page, calculators.run("layer", {"filters": "32"}))
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser: Any, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    wide = {}
+    for path in PAGES:
+        page.goto(site_url + path)
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 375:
+            wide[path or "home"] = width
+    context.close()
+    assert not wide, f"pages wider than the screen (wide tables belong in a scrolling box): {wide}"
