@@ -117,6 +117,15 @@ def test_snapshot_ships_with_its_own_stdlib(site: Path) -> None:
     assert (runtime / "calc.zip").read_bytes() == (site / ASSETS / "calc.zip").read_bytes()
 
 
+def test_methods_page_states_the_size_of_the_snapshot_it_ships(site: Path) -> None:
+    snapshot = site / ASSETS / "pyodide" / "snapshot.bin"
+    if not snapshot.exists():
+        pytest.skip("no snapshot in this build (no Node?)")
+    found = re.search(r"the snapshot is a (\d+) MiB download", (site / "methods" / "index.html").read_text())
+    assert found, "the Methods page does not state the snapshot's size"
+    assert int(found[1]) == round(snapshot.stat().st_size / 2**20)
+
+
 def test_nothing_points_off_the_origin(site: Path) -> None:
     """Scripts, styles, images and fonts all come from the site; links to elsewhere are only <a href>."""
     for path in site.rglob("*.html"):

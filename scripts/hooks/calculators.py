@@ -33,9 +33,11 @@ WIDGET_FILES = ("calc.js", "calc.css", "calc-worker.mjs")
 EARLY_TEXT_CHARS = 1200  # text before a page's first calculator below which the worker starts at once
 _MARKER = re.compile(r'<div data-calc="(?P<name>[a-z_]+)"(?P<attrs>(?:\s+data-input-[a-z_]+="[^"]*")*)\s*>\s*</div>')
 _FIGURE = re.compile(r'<div data-calc-figure="(?P<name>[a-z_]+)"\s*>\s*</div>')
+_SIZE = re.compile(r'<span data-shipped-size="(?P<name>[\w.-]+)"></span>')  # a runtime file's size, as built
 _ATTR = re.compile(r'data-input-(?P<key>[a-z_]+)="(?P<value>[^"]*)"')
 
 calculators: Any = None
+shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for the Methods page)
 
 
 def on_config(config: Any) -> Any:
@@ -56,6 +58,7 @@ def on_files(files: Any, config: Any) -> Any:
 
     package = calc_zip()
     runtime = fast_runtime(package)
+    shipped.clear()
     for name in WIDGET_FILES:
         files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(ROOT / "site_assets" / name)))
     pyodide = ROOT / "node_modules" / "pyodide"
@@ -66,8 +69,10 @@ def on_files(files: Any, config: Any) -> Any:
         if not src.exists():
             raise FileNotFoundError(f"{src}: run `npm ci` (scripts/setup.sh) to get the Pyodide runtime")
         files.append(File.generated(config, f"{ASSETS}/pyodide/{name}", abs_src_path=str(src)))
+        shipped[name] = src.stat().st_size
     for extra in sorted(runtime.glob("*.bin")) if runtime else []:
         files.append(File.generated(config, f"{ASSETS}/pyodide/{extra.name}", abs_src_path=str(extra)))
+        shipped[extra.name] = extra.stat().st_size
     files.append(File.generated(config, f"{ASSETS}/calc.zip", content=package))
     return files
 
@@ -119,6 +124,7 @@ def calc_zip() -> bytes:
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    html = _SIZE.sub(lambda m: shipped_size(m["name"]), html)
     if "data-calc" not in html and "data-browser-bench" not in html:
         return html
     count = 0
@@ -145,6 +151,13 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
 def scroll_region(html: str, label: str) -> str:
     """``html`` (a wide table) in a box that scrolls sideways on a narrow screen, reachable by keyboard."""
     return f'<div class="kl-scroll" tabindex="0" role="region" aria-label="{escape(label)}">{html}</div>'
+
+
+def shipped_size(name: str) -> str:
+    """The size of a runtime file in this build, in MiB; what a build without it ships instead."""
+    if name not in shipped:
+        return "(not in this build: see <code>KERNEL_LAB_PLAIN_PYODIDE</code>)"
+    return f"{shipped[name] / 2**20:.0f} MiB"
 
 
 def early_worker_url(page_url: str) -> str:
