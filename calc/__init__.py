@@ -39,6 +39,7 @@ from calc._layers import (
     zero_padding2d,
 )
 from calc._model import LayerRow, ModelError, Summary, load_config, summarize
+from calc._preprocessing import center_crop, group_normalization, random_crop, resizing, unit_normalization
 from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, receptive_field, step
 from calc._registry import LAYERS, layer_info
 
@@ -58,6 +59,7 @@ __all__ = [
     "Window",
     "average_pooling2d",
     "batch_normalization",
+    "center_crop",
     "concatenate",
     "conv2d",
     "conv2d_transpose",
@@ -68,6 +70,7 @@ __all__ = [
     "elementwise_merge",
     "flatten",
     "global_pooling2d",
+    "group_normalization",
     "layer_info",
     "layer_normalization",
     "load_config",
@@ -76,12 +79,15 @@ __all__ = [
     "normalization",
     "passthrough",
     "prelu",
+    "random_crop",
     "receptive_field",
     "reshape",
+    "resizing",
     "same_padding",
     "separable_conv2d",
     "step",
     "summarize",
+    "unit_normalization",
     "up_sampling2d",
     "zero_padding2d",
 ]

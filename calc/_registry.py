@@ -13,6 +13,14 @@ from typing import Any
 from calc import _layers as L
 from calc._applications import custom_scale_layer, layer_scale
 from calc._errors import CalcError, LayerConfigError, UnsupportedError
+from calc._preprocessing import (
+    AUGMENTATION,
+    center_crop,
+    group_normalization,
+    random_crop,
+    resizing,
+    unit_normalization,
+)
 
 __all__ = ["LAYERS", "MERGES", "MULTI_INPUT", "PASSTHROUGH", "layer_info"]
 
@@ -47,6 +55,12 @@ LAYERS: dict[str, Callable[..., L.LayerInfo]] = {
     "Concatenate": L.concatenate,
     "LayerScale": layer_scale,
     "CustomScaleLayer": custom_scale_layer,
+    "Resizing": resizing,
+    "CenterCrop": center_crop,
+    "RandomCrop": random_crop,
+    "GroupNormalization": group_normalization,
+    "UnitNormalization": unit_normalization,
+    **{name: partial(L.passthrough, class_name=name) for name in AUGMENTATION},
     **{name: partial(L.passthrough, class_name=name) for name in PASSTHROUGH},
     **{name: partial(L.elementwise_merge, class_name=name) for name in MERGES[:-1]},
 }

@@ -340,6 +340,53 @@ def merge_cases(rng: random.Random, n: int) -> list[Case]:
     return cases
 
 
+# Constructor arguments the augmentation layers need (their factors change no shape).
+_AUGMENTATION: dict[str, dict[str, Any]] = {
+    "AugMix": {}, "AutoContrast": {}, "CutMix": {}, "MixUp": {}, "RandAugment": {},
+    "RandomBrightness": {"factor": 0.2}, "RandomColorDegeneration": {"factor": 0.2}, "RandomColorJitter": {},
+    "RandomContrast": {"factor": 0.2}, "RandomElasticTransform": {}, "RandomErasing": {},
+    "RandomFlip": {"mode": "horizontal"}, "RandomGaussianBlur": {}, "RandomGrayscale": {}, "RandomHue": {"factor": 0.2},
+    "RandomInvert": {}, "RandomPerspective": {}, "RandomPosterization": {"factor": (1, 4)},
+    "RandomRotation": {"factor": 0.1}, "RandomSaturation": {"factor": 0.2}, "RandomSharpness": {"factor": 0.2},
+    "RandomShear": {}, "RandomTranslation": {"height_factor": 0.1, "width_factor": 0.1},
+    "RandomZoom": {"height_factor": 0.1}, "Solarization": {},
+}  # fmt: skip
+
+
+def preprocessing_cases(rng: random.Random, n: int) -> list[Case]:
+    """Augmentation layers, Resizing and the crops on (H, W, C) images, some channels_first."""
+    cases = []
+    for _ in range(n):
+        image = _image(rng, p_none=0.15, hi=14)
+        kind = rng.randrange(3)
+        if kind == 0:
+            name = rng.choice(sorted(_AUGMENTATION))
+            cases.append(Case(name, dict(_AUGMENTATION[name]), (image[0], image[1], 3)))
+            continue
+        name = rng.choice(("Resizing", "CenterCrop", "RandomCrop")) if kind == 1 else "CenterCrop"
+        config: dict[str, Any] = {"height": rng.randint(0, 16), "width": rng.randint(1, 16)}
+        if _maybe(rng, 0.5):
+            config["height"], config["width"] = config["width"], config["height"]
+        if _maybe(rng, 0.05):
+            config["data_format"] = "channels_first"
+        cases.append(Case(name, config, image))
+    return cases
+
+
+def group_normalization_cases(rng: random.Random, n: int) -> list[Case]:
+    cases = []
+    for _ in range(n):
+        groups = rng.choice((-1, 1, 2, 2, 3, 4, 4, 8))
+        config: dict[str, Any] = {"groups": groups, "axis": rng.choice((-1, -1, -1, -2, 1, 2, 3, 0))}
+        config.update(center=_maybe(rng, 0.8), scale=_maybe(rng, 0.8))
+        h, w, _ = _image(rng, p_none=0.1, hi=8)
+        c = groups * rng.randint(1, 3) if groups > 0 and _maybe(rng, 0.7) else rng.randint(1, 9)
+        cases.append(Case("GroupNormalization", config, (h, w, c)))
+        if _maybe(rng, 0.4):
+            cases.append(Case("UnitNormalization", {"axis": _axes(rng)}, _any_rank(rng, 0.05)))
+    return cases
+
+
 # name -> (generator, number of cases)
 FAMILIES: dict[str, tuple[Callable[[random.Random, int], list[Case]], int]] = {
     "Conv2D": (conv2d_cases, 170),
@@ -359,6 +406,8 @@ FAMILIES: dict[str, tuple[Callable[[random.Random, int], list[Case]], int]] = {
     "Normalization": (normalization_cases, 50),
     "PReLU": (prelu_cases, 40),
     "Merge": (merge_cases, 130),
+    "Preprocessing": (preprocessing_cases, 60),
+    "GroupNormalization": (group_normalization_cases, 40),
 }
 
 
@@ -403,3 +452,14 @@ def receptive_field_chains(n: int, seed: int = SEED) -> list[tuple[tuple[int, in
         ((rng.randint(14, 40), rng.randint(14, 40)), [_chain_layer(rng) for _ in range(rng.randint(1, 4))])
         for _ in range(n)
     ]
+
+
+def center_crop_chains(n: int, seed: int = SEED) -> list[tuple[tuple[int, int], list[tuple[str, dict[str, Any]]]]]:
+    """n chains that start with a CenterCrop no larger than the image, followed by 0 to 2 other layers."""
+    rng = random.Random(f"{seed}:center-crop")
+    chains = []
+    for _ in range(n):
+        hw = (rng.randint(10, 30), rng.randint(10, 30))
+        crop = {"height": rng.randint(4, hw[0]), "width": rng.randint(4, hw[1])}
+        chains.append((hw, [("CenterCrop", crop)] + [_chain_layer(rng) for _ in range(rng.randint(0, 2))]))
+    return chains

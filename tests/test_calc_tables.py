@@ -464,6 +464,33 @@ LAYERS = [
         Expect((7, 7, 512), 0, 0, window=Window((1, 1), (1, 1), (0, 0), (0, 0))),
         "dropout",
     ),
+    # --- image preprocessing: out = (height, width, C), no weights. CenterCrop of an input at least as large
+    #     starts at (in - out) // 2: a one-pixel window shifted by that start (a negative padding).
+    row(calc.resizing, dict(input_shape=(180, 180, 3), height=160, width=128), Expect((160, 128, 3), 0, 0), "down"),
+    row(calc.resizing, dict(input_shape=(None, None, 3), height=224, width=224), Expect((224, 224, 3), 0, 0), "any"),
+    row(
+        calc.center_crop,
+        dict(input_shape=(256, 255, 3), height=224, width=224),
+        # height: 32 cropped, 16 above and 16 below; width: 31 cropped, 15 left, 16 right
+        Expect((224, 224, 3), 0, 0, window=Window((1, 1), (1, 1), (-(32 // 2), -(31 // 2)), (-16, -(31 - 15)))),
+        "odd-surplus",
+    ),
+    row(
+        calc.center_crop,
+        dict(input_shape=(100, 300, 3), height=224, width=224),
+        Expect((224, 224, 3), 0, 0, window=None),  # smaller than the target: resized, no fixed window
+        "resized",
+    ),
+    row(calc.random_crop, dict(input_shape=(256, 256, 3), height=224, width=200), Expect((224, 200, 3), 0, 0), "crop"),
+    # --- GroupNormalization: gamma and beta per channel, trainable; the groups only have to divide C.
+    row(calc.group_normalization, dict(input_shape=(56, 56, 64), groups=32), Expect((56, 56, 64), 2 * 64, 0), "32"),
+    row(
+        calc.group_normalization,
+        dict(input_shape=(56, 56, 64), groups=-1, center=False),
+        Expect((56, 56, 64), 64, 0),
+        "instance-norm-scale-only",
+    ),
+    row(calc.unit_normalization, dict(input_shape=(49, 768), axis=-1), Expect((49, 768), 0, 0), "tokens"),
 ]
 
 
@@ -588,6 +615,13 @@ def test_bytes_unknown_dtype(dtype: Any) -> None:
     with pytest.raises(calc.LayerConfigError) as err:
         calc.dense((4,), 2).weight_bytes(dtype)
     assert err.value.argument == "dtype"
+
+
+def test_group_normalization_says_which_channels_do_not_split() -> None:
+    with pytest.raises(calc.LayerConfigError) as err:
+        calc.group_normalization((8, 8, 6), groups=4)
+    assert err.value.argument == "groups"
+    assert "6 channels" in str(err.value) and "4 groups" in str(err.value)
 
 
 # --- receptive fields of small hand-built chains -------------------------------------------------

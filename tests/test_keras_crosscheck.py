@@ -47,7 +47,7 @@ import pytest
 import tensorflow as tf
 
 import calc
-from tests.keras_cases import FAMILIES, Case, family_cases, receptive_field_chains
+from tests.keras_cases import FAMILIES, Case, center_crop_chains, family_cases, receptive_field_chains
 
 MIN_CONFIGS = 1000
 RUN_LIMIT = 4096  # forward passes only for inputs of at most this many elements (all of them here)
@@ -248,6 +248,52 @@ def _chain_infos(hw: tuple[int, int], chain: list[tuple[str, dict[str, Any]]]) -
     return infos
 
 
+def _check_chain(
+    hw: tuple[int, int], chain: list[tuple[str, dict[str, Any]]], infos: list[calc.LayerInfo], mismatches: list[str]
+) -> bool:
+    """Check calc's field of one chain against TensorFlow's gradients (see test_receptive_field_matches_gradients);
+    appends what disagrees to ``mismatches``; True when size, stride and padding were measured exactly."""
+    suffix = [calc.receptive_field(infos[level:]) for level in range(len(infos))]
+    assert all(f is not None and None not in f.padding for f in suffix)
+    fields: list[calc.ReceptiveField] = suffix  # type: ignore[assignment]
+    field = fields[0]
+    out_hw = _ints(infos[-1].output_shape[:2])
+    sizes = [[hw[a], *(_ints(info.output_shape)[a] for info in infos[:-1])] for a in (0, 1)]
+    model, x = _ones_model(hw, chain), tf.ones((1, *hw, 1))
+    what = f"{chain} on {hw}: calc {field}"
+
+    for unit in {(0, 0), (out_hw[0] - 1, out_hw[1] - 1), (out_hw[0] // 2, out_hw[1] // 2),
+                 (max(out_hw[0] // 2 - 1, 0), max(out_hw[1] // 2 - 1, 0))}:  # fmt: skip
+        g = _gradient(model, x, unit)
+        for a in (0, 1):
+            seen, (first, last) = _support(g, a), _span(unit[a], field, a)
+            if seen is not None and not first <= seen[0] <= seen[1] <= last:
+                mismatches.append(f"{what}: unit {unit} axis {a} reads {seen}, outside calc's {(first, last)}")
+
+    alive = [
+        next(
+            (i for i in range(out_hw[a] - 1) if _alive(i, fields, sizes[a], a) and _alive(i + 1, fields, sizes[a], a)),
+            None,
+        )
+        for a in (0, 1)
+    ]
+    i, j = alive
+    if i is None or j is None:
+        return False
+    here_g, next_g = _gradient(model, x, (i, j)), _gradient(model, x, (i + 1, j + 1))
+    for a, u in ((0, i), (1, j)):
+        here, there = _support(here_g, a), _support(next_g, a)
+        if here is None or there is None:
+            mismatches.append(f"{what}: axis {a}: unit {(i, j)} or its neighbour reads no input pixel")
+            continue
+        stride = there[0] - here[0]
+        got = (here[1] - here[0] + 1, stride, u * stride - here[0])
+        said = (field.size[a], field.stride[a], field.padding[a])
+        if got != said:
+            mismatches.append(f"{what}: axis {a} size/stride/padding measured {got}, calc {said}")
+    return True
+
+
 def test_receptive_field_matches_gradients() -> None:
     """calc.receptive_field against the input pixels TensorFlow says each output unit depends on.
 
@@ -272,50 +318,22 @@ def test_receptive_field_matches_gradients() -> None:
         except calc.CalcError:
             refused += 1
             continue
-        suffix = [calc.receptive_field(infos[level:]) for level in range(len(infos))]
-        assert all(f is not None and None not in f.padding for f in suffix)
-        fields: list[calc.ReceptiveField] = suffix  # type: ignore[assignment]
-        field = fields[0]
-        out_hw = _ints(infos[-1].output_shape[:2])
-        sizes = [[hw[a], *(_ints(info.output_shape)[a] for info in infos[:-1])] for a in (0, 1)]
-        model, x = _ones_model(hw, chain), tf.ones((1, *hw, 1))
-        what = f"{chain} on {hw}: calc {field}"
-
-        for unit in {(0, 0), (out_hw[0] - 1, out_hw[1] - 1), (out_hw[0] // 2, out_hw[1] // 2),
-                     (max(out_hw[0] // 2 - 1, 0), max(out_hw[1] // 2 - 1, 0))}:  # fmt: skip
-            g = _gradient(model, x, unit)
-            for a in (0, 1):
-                seen, (first, last) = _support(g, a), _span(unit[a], field, a)
-                if seen is not None and not first <= seen[0] <= seen[1] <= last:
-                    mismatches.append(f"{what}: unit {unit} axis {a} reads {seen}, outside calc's {(first, last)}")
-
-        alive = [
-            next(
-                (
-                    i
-                    for i in range(out_hw[a] - 1)
-                    if _alive(i, fields, sizes[a], a) and _alive(i + 1, fields, sizes[a], a)
-                ),
-                None,
-            )
-            for a in (0, 1)
-        ]
-        i, j = alive
-        if i is None or j is None:
-            continue
-        measured += 1
-        here_g, next_g = _gradient(model, x, (i, j)), _gradient(model, x, (i + 1, j + 1))
-        for a, u in ((0, i), (1, j)):
-            here, there = _support(here_g, a), _support(next_g, a)
-            if here is None or there is None:
-                mismatches.append(f"{what}: axis {a}: unit {(i, j)} or its neighbour reads no input pixel")
-                continue
-            stride = there[0] - here[0]
-            got = (here[1] - here[0] + 1, stride, u * stride - here[0])
-            said = (field.size[a], field.stride[a], field.padding[a])
-            if got != said:
-                mismatches.append(f"{what}: axis {a} size/stride/padding measured {got}, calc {said}")
+        measured += _check_chain(hw, chain, infos, mismatches)
     print(f"\nreceptive fields: {RF_CHAINS - refused} chains checked, {measured} measured on an unclipped unit, "
           f"{time.perf_counter() - start:.1f} s")  # fmt: skip
     assert not mismatches, f"{len(mismatches)} disagreements:\n" + "\n".join(mismatches[:40])
     assert measured >= RF_MIN_MEASURED
+
+
+def test_center_crop_field_matches_gradients() -> None:
+    """CenterCrop's window (a one-pixel window shifted by the crop's start) against TensorFlow's gradients."""
+    mismatches: list[str] = []
+    measured = 0
+    for hw, chain in center_crop_chains(40):
+        try:
+            infos = _chain_infos(hw, chain)
+        except calc.CalcError:
+            continue
+        measured += _check_chain(hw, chain, infos, mismatches)
+    assert not mismatches, f"{len(mismatches)} disagreements:\n" + "\n".join(mismatches[:40])
+    assert measured >= 25

@@ -118,6 +118,33 @@ def test_shared_layer_macs_count_every_call() -> None:
     assert shared.macs == 2 * (40 * 36 * 8 * 3 * 3 * 8)
 
 
+def test_augmentation_and_preprocessing_model_matches_keras() -> None:
+    """A model built as the Keras image-classification tutorials build one: augmentation in a Sequential,
+    rescaling, resizing, cropping, then convolutions with group normalization."""
+    layers = keras.layers
+    augment = keras.Sequential(
+        [layers.RandomFlip("horizontal"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)], name="augment"
+    )
+    inp = keras.Input((180, 190, 3))
+    x = layers.Rescaling(1.0 / 255)(augment(inp))
+    x = layers.Resizing(160, 170)(x)
+    x = layers.CenterCrop(150, 151)(x)
+    x = layers.Conv2D(32, 3, strides=2, padding="same")(x)
+    x = layers.GroupNormalization(groups=8)(x)
+    x = layers.SeparableConv2D(64, 3, padding="same")(x)
+    x = layers.UnitNormalization()(x)
+    out = layers.Dense(3)(layers.GlobalAveragePooling2D()(x))
+    model = keras.Model(inp, out)
+    summary = calc.summarize(model.to_json())
+    assert not summary.warnings
+    rows = {r["name"]: r for r in summary.to_dict()["layers"]}
+    for layer in model.layers:
+        assert rows[layer.name]["params"] == layer.count_params(), layer.name
+        assert rows[layer.name]["output_shape"] == list(layer.output.shape), layer.name
+    assert summary.params == model.count_params()
+    assert summary.trainable_params == _trainable(model)
+
+
 def test_keras_file_is_read_without_weights(tmp_path: Any) -> None:
     model = _nested_shared_model()
     path = tmp_path / "model.keras"
