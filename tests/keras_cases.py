@@ -463,3 +463,32 @@ def center_crop_chains(n: int, seed: int = SEED) -> list[tuple[tuple[int, int], 
         crop = {"height": rng.randint(4, hw[0]), "width": rng.randint(4, hw[1])}
         chains.append((hw, [("CenterCrop", crop)] + [_chain_layer(rng) for _ in range(rng.randint(0, 2))]))
     return chains
+
+
+# Families whose layers take a data_format, and how many channels_first cases to draw from each.
+_CHANNELS_FIRST_FAMILIES = {
+    "Conv2D": 60, "DepthwiseConv2D": 30, "SeparableConv2D": 30, "Conv2DTranspose": 60, "Pooling2D": 50,
+    "GlobalPooling2D": 15, "ZeroPadding2D": 20, "Cropping2D": 20, "UpSampling2D": 15, "Preprocessing": 60,
+}  # fmt: skip
+_WITH_DATA_FORMAT = {
+    "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose", "MaxPooling2D", "AveragePooling2D",
+    "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Resizing",
+    "CenterCrop", "RandomCrop",
+}  # fmt: skip
+
+
+def channels_first_cases() -> list[Case]:
+    """Cases of the spatial families drawn afresh (their own seeds) and moved to channels_first: the input
+    (H, W, C) becomes (C, H, W) and the config says data_format="channels_first"."""
+    cases = []
+    for family, n in _CHANNELS_FIRST_FAMILIES.items():
+        generate, _ = FAMILIES[family]
+        for case in generate(random.Random(f"{SEED}:channels_first:{family}"), n):
+            shape = case.input_shape
+            if case.class_name not in _WITH_DATA_FORMAT or isinstance(shape, list) or len(shape) != 3:
+                continue
+            if case.config.get("data_format") not in (None, "channels_last"):
+                continue
+            h, w, c = shape
+            cases.append(Case(case.class_name, {**case.config, "data_format": "channels_first"}, (c, h, w)))
+    return cases

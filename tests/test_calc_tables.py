@@ -1276,9 +1276,17 @@ def test_layer_info_passes_rejections_on() -> None:
     assert err.value.argument == "strides"
 
 
-def test_layer_info_channels_first_unsupported() -> None:
-    with pytest.raises(calc.UnsupportedError):
-        calc.layer_info("Conv2D", {"filters": 8, "kernel_size": 3, "data_format": "channels_first"}, (3, 16, 16))
+def test_layer_info_channels_first_takes_and_gives_chw() -> None:
+    # The layer functions model channels_last (above); layer_info moves a channels_first layer's shapes.
+    conv = calc.layer_info("Conv2D", {"filters": 8, "kernel_size": 3, "data_format": "channels_first"}, (3, 16, 14))
+    assert conv.output_shape == (8, 16 - 3 + 1, 14 - 3 + 1)
+    assert (conv.params, conv.macs) == (3 * 3 * 3 * 8 + 8, 14 * 12 * 8 * 3 * 3 * 3)
+    assert conv.window == valid(3, 3)
+    pool = calc.layer_info("GlobalMaxPooling2D", {"keepdims": True, "data_format": "channels_first"}, (8, 5, 5))
+    assert pool.output_shape == (8, 1, 1)
+    with pytest.raises(calc.LayerConfigError) as err:
+        calc.layer_info("MaxPooling2D", {"data_format": "channels_first"}, (8, 5))
+    assert err.value.argument == "input_shape"
 
 
 def test_every_registered_class_has_a_row() -> None:

@@ -47,7 +47,14 @@ import pytest
 import tensorflow as tf
 
 import calc
-from tests.keras_cases import FAMILIES, Case, center_crop_chains, family_cases, receptive_field_chains
+from tests.keras_cases import (
+    FAMILIES,
+    Case,
+    center_crop_chains,
+    channels_first_cases,
+    family_cases,
+    receptive_field_chains,
+)
 
 MIN_CONFIGS = 1000
 RUN_LIMIT = 4096  # forward passes only for inputs of at most this many elements (all of them here)
@@ -76,8 +83,9 @@ def _known(shape: Any) -> bool:
     return all(d is not None for d in shape)
 
 
-def keras_outcome(case: Case) -> tuple[Outcome, bool]:
-    """Build the layer in Keras (and run it when the input is small and fully known); also says whether it ran."""
+def keras_outcome(case: Case, run: bool = True) -> tuple[Outcome, bool]:
+    """Build the layer in Keras (and, with ``run``, run it when the input is small and fully known); also says
+    whether it ran."""
     multi = isinstance(case.input_shape, list)
     shapes = case.input_shape if multi else [case.input_shape]
     with warnings.catch_warnings():
@@ -94,7 +102,7 @@ def keras_outcome(case: Case) -> tuple[Outcome, bool]:
         out_shape = tuple(symbolic.shape)[1:]
         if 0 in out_shape:
             return Outcome(f"call: empty output {out_shape}"), False
-        run_shapes = _run_shapes(case, shapes)
+        run_shapes = _run_shapes(case, shapes) if run else None
         ran = False
         if run_shapes is not None:
             zeros = [np.zeros((1, *s), dtype="float32") for s in run_shapes]
@@ -178,6 +186,33 @@ def test_layer_figures_match_keras(family: str) -> None:
     assert not mismatches, f"{len(mismatches)} of {len(cases)} {family} configs disagree:\n" + "\n".join(mismatches)
     assert rejected < len(cases)  # some figures were compared
     assert ran > 0
+
+
+def test_channels_first_matches_keras() -> None:
+    """channels_first layers: calc's (C, H, W) shapes and weights against Keras's.
+
+    TensorFlow runs convolutions and pooling on the CPU in channels_last only, so Keras builds these layers
+    without running them. Where calc refuses a config that Keras builds, the same layer in channels_last must
+    fail when it runs (calc's refusals of layers that build but cannot run).
+    """
+    cases = channels_first_cases()
+    mismatches = []
+    compared = 0
+    for case in cases:
+        k, _ = keras_outcome(case, run=False)
+        c = calc_outcome(case)
+        if k.error is None and c.error is not None and not c.unsupported:
+            h_w_c = (case.input_shape[1], case.input_shape[2], case.input_shape[0])
+            last = Case(case.class_name, {**case.config, "data_format": "channels_last"}, h_w_c)
+            if keras_outcome(last)[0].error is None:
+                mismatches.append(f"{case}: Keras builds and runs it (as channels_last), calc says {c.error}")
+            continue
+        compared += k.error is None and c.error is None
+        problem = compare(case, k, c)
+        if problem:
+            mismatches.append(problem)
+    assert not mismatches, f"{len(mismatches)} of {len(cases)} configs disagree:\n" + "\n".join(mismatches)
+    assert compared >= len(cases) // 2, (compared, len(cases))
 
 
 def test_enough_configs() -> None:

@@ -145,6 +145,36 @@ def test_augmentation_and_preprocessing_model_matches_keras() -> None:
     assert summary.trainable_params == _trainable(model)
 
 
+def _stem(data_format: str) -> Any:
+    layers = keras.layers
+    first = data_format == "channels_first"
+    inp = keras.Input((3, 64, 72) if first else (64, 72, 3))
+    x = layers.Conv2D(16, 7, strides=2, padding="same", data_format=data_format)(inp)
+    x = layers.BatchNormalization(axis=1 if first else -1)(x)
+    x = layers.MaxPooling2D(3, strides=2, data_format=data_format)(x)
+    x = layers.SeparableConv2D(32, 3, padding="same", data_format=data_format)(x)
+    x = layers.ZeroPadding2D(1, data_format=data_format)(x)
+    x = layers.DepthwiseConv2D(3, data_format=data_format)(x)
+    x = layers.GlobalAveragePooling2D(data_format=data_format)(x)
+    return keras.Model(inp, layers.Dense(5)(x))
+
+
+def test_channels_first_model_matches_keras() -> None:
+    """A channels_first model (which TensorFlow can build but not run on a CPU): every row's (C, H, W) shape and
+    parameters as Keras says; MACs and receptive fields those of the same model in channels_last."""
+    model = _stem("channels_first")
+    summary = calc.summarize(model.to_json())
+    assert not summary.warnings
+    rows = summary.to_dict()["layers"]
+    for row, layer in zip(rows, model.layers, strict=True):
+        assert row["output_shape"] == list(layer.output.shape), layer.name
+        assert row["params"] == layer.count_params(), layer.name
+    last = calc.summarize(_stem("channels_last").to_json()).to_dict()["layers"]
+    for a, b in zip(rows, last, strict=True):
+        assert (a["macs"], a["receptive_field"]) == (b["macs"], b["receptive_field"]), a["name"]
+    assert summary.params == model.count_params()
+
+
 def test_keras_file_is_read_without_weights(tmp_path: Any) -> None:
     model = _nested_shared_model()
     path = tmp_path / "model.keras"
