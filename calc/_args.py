@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from calc._errors import LayerConfigError, UnsupportedError
+from calc._errors import LayerConfigError
 
 # TensorFlow indexes tensors with int64; nothing larger can be a real size.
 MAX_SIZE = 2**62
@@ -71,13 +71,25 @@ def padding_mode(layer: str, value: Any, any_case: bool = True) -> str:
     return mode
 
 
-def channels_last(layer: str, data_format: Any) -> None:
-    if data_format not in (None, "channels_last"):
-        if data_format == "channels_first":
-            raise UnsupportedError(f"{layer}: data_format: calc models channels_last only")
-        raise LayerConfigError(
-            layer, "data_format", f"must be 'channels_last' or 'channels_first', got {data_format!r}"
-        )
+def channels_first(layer: str, data_format: Any) -> bool:
+    """Whether a layer's images are (C, H, W): True for 'channels_first', False for None (Keras' default
+    image_data_format) and 'channels_last'; anything else is refused."""
+    if data_format is None or data_format == "channels_last":
+        return False
+    if data_format == "channels_first":
+        return True
+    raise LayerConfigError(layer, "data_format", f"must be 'channels_last' or 'channels_first', got {data_format!r}")
+
+
+def image(layer: str, input_shape: Any, first: bool) -> Shape:
+    """An image input shape as (H, W, C), whichever its layout; ``first``: it is (C, H, W)."""
+    a, b, c = shape(layer, input_shape, 3)
+    return (b, c, a) if first else (a, b, c)
+
+
+def layout(first: bool, h: int | None, w: int | None, c: int | None) -> Shape:
+    """An image output shape in the layer's layout."""
+    return (c, h, w) if first else (h, w, c)
 
 
 def shape(layer: str, value: Any, rank: int | None = None) -> Shape:

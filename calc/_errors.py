@@ -30,5 +30,4 @@ class LayerConfigError(CalcError):
 
 
 class UnsupportedError(CalcError):
-    """Valid Keras, but outside what calc models (an unknown layer class; channels_first in the layer functions,
-    which model channels_last: ``layer_info`` and the analyzer take channels_first layers)."""
+    """Valid Keras, but outside what calc models (an unknown layer class, a Concatenate on the batch axis, ...)."""

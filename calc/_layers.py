@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from math import prod
 from typing import Any, NamedTuple
 
-from calc._args import Pair, Shape, channels_last, known, padding_mode, pair, positive, shape
+from calc._args import Pair, Shape, channels_first, image, known, layout, padding_mode, pair, positive, shape
 from calc._errors import LayerConfigError, UnsupportedError
 
 __all__ = [
@@ -145,6 +145,16 @@ def same_padding(size: int | None, kernel: int, stride: int) -> tuple[int | None
     return (total // 2, total - total // 2)
 
 
+def _refuse_empty(layer: str, argument: str, axes: Any) -> None:
+    for name, n, size, k, s in axes:
+        if n is not None and n <= 0:
+            raise LayerConfigError(
+                layer,
+                argument,
+                f"output {name} would be {n} (input {size}, window extent {k}, stride {s}, padding 'valid')",
+            )
+
+
 def _windowed(
     layer: str, argument: str, hw: tuple[int | None, int | None], kernel: Pair, strides: Pair, mode: str
 ) -> tuple[OptPair, Window]:
@@ -152,13 +162,8 @@ def _windowed(
     (h, w), (kh, kw), (sh, sw) = hw, kernel, strides
     oh = conv_output_length(h, kh, sh, mode)
     ow = conv_output_length(w, kw, sw, mode)
-    for name, n, size, k, s in (("height", oh, h, kh, sh), ("width", ow, w, kw, sw)):
-        if n is not None and n <= 0:
-            raise LayerConfigError(
-                layer,
-                argument,
-                f"output {name} would be {n} (input {size}, window extent {k}, stride {s}, padding 'valid')",
-            )
+    if (oh is not None and oh <= 0) or (ow is not None and ow <= 0):
+        _refuse_empty(layer, argument, (("height", oh, h, kh, sh), ("width", ow, w, kw, sw)))
     if mode == "same":
         (bh, ah), (bw, aw) = same_padding(h, kh, sh), same_padding(w, kw, sw)
         return (oh, ow), Window(kernel, strides, (bh, bw), (ah, aw))
@@ -173,19 +178,19 @@ def _conv_arguments(
     data_format: Any,
     dilation_rate: Any,
     dilation_with_strides: bool = False,
-) -> tuple[Pair, Pair, Pair, str]:
+) -> tuple[Pair, Pair, Pair, str, bool]:
     k = pair(layer, "kernel_size", kernel_size)
     s = pair(layer, "strides", strides)
     d = pair(layer, "dilation_rate", dilation_rate)
     mode = padding_mode(layer, padding)
-    channels_last(layer, data_format)
+    first = data_format is not None and data_format != "channels_last" and channels_first(layer, data_format)
     # Only Keras' BaseConv (Conv2D, Conv2DTranspose) refuses strides > 1 with dilation > 1, on any axes;
     # DepthwiseConv2D and SeparableConv2D accept the pair and TensorFlow runs it.
-    if not dilation_with_strides and max(s) > 1 and max(d) > 1:
+    if not dilation_with_strides and (s[0] > 1 or s[1] > 1) and (d[0] > 1 or d[1] > 1):
         raise LayerConfigError(
             layer, "strides", f"strides > 1 cannot be combined with dilation_rate > 1 (strides={s}, dilation_rate={d})"
         )
-    return k, s, d, mode
+    return k, s, d, mode, first
 
 
 def _extent(k: Pair, d: Pair) -> Pair:
@@ -197,8 +202,8 @@ def _area(hw: tuple[int | None, int | None]) -> int | None:
     return None if hw[0] is None or hw[1] is None else hw[0] * hw[1]
 
 
-def _image(layer: str, input_shape: Any) -> tuple[int | None, int | None, int]:
-    h, w, c = shape(layer, input_shape, 3)
+def _image(layer: str, input_shape: Any, first: bool) -> tuple[int | None, int | None, int]:
+    h, w, c = image(layer, input_shape, first)
     return h, w, known(layer, "input_shape", c)
 
 
@@ -229,8 +234,8 @@ def conv2d(
     groups = positive(layer, "groups", groups)
     if filters % groups:
         raise LayerConfigError(layer, "groups", f"filters={filters} is not divisible by groups={groups}")
-    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
-    h, w, c = _image(layer, input_shape)
+    k, s, d, mode, first = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
+    h, w, c = _image(layer, input_shape, first)
     if c % groups:
         raise LayerConfigError(layer, "groups", f"input channels {c} are not divisible by groups={groups}")
     (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
@@ -238,7 +243,7 @@ def conv2d(
     params = per_position + (filters if use_bias else 0)
     area = _area((oh, ow))
     macs = None if area is None else area * per_position
-    return LayerInfo(layer, (oh, ow, filters), params, params, macs, window)
+    return LayerInfo(layer, layout(first, oh, ow, filters), params, params, macs, window)
 
 
 def depthwise_conv2d(
@@ -257,14 +262,15 @@ def depthwise_conv2d(
     """
     layer = "DepthwiseConv2D"
     depth_multiplier = positive(layer, "depth_multiplier", depth_multiplier)
-    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate, True)
-    h, w, c = _image(layer, input_shape)
+    k, s, d, mode, first = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate, True)
+    h, w, c = _image(layer, input_shape, first)
     (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
     out_c = c * depth_multiplier
     per_position = k[0] * k[1] * out_c
     params = per_position + (out_c if use_bias else 0)
     area = _area((oh, ow))
-    return LayerInfo(layer, (oh, ow, out_c), params, params, None if area is None else area * per_position, window)
+    macs = None if area is None else area * per_position
+    return LayerInfo(layer, layout(first, oh, ow, out_c), params, params, macs, window)
 
 
 def separable_conv2d(
@@ -285,14 +291,15 @@ def separable_conv2d(
     layer = "SeparableConv2D"
     filters = positive(layer, "filters", filters)
     depth_multiplier = positive(layer, "depth_multiplier", depth_multiplier)
-    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate, True)
-    h, w, c = _image(layer, input_shape)
+    k, s, d, mode, first = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate, True)
+    h, w, c = _image(layer, input_shape, first)
     (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
     mid = c * depth_multiplier
     per_position = k[0] * k[1] * mid + mid * filters
     params = per_position + (filters if use_bias else 0)
     area = _area((oh, ow))
-    return LayerInfo(layer, (oh, ow, filters), params, params, None if area is None else area * per_position, window)
+    macs = None if area is None else area * per_position
+    return LayerInfo(layer, layout(first, oh, ow, filters), params, params, macs, window)
 
 
 def _transpose_length(size: int | None, k: int, s: int, mode: str, output_padding: int | None) -> int | None:
@@ -329,11 +336,11 @@ def conv2d_transpose(
     """
     layer = "Conv2DTranspose"
     filters = positive(layer, "filters", filters)
-    k, s, d, mode = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
+    k, s, d, mode, first = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate)
     op = None if output_padding is None else pair(layer, "output_padding", output_padding, allow_zero=True)
     if op is not None and (op[0] >= s[0] or op[1] >= s[1]):
         raise LayerConfigError(layer, "output_padding", f"each value must be < strides {s}, got {op}")
-    h, w, c = _image(layer, input_shape)
+    h, w, c = _image(layer, input_shape, first)
     ke = _extent(k, d)
     for i in (0, 1):
         # 'same' with output_padding: out = (in - 1)*s + ke % 2 + op, and TensorFlow's conv2d_backprop_input
@@ -369,9 +376,8 @@ def conv2d_transpose(
     per_position = k[0] * k[1] * c * filters
     params = per_position + (filters if use_bias else 0)
     area = _area(hw)
-    return LayerInfo(
-        layer, (out[0], out[1], filters), params, params, None if area is None else area * per_position, window
-    )
+    macs = None if area is None else area * per_position
+    return LayerInfo(layer, layout(first, out[0], out[1], filters), params, params, macs, window)
 
 
 # --- pooling, padding, resampling ---------------------------------------------------------------
@@ -381,10 +387,10 @@ def _pooling(layer: str, input_shape: Shape, pool_size: Any, strides: Any, paddi
     p = pair(layer, "pool_size", pool_size)
     s = p if strides is None else pair(layer, "strides", strides)
     mode = padding_mode(layer, padding, any_case=False)
-    channels_last(layer, data_format)
-    h, w, c = shape(layer, input_shape, 3)
+    first = channels_first(layer, data_format)
+    h, w, c = image(layer, input_shape, first)
     (oh, ow), window = _windowed(layer, "pool_size", (h, w), p, s, mode)
-    return LayerInfo(layer, (oh, ow, c), 0, 0, 0, window)
+    return LayerInfo(layer, layout(first, oh, ow, c), 0, 0, 0, window)
 
 
 def max_pooling2d(
@@ -416,9 +422,9 @@ def global_pooling2d(
     class_name: str = "GlobalAveragePooling2D",
 ) -> LayerInfo:
     """keras.layers.GlobalAveragePooling2D / GlobalMaxPooling2D: (H, W, C) to (C,) or (1, 1, C)."""
-    channels_last(class_name, data_format)
-    _, _, c = shape(class_name, input_shape, 3)
-    return LayerInfo(class_name, (1, 1, c) if keepdims else (c,), 0, 0, 0, None)
+    first = channels_first(class_name, data_format)
+    _, _, c = image(class_name, input_shape, first)
+    return LayerInfo(class_name, layout(first, 1, 1, c) if keepdims else (c,), 0, 0, 0, None)
 
 
 def _spatial_amounts(layer: str, name: str, value: Any) -> tuple[Pair, Pair]:
@@ -435,9 +441,9 @@ def zero_padding2d(input_shape: Shape, padding: Any = 1, data_format: str | None
     """keras.layers.ZeroPadding2D: out = in + top + bottom (and left + right)."""
     layer = "ZeroPadding2D"
     (t, b), (left, r) = _spatial_amounts(layer, "padding", padding)
-    channels_last(layer, data_format)
-    h, w, c = shape(layer, input_shape, 3)
-    out = (None if h is None else h + t + b, None if w is None else w + left + r, c)
+    first = channels_first(layer, data_format)
+    h, w, c = image(layer, input_shape, first)
+    out = layout(first, None if h is None else h + t + b, None if w is None else w + left + r, c)
     return LayerInfo(layer, out, 0, 0, 0, Window((1, 1), (1, 1), (t, left), (b, r)))
 
 
@@ -445,12 +451,12 @@ def cropping2d(input_shape: Shape, cropping: Any = ((0, 0), (0, 0)), data_format
     """keras.layers.Cropping2D: out = in - top - bottom; Keras refuses crops that leave nothing."""
     layer = "Cropping2D"
     (t, b), (left, r) = _spatial_amounts(layer, "cropping", cropping)
-    channels_last(layer, data_format)
-    h, w, c = shape(layer, input_shape, 3)
+    first = channels_first(layer, data_format)
+    h, w, c = image(layer, input_shape, first)
     for name, size, crop in (("height", h, t + b), ("width", w, left + r)):
         if size is not None and crop >= size:
             raise LayerConfigError(layer, "cropping", f"crops {crop} of {name} {size}, leaving nothing")
-    out = (None if h is None else h - t - b, None if w is None else w - left - r, c)
+    out = layout(first, None if h is None else h - t - b, None if w is None else w - left - r, c)
     return LayerInfo(layer, out, 0, 0, 0, Window((1, 1), (1, 1), (-t, -left), (-b, -r)))
 
 
@@ -463,14 +469,15 @@ def up_sampling2d(
     """keras.layers.UpSampling2D: out = in * size. Its receptive field depends on the position, so it is not given."""
     layer = "UpSampling2D"
     sh, sw = pair(layer, "size", size)
-    channels_last(layer, data_format)
+    first = channels_first(layer, data_format)
     # Keras lower-cases the name; TensorFlow's resize refuses the others when the layer runs.
     if not isinstance(interpolation, str) or interpolation.lower() not in _INTERPOLATIONS:
         raise LayerConfigError(
             layer, "interpolation", f"must be one of {', '.join(_INTERPOLATIONS)}, got {interpolation!r}"
         )
-    h, w, c = shape(layer, input_shape, 3)
-    return LayerInfo(layer, (None if h is None else h * sh, None if w is None else w * sw, c), 0, 0, 0, None)
+    h, w, c = image(layer, input_shape, first)
+    out = layout(first, None if h is None else h * sh, None if w is None else w * sw, c)
+    return LayerInfo(layer, out, 0, 0, 0, None)
 
 
 # --- dense and reshaping ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from calc._args import Shape, channels_last, positive, shape
+from calc._args import Shape, channels_first, image, layout, positive, shape
 from calc._errors import LayerConfigError
 from calc._layers import IDENTITY, LayerInfo, Window, _axes, _axis_index, _weight_size
 
@@ -25,15 +25,16 @@ AUGMENTATION = (
 )  # fmt: skip
 
 
-def _target(layer: str, input_shape: Shape, height: Any, width: Any, data_format: Any) -> tuple[Shape, int, int]:
-    """The input (H, W, C) and the target height and width, both at least 1.
+def _target(layer: str, input_shape: Shape, height: Any, width: Any, data_format: Any) -> tuple[Shape, int, int, bool]:
+    """The input as (H, W, C), the target height and width (both at least 1), and whether the layer is
+    channels_first.
 
     Keras also builds the cropping layers with a height or width of 0 (an empty output); calc refuses it.
     """
     h = positive(layer, "height", height)
     w = positive(layer, "width", width)
-    channels_last(layer, data_format)
-    return shape(layer, input_shape, 3), h, w
+    first = channels_first(layer, data_format)
+    return image(layer, input_shape, first), h, w, first
 
 
 def resizing(
@@ -41,8 +42,8 @@ def resizing(
 ) -> LayerInfo:
     """keras.layers.Resizing: out = (height, width, C). A rescaling has no position-independent field."""
     layer = "Resizing"
-    (_, _, c), h, w = _target(layer, input_shape, height, width, data_format)
-    return LayerInfo(layer, (h, w, c), 0, 0, 0, None)
+    (_, _, c), h, w, first = _target(layer, input_shape, height, width, data_format)
+    return LayerInfo(layer, layout(first, h, w, c), 0, 0, 0, None)
 
 
 def center_crop(input_shape: Shape, height: int, width: int, data_format: str | None = None) -> LayerInfo:
@@ -53,20 +54,20 @@ def center_crop(input_shape: Shape, height: int, width: int, data_format: str | 
     resized instead, so its field is not given.
     """
     layer = "CenterCrop"
-    (ih, iw, c), h, w = _target(layer, input_shape, height, width, data_format)
+    (ih, iw, c), h, w, first = _target(layer, input_shape, height, width, data_format)
     window = None
     if ih is not None and iw is not None and ih >= h and iw >= w:
         top, left = (ih - h) // 2, (iw - w) // 2
         window = Window((1, 1), (1, 1), (-top, -left), (-(ih - h - top), -(iw - w - left)))
-    return LayerInfo(layer, (h, w, c), 0, 0, 0, window)
+    return LayerInfo(layer, layout(first, h, w, c), 0, 0, 0, window)
 
 
 def random_crop(input_shape: Shape, height: int, width: int, data_format: str | None = None) -> LayerInfo:
     """keras.layers.RandomCrop: out = (height, width, C); where the crop falls depends on the input, so its
     field is not given."""
     layer = "RandomCrop"
-    (_, _, c), h, w = _target(layer, input_shape, height, width, data_format)
-    return LayerInfo(layer, (h, w, c), 0, 0, 0, None)
+    (_, _, c), h, w, first = _target(layer, input_shape, height, width, data_format)
+    return LayerInfo(layer, layout(first, h, w, c), 0, 0, 0, None)
 
 
 def group_normalization(

@@ -12,7 +12,6 @@ from typing import Any
 
 from calc import _layers as L
 from calc._applications import custom_scale_layer, layer_scale
-from calc._args import shape
 from calc._errors import CalcError, LayerConfigError, UnsupportedError
 from calc._preprocessing import (
     AUGMENTATION,
@@ -90,22 +89,6 @@ _REQUIRED = {
 }
 
 
-# Layers with a data_format whose shapes depend on it. calc's functions model channels_last; layer_info computes
-# a channels_first layer on its input moved to (H, W, C) and moves the output back: the parameters, MACs and
-# window do not depend on the layout. (Flatten's only changes the order of the elements, not their number.)
-_CHANNELS_FIRST = frozenset(name for name, accepts in _ACCEPTS.items() if "data_format" in accepts) - {"Flatten"}
-
-
-def _channels_first(
-    name: str, fn: Callable[..., L.LayerInfo], config: Mapping[str, Any], input_shape: Any
-) -> L.LayerInfo:
-    c, h, w = shape(name, input_shape, 3)
-    arguments = {k: config[k] for k in _ACCEPTS[name] if k in config}
-    info = fn((h, w, c), **{**arguments, "data_format": "channels_last"})
-    out = info.output_shape
-    return info._replace(output_shape=(out[2], out[0], out[1])) if len(out) == 3 else info
-
-
 def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> L.LayerInfo:
     """Figures for one layer given its Keras class name, its config dict and its input shape.
 
@@ -125,11 +108,6 @@ def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> 
         raise CalcError(f"{class_name}: config must be a mapping, got {type(config).__name__}")
     try:
         return fn(input_shape, **{k: config[k] for k in _ACCEPTS[name] if k in config})
-    except UnsupportedError:
-        # Raised by the functions' channels_last check; tried here, off the common path.
-        if name in _CHANNELS_FIRST and config.get("data_format") == "channels_first":
-            return _channels_first(name, fn, config, input_shape)
-        raise
     except TypeError:
         # Checked only on failure, to keep the common path fast.
         for required in _REQUIRED[name]:

@@ -99,9 +99,18 @@ CALLS: list[tuple[str, Callable[[], Any]]] = [
     ("passthrough", partial(calc.passthrough, (56, 56, 64), "ReLU")),
     ("elementwise_merge", partial(calc.elementwise_merge, [(56, 56, 256), (56, 56, 256)])),
     ("concatenate", partial(calc.concatenate, [(35, 35, 64), (35, 35, 64), (35, 35, 96), (35, 35, 32)])),
+    ("resizing", partial(calc.resizing, (180, 180, 3), 160, 160)),
+    ("center_crop", partial(calc.center_crop, (256, 256, 3), 224, 224)),
+    ("random_crop", partial(calc.random_crop, (256, 256, 3), 224, 224)),
+    ("group_normalization", partial(calc.group_normalization, (56, 56, 64), 32)),
+    ("unit_normalization", partial(calc.unit_normalization, (49, 768))),
     ("layer_info Conv2D (Keras config)", partial(calc.layer_info, "Conv2D", CONV2D_CONFIG, (224, 224, 3))),
     ("layer_info BatchNormalization", partial(calc.layer_info, "BatchNormalization", BN_CONFIG, (56, 56, 64))),
     ("layer_info Add", partial(calc.layer_info, "Add", {"name": "add"}, [(56, 56, 256), (56, 56, 256)])),
+    (
+        "layer_info Conv2D, channels_first",
+        partial(calc.layer_info, "Conv2D", {**CONV2D_CONFIG, "data_format": "channels_first"}, (3, 224, 224)),
+    ),
 ]
 
 

@@ -1031,26 +1031,56 @@ def test_rejections(fn: Callable[..., LayerInfo], kwargs: dict[str, Any], argume
     assert isinstance(err.value, calc.CalcError) and isinstance(err.value, ValueError)
 
 
-@pytest.mark.parametrize(
-    ("fn", "kwargs"),
-    [
-        pytest.param(
-            calc.conv2d,
-            dict(input_shape=(3, 8, 8), filters=8, kernel_size=3, data_format="channels_first"),
-            id="conv2d",
-        ),
-        pytest.param(calc.max_pooling2d, dict(input_shape=(3, 8, 8), data_format="channels_first"), id="max-pooling"),
-        pytest.param(
-            calc.global_pooling2d, dict(input_shape=(3, 8, 8), data_format="channels_first"), id="global-pooling"
-        ),
-        pytest.param(calc.zero_padding2d, dict(input_shape=(3, 8, 8), data_format="channels_first"), id="zero-padding"),
-    ],
-)
-def test_channels_first_unsupported(fn: Callable[..., LayerInfo], kwargs: dict[str, Any]) -> None:
-    with pytest.raises(calc.UnsupportedError) as err:
-        fn(**kwargs)
-    assert "data_format" in str(err.value)
-    assert "\n" not in str(err.value)
+CHANNELS_FIRST = [
+    # (C, H, W) in, (C', H', W') out, the same figures as channels_last (values as in the rows above).
+    row(
+        calc.conv2d,
+        dict(input_shape=(3, 16, 14), filters=8, kernel_size=3, data_format="channels_first"),
+        Expect((8, 16 - 2, 14 - 2), 3 * 3 * 3 * 8 + 8, 14 * 12 * 8 * 3 * 3 * 3, window=valid(3, 3)),
+        "conv2d",
+    ),
+    row(
+        calc.depthwise_conv2d,
+        dict(input_shape=(4, 9, 9), kernel_size=3, strides=2, depth_multiplier=2, data_format="channels_first"),
+        Expect((8, 4, 4), 3 * 3 * 8 + 8, 4 * 4 * 8 * 3 * 3, window=valid(3, 3, 2, 2)),
+        "depthwise",
+    ),
+    row(
+        calc.max_pooling2d,
+        dict(input_shape=(64, 7, 7), pool_size=2, data_format="channels_first"),
+        Expect((64, 3, 3), 0, 0, window=valid(2, 2, 2, 2)),
+        "max-pooling",
+    ),
+    row(
+        calc.global_pooling2d,
+        dict(input_shape=(64, 7, 7), keepdims=True, data_format="channels_first"),
+        Expect((64, 1, 1), 0, 0),
+        "global-pooling-keepdims",
+    ),
+    row(
+        calc.zero_padding2d,
+        dict(input_shape=(3, 8, 10), padding=(1, 2), data_format="channels_first"),
+        Expect((3, 8 + 2, 10 + 4), 0, 0, window=Window((1, 1), (1, 1), (1, 2), (1, 2))),
+        "zero-padding",
+    ),
+    row(
+        calc.center_crop,
+        dict(input_shape=(3, 12, 10), height=8, width=8, data_format="channels_first"),
+        Expect((3, 8, 8), 0, 0, window=Window((1, 1), (1, 1), (-2, -1), (-2, -1))),
+        "center-crop",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "expect"), CHANNELS_FIRST)
+def test_channels_first_table(fn: Callable[..., LayerInfo], kwargs: dict[str, Any], expect: Expect) -> None:
+    test_layer_table(fn, kwargs, expect)
+
+
+def test_data_format_must_be_a_keras_layout() -> None:
+    with pytest.raises(calc.LayerConfigError) as err:
+        calc.conv2d((8, 8, 3), 8, 3, data_format="NHWC")
+    assert err.value.argument == "data_format"
 
 
 def test_concatenate_batch_axis_unsupported() -> None:
