@@ -9,10 +9,12 @@ its minified bundle, each anchored on code that must occur exactly once, spread 
 2. The control components (consent, dialog, palette, progress, search, source) are built lazily, when the
    components are subscribed, instead of while the script evaluates: ``defer(() => merge(...))``.
 3. The components are subscribed in a task of their own: ``setTimeout(() => component$.subscribe())``.
-4. The search index is fetched, and handed to the search worker to build, when the search is first opened,
-   as Material already does for sites opened from file: URLs, instead of during the page load, where that
-   work competes for the two cores with the page and the calculators' worker (about 100 ms of interactive
-   time here). The first search waits for it ("Initializing search").
+4. The search index is fetched, and handed to the search worker to build, once the page has settled instead
+   of during the load, where that work competed for the two cores with the page and the calculators' worker
+   (about 100 ms of interactive time here): the theme waits for ``window.klSearchIdle``, a promise the page
+   template resolves after the load event, the calculators' first answer and an idle moment, or for the
+   search to be opened, whichever comes first. ``defer(() => window.klSearchIdle || of(...))``: without
+   the promise, the theme's own behaviour.
 
 The page template (site_assets/overrides/main.html) does the rest: it loads the bundle after the first paint,
 so that the page's first style and layout are not forced inside the bundle's evaluation.
@@ -37,7 +39,7 @@ _CONTROL = re.compile(rf'(?P<name>{_ID})=(?P<merge>{_ID})\(\.\.\.(?P<elements>{_
 # ,content$=defer(() => merge(...getComponentElements("announce")...: the next declaration, and `defer`.
 _CONTENT = re.compile(rf',{_ID}=(?P<defer>{_ID})\(\(\)=>{_ID}\(\.\.\.{_ID}\("announce"\)')
 # merge(of(location.protocol!=="file:"), watchToggle("search")): when the search worker gets the index.
-_SEARCH = re.compile(rf'{_ID}\((?P<test>location\.protocol!=="file:")\),{_ID}\("search"\)')
+_SEARCH = re.compile(rf'(?P<of>{_ID})\((?P<test>location\.protocol!=="file:")\),{_ID}\("search"\)')
 # component$.subscribe();window.document$=
 _SUBSCRIBE = re.compile(rf"(?P<name>{_ID})\.subscribe\(\);(?=window\.document\$=)")
 
@@ -114,7 +116,7 @@ def patch_bundle(js: str, source_map: str) -> tuple[str, str]:
     control = _one(_CONTROL, js, "control components built lazily")
     content = _one(_CONTENT, js, "control components built lazily")
     subscribe = _one(_SUBSCRIBE, js, "components subscribed in a task of their own")
-    search = _one(_SEARCH, js, "search index loaded when the search opens")
+    search = _one(_SEARCH, js, "search index loaded once the page has settled")
     if not search.start() < control.end() < content.start() < subscribe.start():
         raise ThemePatchError("theme bundle patch: the anchors are not in the expected order")
     # From the end backwards, so that earlier offsets stay valid.
@@ -122,6 +124,7 @@ def patch_bundle(js: str, source_map: str) -> tuple[str, str]:
     js, mappings = _insert(js, mappings, subscribe.start(), "setTimeout(()=>")
     js, mappings = _insert(js, mappings, content.start(), ")")  # defer(() => merge(...))
     js, mappings = _insert(js, mappings, control.start("merge"), f"{content['defer']}(()=>")
-    js, mappings = _insert(js, mappings, search.start("test"), "!1&&")  # of(false && ...): wait for the toggle
+    js, mappings = _insert(js, mappings, search.end("test") + 1, ")")
+    js, mappings = _insert(js, mappings, search.start("of"), f"{content['defer']}(()=>window.klSearchIdle||")
     smap["mappings"] = ";" + mappings  # the compile hint is a new first line without mappings
     return COMPILE_HINT + js, json.dumps(smap, separators=(",", ":"))

@@ -50,14 +50,15 @@ def patched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path,
 def test_every_edit_is_in_the_patched_bundle(patched: tuple[Path, Path, Path, Path]) -> None:
     old, new = patched[0].read_text(), patched[2].read_text()
     assert new.startswith(COMPILE_HINT) and not old.startswith(COMPILE_HINT)
-    assert re.search(r'[\w$]+\(!1&&location\.protocol!=="file:"\),[\w$]+\("search"\)', new)
+    search = re.search(r'([\w$]+)\(\(\)=>window\.klSearchIdle\|\|([\w$]+\(location\.protocol!=="file:"\))\),', new)
+    assert search
     assert re.search(r"setTimeout\(\(\)=>[\w$]+\.subscribe\(\)\);window\.document\$=", new)
     # The control components: merge(...) now inside defer(() => ...), closed before the content components.
     control = re.search(r'=([\w$]+)\(\(\)=>([\w$]+\(\.\.\.[\w$]+\("consent"\))', new)
     content = re.search(r'\)\)(,[\w$]+=([\w$]+)\(\(\)=>[\w$]+\(\.\.\.[\w$]+\("announce"\))', new)
-    assert control and content and control[1] == content[2]
+    assert control and content and control[1] == content[2] == search[1]
     # Nothing else changed: the patched text minus the insertions is the original.
-    stripped = new[len(COMPILE_HINT) :].replace("!1&&location", "location")
+    stripped = new[len(COMPILE_HINT) :].replace(search[0], search[2] + ",", 1)
     stripped = re.sub(r"setTimeout\(\(\)=>([\w$]+\.subscribe\(\))\);", r"\1;", stripped)
     stripped = stripped.replace(control[0], "=" + control[2], 1)
     stripped = stripped.replace(content[0], ")" + content[1], 1)
@@ -117,7 +118,7 @@ def test_source_map_still_points_at_the_same_source(patched: tuple[Path, Path, P
 
 def test_a_bundle_without_the_anchors_is_refused_by_name() -> None:
     js, smap = theme_bundle()
-    with pytest.raises(ThemePatchError, match="search index loaded when the search opens"):
+    with pytest.raises(ThemePatchError, match="search index loaded once the page has settled"):
         patch_bundle(js.replace('location.protocol!=="file:"),', "true),"), smap)
     with pytest.raises(ThemePatchError, match="components subscribed in a task of their own"):
         patch_bundle(js.replace(".subscribe();window.document$=", ".subscribe(); window.document$="), smap)

@@ -35,20 +35,48 @@ def test_patched_theme_runs_after_the_first_paint(watched: Watched, site_url: st
     assert not watched.errors and not watched.off_origin
 
 
-def test_search_index_is_fetched_when_the_search_opens(watched: Watched, site_url: str) -> None:
+INDEX_FETCHED = """() => {
+  const e = performance.getEntriesByType("resource").find(e => e.name.endsWith("search/search_index.json"));
+  return e ? e.startTime : null;
+}"""
+
+
+def test_search_index_waits_for_the_page_to_settle(watched: Watched, site_url: str) -> None:
     page = watched.page
     page.goto(site_url)
-    theme_ready(page)
-    page.wait_for_load_state("networkidle")
-    assert not [u for u in watched.requests if "search_index" in u], "index fetched during the page load"
+    page.wait_for_function(INDEX_FETCHED)  # fetched without opening the search
+    fetched = page.evaluate(INDEX_FETCHED)
+    load = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+    assert fetched >= load, f"index fetched at {fetched} ms, before the load event ended at {load} ms"
     page.keyboard.press("/")  # the theme's shortcut: opens the search and focuses the query field
     page.keyboard.type("receptive field")
     page.wait_for_selector(".md-search-result__item")
-    assert [u for u in watched.requests if u.endswith("search/search_index.json")]
     titles = page.locator(".md-search-result__item h1, .md-search-result__item h2").all_inner_texts()
     assert any("Receptive" in t for t in titles), titles
     page.keyboard.press("Escape")
     assert not watched.errors and not watched.off_origin
+
+
+def test_search_index_waits_for_the_calculators_first_answer(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.goto(site_url + "layer/")
+    page.wait_for_selector(READY)
+    page.wait_for_function(INDEX_FETCHED)
+    ready = page.evaluate("() => performance.getEntriesByName('kl-result')[0].startTime")
+    assert page.evaluate(INDEX_FETCHED) >= ready
+    assert not watched.errors and not watched.off_origin
+
+
+def test_search_opened_before_the_page_settles_fetches_the_index_at_once(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.route("**/pyodide/**", lambda route: route.abort())  # no calculator answer: the index would wait 5 s
+    page.goto(site_url + "layer/")
+    theme_ready(page)
+    page.click(".md-search__input")
+    page.keyboard.type("snapshot")
+    page.wait_for_selector(".md-search-result__item", timeout=4000)
+    assert page.evaluate(INDEX_FETCHED) is not None
+    assert not [e for e in watched.errors if "pyodide" not in e.lower() and "failed to load" not in e.lower()]
 
 
 def test_search_opened_by_clicking_the_field_gets_results(watched: Watched, site_url: str) -> None:
