@@ -24,7 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("summary", help="per-layer table of a Keras model (.keras, config.json or model.to_json())")
     s.add_argument("source", help="path to a .keras or JSON file, or - for standard input")
-    s.add_argument("--input-shape", help="H,W,C without the batch axis (for models with None dimensions)")
+    s.add_argument(
+        "--input-shape",
+        help="H,W,C without the batch axis (for models with None dimensions); several inputs: '224,224,3;10'",
+    )
     s.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     ly = sub.add_parser(
         "layer", help="figures of one layer, e.g.: layer Conv2D --input-shape 256,256,3 filters=64 kernel_size=7"

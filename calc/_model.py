@@ -319,7 +319,12 @@ class _Walker:
 
     # A model (Functional or Sequential) applied to input tensors: rows and output tensors.
     def model(
-        self, config: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shape | None, depth: int, where: str
+        self,
+        config: Mapping[str, Any],
+        inputs: Sequence[Tensor] | None,
+        override: list[Shape] | None,
+        depth: int,
+        where: str,
     ) -> tuple[list[LayerRow], list[Tensor]]:
         if depth > MAX_NESTING:
             raise ModelError(f"{where}: models nested more than {MAX_NESTING} deep")
@@ -332,7 +337,12 @@ class _Walker:
         return self.functional(cfg, inputs, override, depth, where)
 
     def sequential(
-        self, cfg: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shape | None, depth: int, where: str
+        self,
+        cfg: Mapping[str, Any],
+        inputs: Sequence[Tensor] | None,
+        override: list[Shape] | None,
+        depth: int,
+        where: str,
     ) -> tuple[list[LayerRow], list[Tensor]]:
         entries = cfg["layers"]
         self.count(len(entries))
@@ -340,7 +350,9 @@ class _Walker:
         if inputs is not None:
             tensor = inputs[0]
         else:
-            shape = override
+            if override is not None and len(override) != 1:
+                raise ModelError(f"{where}: input_shape gives {len(override)} shapes, but the model has 1 input")
+            shape = None if override is None else override[0]
             if shape is None:
                 first = entries[0] if entries else {}
                 first_cfg = first.get("config", {}) if isinstance(first, dict) else {}
@@ -370,7 +382,12 @@ class _Walker:
         return rows, [tensor]
 
     def functional(
-        self, cfg: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shape | None, depth: int, where: str
+        self,
+        cfg: Mapping[str, Any],
+        inputs: Sequence[Tensor] | None,
+        override: list[Shape] | None,
+        depth: int,
+        where: str,
     ) -> tuple[list[LayerRow], list[Tensor]]:
         entries = cfg["layers"]
         self.count(len(entries))
@@ -391,8 +408,12 @@ class _Walker:
         output_refs = _refs_list(cfg.get("output_layers"), f"{where}: output_layers")
         if inputs is not None and len(inputs) != len(input_refs):
             raise ModelError(f"{where}: model takes {len(input_refs)} inputs, called with {len(inputs)}")
-        if override is not None and len(input_refs) != 1:
-            raise ModelError(f"{where}: input_shape given, but the model has {len(input_refs)} inputs")
+        if override is not None and len(override) != len(input_refs):
+            raise ModelError(
+                f"{where}: input_shape gives {len(override)} shape{'s' if len(override) > 1 else ''}, but the model "
+                f"has {len(input_refs)} inputs (separate one shape per input with ';', in the model's input order)"
+            )
+        overrides = {} if override is None else dict(zip(input_refs, override, strict=True))
 
         # Nodes: (layer, node index) -> input refs. InputLayers have one node and no inputs.
         nodes: dict[tuple[str, int], list[Ref]] = {}
@@ -434,7 +455,7 @@ class _Walker:
                 if ref in given:
                     tensors[ref] = given[ref]
                 else:
-                    shape = override if override is not None else _input_layer_shape(entry, name)
+                    shape = overrides[ref] if ref in overrides else _input_layer_shape(entry, name)
                     tensors[ref] = Tensor(shape, _input_field(shape))
                 rows[name] = LayerRow(
                     name, "InputLayer", [], tensors[ref].shape, 0, 0, 0, None, tensors[ref].field, True
@@ -599,18 +620,29 @@ def parse_shape(text: str) -> tuple[int | None, ...]:
         raise ModelError(f"input_shape: expected comma-separated integers like 224,224,3, got {text!r}") from None
 
 
-def _override(input_shape: Any) -> Shape | None:
+def _override(input_shape: Any) -> list[Shape] | None:
+    """One shape per model input: '224,224,3', or '224,224,3; 10' for two inputs; or a tuple, or a list of them."""
     if input_shape is None:
         return None
     if isinstance(input_shape, str):
-        input_shape = parse_shape(input_shape)
-    if not isinstance(input_shape, (list, tuple)):
-        raise ModelError(f"input_shape: expected a tuple of sizes, got {type(input_shape).__name__}")
-    return _shape_of([None, *input_shape], "input_shape")
+        shapes: list[Any] = [parse_shape(part) for part in input_shape.split(";")]
+    elif (
+        isinstance(input_shape, (list, tuple))
+        and input_shape
+        and all(isinstance(s, (list, tuple)) for s in input_shape)
+    ):
+        shapes = list(input_shape)
+    else:
+        shapes = [input_shape]
+    for s in shapes:
+        if not isinstance(s, (list, tuple)):
+            raise ModelError(f"input_shape: expected a tuple of sizes, got {type(s).__name__}")
+    return [_shape_of([None, *s], "input_shape") for s in shapes]
 
 
 def summarize(
-    source: str | bytes | os.PathLike[str] | Mapping[str, Any], input_shape: Sequence[int | None] | str | None = None
+    source: str | bytes | os.PathLike[str] | Mapping[str, Any],
+    input_shape: Sequence[int | None] | Sequence[Sequence[int | None]] | str | None = None,
 ) -> Summary:
     """Per-layer shapes, parameters, MACs and receptive fields of a Keras model, without TensorFlow.
 
@@ -618,7 +650,8 @@ def summarize(
         source: a path to a ``.keras`` file or a JSON file, JSON text, bytes of either, or a parsed dict
             (``json.loads(model.to_json())``).
         input_shape: replaces the model input's shape (without the batch axis), e.g. ``(224, 224, 3)``,
-            for models built with ``None`` dimensions.
+            for models built with ``None`` dimensions; for a model with several inputs, one shape per input in
+            the model's input order: a list of tuples, or a string such as ``"224,224,3; 10"``.
 
     Returns:
         A :class:`Summary`; ``.to_dict()`` gives the JSON form.

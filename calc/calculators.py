@@ -538,7 +538,9 @@ def layer(
 
 def analyzer(
     source: Annotated[str, Input("Model JSON", "model.to_json() output, or drop a .keras file", kind="textarea")] = "",
-    input_shape: Annotated[str, Input("Input shape", "Optional, without the batch axis, e.g. 224, 224, 3")] = "",
+    input_shape: Annotated[
+        str, Input("Input shape", "Optional, without the batch axis, e.g. 224, 224, 3; one per input, split by ;")
+    ] = "",
     model_file: Annotated[
         bytes, Input("Model file", "A .keras file; read in the page, never uploaded", kind="file")
     ] = b"",
@@ -547,11 +549,11 @@ def analyzer(
     data: str | bytes = model_file if model_file else source
     if not data or (isinstance(data, str) and not data.strip()):
         return '<p class="kl-summary">Paste a model JSON or drop a <code>.keras</code> file.</p>'
-    shape = None
+    shapes = None
     if input_shape.strip():
-        shape = tuple(_int_list("input_shape", input_shape))
+        shapes = [tuple(_int_list("input_shape", part)) for part in input_shape.split(";")]
     try:
-        result = calc.summarize(_parsed(data), input_shape=shape).to_dict()
+        result = calc.summarize(_parsed(data), input_shape=shapes).to_dict()
     except calc.CalcError as e:
         raise InputError("model_file" if model_file else "source", str(e)) from None
     totals = result["totals"]

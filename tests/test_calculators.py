@@ -352,6 +352,21 @@ def test_analyzer_json_and_keras_file_agree_with_keras(small_model: Any, tmp_pat
     assert records(shaped)[1]["Output shape"] == "32 × 32 × 8"
 
 
+def test_analyzer_takes_one_input_shape_per_input(keras: Any) -> None:
+    def build(size: int | None) -> Any:
+        image, extra = keras.Input((size, size, 3), name="image"), keras.Input((5,), name="extra")
+        x = keras.layers.GlobalMaxPooling2D(name="pool")(keras.layers.Conv2D(4, 3, name="conv")(image))
+        return keras.Model([image, extra], keras.layers.Concatenate(name="join")([x, extra]))
+
+    shaped = run("analyzer", {"source": build(None).to_json(), "input_shape": "20, 20, 3; 5"})
+    rows = {r["Layer"]: r for r in records(shaped)}
+    assert rows["conv"]["Output shape"] == "18 × 18 × 4"
+    assert _analyzer_totals(shaped)[0] == build(20).count_params()
+    with pytest.raises(calculators.InputError) as err:
+        run("analyzer", {"source": build(None).to_json(), "input_shape": "20, 20, 3"})
+    assert err.value.field == "source" and "2 inputs" in str(err.value)
+
+
 def test_short_answer_matches_keras(keras: Any) -> None:
     def params(c: int, stacked: bool) -> int:
         inp = keras.Input((56, 56, c))

@@ -175,6 +175,28 @@ def test_channels_first_model_matches_keras() -> None:
     assert summary.params == model.count_params()
 
 
+def test_input_shapes_of_a_two_input_model_match_keras() -> None:
+    layers = keras.layers
+
+    def build(image: tuple[int | None, ...], extra: tuple[int | None, ...]) -> Any:
+        a, b = keras.Input(image, name="image"), keras.Input(extra, name="extra")
+        x = layers.GlobalAveragePooling2D(name="pool")(layers.Conv2D(8, 3, strides=2, name="conv")(a))
+        y = layers.Dense(8, name="embed")(b)
+        return keras.Model([a, b], layers.Dense(2, name="head")(layers.Concatenate(name="join")([x, y])))
+
+    config = build((None, None, 3), (10,)).to_json()
+    sized = build((64, 48, 3), (10,))
+    for given in ("64,48,3; 10", [(64, 48, 3), (10,)]):
+        ours = calc.summarize(config, input_shape=given)
+        rows = {r["name"]: r for r in ours.to_dict()["layers"]}
+        for layer in sized.layers:
+            assert rows[layer.name]["output_shape"] == list(layer.output.shape), layer.name
+        assert ours.params == sized.count_params()
+        assert ours.macs == calc.summarize(sized.to_json()).macs
+    with pytest.raises(calc.ModelError, match="gives 1 shape, but the model has 2 inputs"):
+        calc.summarize(config, input_shape=(64, 48, 3))
+
+
 def test_keras_file_is_read_without_weights(tmp_path: Any) -> None:
     model = _nested_shared_model()
     path = tmp_path / "model.keras"
