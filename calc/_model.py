@@ -41,6 +41,8 @@ _MODELS = ("Functional", "Sequential", "Model")
 
 Shape = tuple[int | None, ...]
 Ref = tuple[str, int, int]  # (layer name, node index, tensor index), as in keras_history
+Shapes = list[Shape] | None  # input_shape overrides, one per model input
+Rows = tuple[list["LayerRow"], list["Tensor"]]
 
 
 class ModelError(CalcError):
@@ -319,13 +321,8 @@ class _Walker:
 
     # A model (Functional or Sequential) applied to input tensors: rows and output tensors.
     def model(
-        self,
-        config: Mapping[str, Any],
-        inputs: Sequence[Tensor] | None,
-        override: list[Shape] | None,
-        depth: int,
-        where: str,
-    ) -> tuple[list[LayerRow], list[Tensor]]:
+        self, config: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shapes, depth: int, where: str
+    ) -> Rows:
         if depth > MAX_NESTING:
             raise ModelError(f"{where}: models nested more than {MAX_NESTING} deep")
         cls = config.get("class_name")
@@ -337,13 +334,8 @@ class _Walker:
         return self.functional(cfg, inputs, override, depth, where)
 
     def sequential(
-        self,
-        cfg: Mapping[str, Any],
-        inputs: Sequence[Tensor] | None,
-        override: list[Shape] | None,
-        depth: int,
-        where: str,
-    ) -> tuple[list[LayerRow], list[Tensor]]:
+        self, cfg: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shapes, depth: int, where: str
+    ) -> Rows:
         entries = cfg["layers"]
         self.count(len(entries))
         rows: list[LayerRow] = []
@@ -382,13 +374,8 @@ class _Walker:
         return rows, [tensor]
 
     def functional(
-        self,
-        cfg: Mapping[str, Any],
-        inputs: Sequence[Tensor] | None,
-        override: list[Shape] | None,
-        depth: int,
-        where: str,
-    ) -> tuple[list[LayerRow], list[Tensor]]:
+        self, cfg: Mapping[str, Any], inputs: Sequence[Tensor] | None, override: Shapes, depth: int, where: str
+    ) -> Rows:
         entries = cfg["layers"]
         self.count(len(entries))
         by_name: dict[str, dict[str, Any]] = {}
