@@ -183,7 +183,7 @@ def _conv_arguments(
     s = pair(layer, "strides", strides)
     d = pair(layer, "dilation_rate", dilation_rate)
     mode = padding_mode(layer, padding)
-    first = data_format is not None and data_format != "channels_last" and channels_first(layer, data_format)
+    first = channels_first(layer, data_format)
     # Only Keras' BaseConv (Conv2D, Conv2DTranspose) refuses strides > 1 with dilation > 1, on any axes;
     # DepthwiseConv2D and SeparableConv2D accept the pair and TensorFlow runs it.
     if not dilation_with_strides and (s[0] > 1 or s[1] > 1) and (d[0] > 1 or d[1] > 1):
@@ -545,6 +545,15 @@ def _axis_index(layer: str, dims: Shape, axis: Any) -> int | None:
     return None if i == 0 else i - 1
 
 
+def _axis_indices(layer: str, dims: Shape, axis: Any) -> list[int | None]:
+    """The positions (``_axis_index``) of an int or list of Keras axes, each named once: an axis named twice
+    makes TensorFlow's reductions fail when the layer runs."""
+    indices = [_axis_index(layer, dims, a) for a in _axes(layer, axis)]
+    if len(set(indices)) != len(indices):
+        raise LayerConfigError(layer, "axis", f"names an axis twice: {axis!r}")
+    return indices
+
+
 def _axes(layer: str, axis: Any) -> list[Any]:
     if isinstance(axis, (list, tuple)):
         return list(axis)
@@ -589,9 +598,7 @@ def layer_normalization(
     """
     layer = "LayerNormalization"
     dims = shape(layer, input_shape)
-    indices = [_axis_index(layer, dims, a) for a in _axes(layer, axis)]
-    if len(set(indices)) != len(indices):
-        raise LayerConfigError(layer, "axis", f"names an axis twice: {axis!r}")
+    indices = _axis_indices(layer, dims, axis)
     weights = int(bool(scale or rms_scaling)) + int(bool(center and not rms_scaling))
     params = weights * _weight_size(layer, dims, indices) if weights else 0
     return LayerInfo(layer, dims, params, params, 0, IDENTITY)
@@ -610,9 +617,7 @@ def normalization(
     if (mean is None) != (variance is None):
         raise LayerConfigError(layer, "mean", "mean and variance must be given together")
     dims = shape(layer, input_shape)
-    indices = [_axis_index(layer, dims, a) for a in _axes(layer, [] if axis is None else axis)]
-    if len(set(indices)) != len(indices):
-        raise LayerConfigError(layer, "axis", f"names an axis twice: {axis!r}")  # Keras' reshape of the stats fails
+    indices = _axis_indices(layer, dims, [] if axis is None else axis)  # twice: Keras' reshape of the stats fails
     n = _weight_size(layer, dims, indices)
     return LayerInfo(layer, dims, 2 * n + 1 if mean is None else 0, 0, 0, IDENTITY)
 

@@ -342,8 +342,7 @@ class _Walker:
         if inputs is not None:
             tensor = inputs[0]
         else:
-            if override is not None and len(override) != 1:
-                raise ModelError(f"{where}: input_shape gives {len(override)} shapes, but the model has 1 input")
+            _check_override(override, 1, where)
             shape = None if override is None else override[0]
             if shape is None:
                 first = entries[0] if entries else {}
@@ -395,11 +394,7 @@ class _Walker:
         output_refs = _refs_list(cfg.get("output_layers"), f"{where}: output_layers")
         if inputs is not None and len(inputs) != len(input_refs):
             raise ModelError(f"{where}: model takes {len(input_refs)} inputs, called with {len(inputs)}")
-        if override is not None and len(override) != len(input_refs):
-            raise ModelError(
-                f"{where}: input_shape gives {len(override)} shape{'s' if len(override) > 1 else ''}, but the model "
-                f"has {len(input_refs)} inputs (separate one shape per input with ';', in the model's input order)"
-            )
+        _check_override(override, len(input_refs), where)
         overrides = {} if override is None else dict(zip(input_refs, override, strict=True))
 
         # Nodes: (layer, node index) -> input refs. InputLayers have one node and no inputs.
@@ -607,7 +602,16 @@ def parse_shape(text: str) -> tuple[int | None, ...]:
         raise ModelError(f"input_shape: expected comma-separated integers like 224,224,3, got {text!r}") from None
 
 
-def _override(input_shape: Any) -> list[Shape] | None:
+def _check_override(override: Shapes, inputs: int, where: str) -> None:
+    if override is not None and len(override) != inputs:
+        given = f"{len(override)} shape{'s' if len(override) > 1 else ''}"
+        raise ModelError(
+            f"{where}: input_shape gives {given}, but the model has {inputs} input{'s' if inputs > 1 else ''} "
+            "(separate one shape per input with ';', in the model's input order)"
+        )
+
+
+def _override(input_shape: Any) -> Shapes:
     """One shape per model input: '224,224,3', or '224,224,3; 10' for two inputs; or a tuple, or a list of them."""
     if input_shape is None:
         return None

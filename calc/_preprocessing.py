@@ -10,7 +10,7 @@ from typing import Any
 
 from calc._args import Shape, channels_first, image, layout, positive, shape
 from calc._errors import LayerConfigError
-from calc._layers import IDENTITY, LayerInfo, Window, _axes, _axis_index, _weight_size
+from calc._layers import IDENTITY, LayerInfo, Window, _axis_index, _axis_indices, _weight_size
 
 __all__ = ["AUGMENTATION", "center_crop", "group_normalization", "random_crop", "resizing", "unit_normalization"]
 
@@ -100,9 +100,5 @@ def unit_normalization(input_shape: Shape, axis: int | Sequence[int] = -1) -> La
     """
     layer = "UnitNormalization"
     dims = shape(layer, input_shape)
-    axes = _axes(layer, axis)
-    for a in axes:
-        _axis_index(layer, dims, a)
-    if len({a % (len(dims) + 1) for a in axes}) != len(axes):
-        raise LayerConfigError(layer, "axis", f"names an axis twice: {axis!r}")
+    _axis_indices(layer, dims, axis)
     return LayerInfo(layer, dims, 0, 0, 0, IDENTITY)

@@ -60,8 +60,7 @@ LAYERS: dict[str, Callable[..., L.LayerInfo]] = {
     "RandomCrop": random_crop,
     "GroupNormalization": group_normalization,
     "UnitNormalization": unit_normalization,
-    **{name: partial(L.passthrough, class_name=name) for name in AUGMENTATION},
-    **{name: partial(L.passthrough, class_name=name) for name in PASSTHROUGH},
+    **{name: partial(L.passthrough, class_name=name) for name in (*PASSTHROUGH, *AUGMENTATION)},
     **{name: partial(L.elementwise_merge, class_name=name) for name in MERGES[:-1]},
 }
 
