@@ -3,8 +3,8 @@ source map still points every token at the same original line and name (checked 
 reader), and a bundle without the anchors is refused by name. The built site ships the patched bundle under
 a new name; KERNEL_LAB_STOCK_THEME=1 ships the theme as it is.
 
-How the patched theme behaves in a browser (runs after the first paint, search index fetched on first use,
-palette, instant navigation) is tested in tests/browser/test_theme_browser.py.
+How the patched theme behaves in a browser (runs after the first paint, search index fetched once the page
+has settled, palette, instant navigation) is tested in tests/browser/test_theme_browser.py.
 """
 
 from __future__ import annotations

@@ -63,6 +63,12 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+def theme_ready(page: Any) -> None:
+    """Wait for the theme's scripts, which run after the first paint (site_assets/overrides/main.html), to have
+    mounted the page's components."""
+    page.wait_for_function("() => window.component$ !== undefined && document.querySelector('.md-sidebar[style]')")
+
+
 class Watched:
     """A Playwright page with the page errors and off-origin requests it saw."""
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from calc import calculators
-from tests.browser.conftest import ROOT, Watched
+from tests.browser.conftest import ROOT, Watched, theme_ready
 
 PAGES = ["", "receptive-field/", "parameters/", "inception/", "analyzer/", "layer/", "methods/", "authors/"]
 # The examples pages belong to the examples build step; check them too once they exist.
@@ -164,9 +164,8 @@ def test_axe_finds_nothing_serious(browser: Any, site_url: str, scheme: str) -> 
     found = {}
     for path in PAGES:
         page.goto(site_url + path)
-        # The theme runs after the first paint (site_assets/overrides/main.html); check the page it leaves.
         page.wait_for_load_state("networkidle")
-        page.wait_for_function("() => window.component$ !== undefined")
+        theme_ready(page)  # check the page the theme leaves
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
         bad = [

@@ -1,18 +1,15 @@
 """The theme's scripts as the site runs them (scripts/theme_patch.py, site_assets/overrides/main.html), in a
 real browser: the patched bundle runs, after the first paint; the theme still works: search (its index now
-fetched when the search is first opened), the light/dark toggle, instant navigation, calculators."""
+fetched once the page has settled, or at once when the search opens), the light/dark toggle, instant
+navigation, calculators."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import Watched
+from tests.browser.conftest import Watched, theme_ready
 
 READY = '[data-calc][data-state="ready"]'
-
-
-def theme_ready(page: Any) -> None:
-    page.wait_for_function("() => window.component$ !== undefined && document.querySelector('.md-sidebar[style]')")
 
 
 def test_patched_theme_runs_after_the_first_paint(watched: Watched, site_url: str) -> None:
