@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from calc._model import MAX_CONFIG_BYTES, MAX_LAYERS
-from tests.test_model_errors import BAD, GOOD, ROOT, _sequential
+from tests.portable.test_model_errors import BAD, GOOD, ROOT, _sequential
 
 
 def _cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:

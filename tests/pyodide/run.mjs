@@ -1,7 +1,7 @@
 // Run calc's own test suite inside Pyodide under Node, offline: the proof that
 // calc runs unchanged in the interpreter the site's calculators use.
 //
-//   node tests/pyodide/run.mjs            the files in TEST_FILES plus calc's doctests
+//   node tests/pyodide/run.mjs            tests/portable/ plus the doctests of calc and the site's package
 //   node tests/pyodide/run.mjs -k same    extra arguments go to pytest
 //
 // Pyodide comes from node_modules (npm package "pyodide"); pytest, Hypothesis
@@ -20,16 +20,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
 const wheelDir = path.join(here, "wheels");
 
-// Test files that need nothing but calc, pytest and Hypothesis. Files that import
-// TensorFlow, Keras, NumPy or Playwright, or start subprocesses, stay out.
-// test_model_errors.py: the analyzer's refusals (zip archives, deep JSON, cycles) inside Pyodide too.
-const TEST_FILES = [
-  "tests/test_calc_tables.py",
-  "tests/test_calc_properties.py",
-  "tests/test_model_errors.py",
-  "tests/test_model_fuzz.py",
-  "tests/test_calculators_fuzz.py",
-];
+// The portable tests: everything under tests/portable/ needs nothing but calc, the site's Python
+// (site_assets/kernel_lab), pytest and Hypothesis, and runs here as well as in CPython. Tests that
+// import TensorFlow, Keras, NumPy or Playwright, or start subprocesses, live elsewhere in tests/.
+const PORTABLE = "tests/portable";
 // Helpers those files import, and the pytest configuration they run under.
 const SUPPORT_FILES = [
   "tests/__init__.py",
@@ -77,9 +71,11 @@ async function main() {
     pyodide.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
   }
 
-  const files = [...pythonFilesUnder("calc"), ...SUPPORT_FILES, ...TEST_FILES];
+  const site = existsSync(path.join(root, "site_assets/kernel_lab")) ? pythonFilesUnder("site_assets/kernel_lab") : [];
+  const files = [...pythonFilesUnder("calc"), ...site, ...SUPPORT_FILES, ...pythonFilesUnder(PORTABLE)];
   for (const rel of files) {
-    const target = path.posix.join(WORK, rel);
+    // The site's package sits beside calc, as in the bundle the browser loads.
+    const target = path.posix.join(WORK, rel.replace(/^site_assets\//, ""));
     pyodide.FS.mkdirTree(path.posix.dirname(target));
     pyodide.FS.writeFile(target, readFileSync(path.join(root, rel)));
   }
@@ -88,7 +84,7 @@ async function main() {
   const boot = ((ready - started) / 1000).toFixed(1);
   const setup = ((performance.now() - ready) / 1000).toFixed(1);
   console.log(`pyodide: ready in ${boot} s, wheels and ${files.length} files installed in ${setup} s`);
-  pyodide.globals.set("pytest_args", pyodide.toPy(["calc", ...TEST_FILES, ...extra]));
+  pyodide.globals.set("pytest_args", pyodide.toPy(["calc", ...(site.length ? ["kernel_lab"] : []), PORTABLE, ...extra]));
   // pyproject.toml gives addopts (--doctest-modules, -p no:cacheprovider) and filterwarnings=error;
   // the file list replaces testpaths, so the TensorFlow tests are never collected. No bytecode is
   // written: the in-memory file system is thrown away at exit anyway. pytest's summary line is the

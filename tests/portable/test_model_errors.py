@@ -13,7 +13,7 @@ import pytest
 import calc
 from calc._model import MAX_CONFIG_BYTES, MAX_LAYERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _conv(name: str, inbound: list[str], **config: Any) -> dict[str, Any]:

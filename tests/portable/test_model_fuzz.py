@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import calc
 
-SEED = json.loads((Path(__file__).parent / "data" / "fuzz_seed.json").read_text())
+SEED = json.loads((Path(__file__).parents[1] / "data" / "fuzz_seed.json").read_text())
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -20,7 +20,7 @@ FIELD_TEXT = st.one_of(
 )
 
 
-SEED_JSON = (Path(__file__).parent / "data" / "fuzz_seed.json").read_text()
+SEED_JSON = (Path(__file__).parents[1] / "data" / "fuzz_seed.json").read_text()
 
 
 def _value(spec: Input) -> st.SearchStrategy[Any]:
