@@ -41,7 +41,7 @@ from calc._layers import (
 from calc._model import LayerRow, ModelError, Summary, load_config, summarize
 from calc._preprocessing import center_crop, group_normalization, random_crop, resizing, unit_normalization
 from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, receptive_field, step
-from calc._registry import LAYERS, layer_info
+from calc._registry import LAYERS, layer_arguments, layer_info
 
 __all__ = [
     "DTYPE_BYTES",
@@ -71,6 +71,7 @@ __all__ = [
     "flatten",
     "global_pooling2d",
     "group_normalization",
+    "layer_arguments",
     "layer_info",
     "layer_normalization",
     "load_config",

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from calc._errors import CalcError
-from calc._format import markdown_table, text_table
 from calc._model import MAX_CONFIG_BYTES, ModelError, parse_shape, summarize
 from calc._registry import MULTI_INPUT, layer_info
+from calc.text import markdown_table, text_table
 
 __all__ = ["main"]
 

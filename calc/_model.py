@@ -22,7 +22,6 @@ from math import prod
 from typing import Any
 
 from calc._errors import CalcError, UnsupportedError
-from calc._format import markdown_table, text_table
 from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, step
 from calc._registry import MULTI_INPUT, layer_info
 
@@ -131,13 +130,6 @@ class Summary:
             "flops": None if macs is None else 2 * macs,
             "flops_convention": FLOPS_CONVENTION,
         }
-
-    def to_table(self) -> str:
-        """The summary as a box-drawn text table, in the manner of Keras's model.summary()."""
-        return text_table(self)
-
-    def to_markdown(self) -> str:
-        return markdown_table(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -22,7 +22,7 @@ from calc._preprocessing import (
     unit_normalization,
 )
 
-__all__ = ["LAYERS", "MERGES", "MULTI_INPUT", "PASSTHROUGH", "layer_info"]
+__all__ = ["LAYERS", "MERGES", "MULTI_INPUT", "PASSTHROUGH", "layer_arguments", "layer_info"]
 
 PASSTHROUGH = (
     "Activation", "ActivityRegularization", "AlphaDropout", "Dropout", "ELU", "GaussianDropout", "GaussianNoise",
@@ -86,6 +86,15 @@ _REQUIRED = {
     )
     for name, fn in LAYERS.items()
 }
+
+
+def layer_arguments(class_name: str) -> tuple[str, ...]:
+    """The Keras config arguments that change calc's figures for ``class_name``, in signature order.
+
+    >>> layer_arguments("MaxPooling2D")
+    ('pool_size', 'strides', 'padding', 'data_format')
+    """
+    return _ACCEPTS[class_name if class_name in LAYERS else ALIASES.get(class_name, class_name)]
 
 
 def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> L.LayerInfo:

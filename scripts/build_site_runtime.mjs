@@ -2,13 +2,13 @@
 //   1. python_stdlib.zip with every module compiled to .pyc by Pyodide's own Python (so the bytecode matches
 //      the interpreter exactly); the npm package ships .py files only, and compiling them is most of a cold
 //      start. Cost: no source lines in standard-library tracebacks.
-//   2. snapshot.bin: a memory snapshot taken after booting on that zip and importing calc.calculators from
-//      the site's calc.zip. Restoring it leaves almost no Python to run in the browser: code run right after
+//   2. snapshot.bin: a memory snapshot taken after booting on that zip and importing kernel_lab.worker from
+//      the site's python.zip. Restoring it leaves almost no Python to run in the browser: code run right after
 //      a restore is slow (the WebAssembly has not been optimised yet), so even importing calc there costs
-//      more than the whole restore. The snapshot is therefore tied to calc's sources: the build hook rebuilds
-//      it whenever calc.zip changes. Private Pyodide API: the snapshot only loads into the exact same Pyodide
+//      more than the whole restore. The snapshot is therefore tied to the site's Python: the build hook rebuilds
+//      it whenever python.zip changes. Private Pyodide API: the snapshot only loads into the exact same Pyodide
 //      build, next to a byte-identical stdlib zip; the worker falls back to a normal boot when it fails.
-// Usage: node scripts/build_site_runtime.mjs OUTDIR CALC_ZIP   (called by scripts/hooks/calculators.py)
+// Usage: node scripts/build_site_runtime.mjs OUTDIR PYTHON_ZIP   (called by scripts/hooks/calculators.py)
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,8 +16,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PYODIDE_DIR = path.join(ROOT, "node_modules", "pyodide") + path.sep;
 const OUT = path.resolve(process.argv[2] || path.join(ROOT, "build", "site-runtime"));
-const CALC_ZIP = path.resolve(process.argv[3] || path.join(OUT, "calc.zip"));
-// Where the worker unpacks calc.zip on a normal boot; the snapshot's calc is imported from the same place.
+const CALC_ZIP = path.resolve(process.argv[3] || path.join(OUT, "python.zip"));
+// Where the worker unpacks python.zip on a normal boot; the snapshot's calc is imported from the same place.
 const EXTRACT_DIR = "/home/pyodide/kernel-lab";
 
 const COMPILE = `
@@ -63,7 +63,7 @@ async function main() {
   await writeFile(stdlibPath, pycZip);
   const t1 = performance.now();
 
-  // 2. Boot on the compiled zip, import calc.calculators (and what it imports), snapshot.
+  // 2. Boot on the compiled zip, import kernel_lab.worker (and what it imports), snapshot.
   const snap = await loadPyodide({ indexURL: PYODIDE_DIR, stdLibURL: stdlibPath, _makeSnapshot: true });
   snap.unpackArchive(new Uint8Array(await readFile(CALC_ZIP)), "zip", { extractDir: EXTRACT_DIR });
   // Render every calculator once, so that the snapshot also holds what the first call computes and caches
@@ -71,9 +71,9 @@ async function main() {
   snap.runPython(`
 import sys
 sys.path.insert(0, ${JSON.stringify(EXTRACT_DIR)})
-import calc.calculators as c
+import kernel_lab.calculators as c, kernel_lab.worker as w
 for name in c.CALCULATORS:
-    c.handle('{"name": "%s", "inputs": {}}' % name)
+    w.handle('{"name": "%s", "inputs": {}}' % name)
 `);
   const snapshot = snap.makeMemorySnapshot();
   await writeFile(path.join(OUT, "snapshot.bin"), snapshot);

@@ -20,6 +20,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# The project's own packages importable from the venv (calc, scripts and tests from the root; kernel_lab, the
+# site's Python, from site_assets/), without installing them: a path file, like an editable install.
+site_packages=$(.venv/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")
+printf '%s\n%s\n' "$PWD" "$PWD/site_assets" > "$site_packages/kernel-lab.pth"
+
 npm_stamp=node_modules/.package-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat "$npm_stamp" 2>/dev/null)" != "$want" ]; then

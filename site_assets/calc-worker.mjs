@@ -1,5 +1,5 @@
-// Kernel Lab calculator worker: boots Pyodide from the site itself, imports calc from calc.zip, then
-// answers {id, name, inputs, data} with calc.calculators.handle's JSON. No arithmetic happens here.
+// Kernel Lab calculator worker: boots Pyodide from the site itself, imports the site's Python from
+// python.zip (calc and kernel_lab), then answers {id, name, inputs, data} with kernel_lab.worker.handle's JSON. No arithmetic happens here.
 // Boot: from the memory snapshot (pyodide/snapshot.bin) when the site has one, else a normal boot; a
 // snapshot that fails to load (a different Pyodide build, say) also falls back to a normal boot.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
@@ -49,11 +49,11 @@ async function boot() {
   const pyodide = await startPython();
   mark("python");
   if (timings.boot !== "snapshot") {
-    // The snapshot already holds calc, imported from calc.zip at build time; a normal boot unpacks it.
-    pyodide.unpackArchive(await fetchBytes("calc.zip"), "zip", { extractDir: EXTRACT_DIR });
+    // The snapshot already holds the calculators, imported from python.zip at build time; a normal boot unpacks it.
+    pyodide.unpackArchive(await fetchBytes("python.zip"), "zip", { extractDir: EXTRACT_DIR });
     pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
   }
-  handle = pyodide.pyimport("calc.calculators").handle;
+  handle = pyodide.pyimport("kernel_lab.worker").handle;
   mark("calc");
 }
 

@@ -24,15 +24,9 @@
         for (const settle of pending.values()) settle({ ok: false, unavailable: true });
         pending.clear();
       }
-      const early = window.klEarly; // started by the page's inline script (scripts/hooks/calculators.py)
       try {
-        if (early) {
-          worker = early.worker;
-        } else {
-          performance.mark("kl-worker-start");
-          worker = new Worker(WORKER_URL + "#" + performance.timeOrigin, { type: "module" });
-          window.klEarly = { worker: worker, messages: [] }; // tells later pages' inline starters not to start one
-        }
+        performance.mark("kl-worker-start");
+        worker = new Worker(WORKER_URL + "#" + performance.timeOrigin, { type: "module" });
       } catch (error) {
         fail(String(error));
         return;
@@ -44,7 +38,6 @@
         event.preventDefault();
         fail(event.message || "worker failed");
       };
-      if (early) early.messages.splice(0).forEach(onMessage);
 
       function onMessage(msg) {
         if (msg.type === "ready") {

@@ -1,5 +1,5 @@
-"""The site's calculators (calc/calculators.py): forms, errors, and every figure they show checked against
-real Keras (parameter counts from count_params(), shapes from the built layers, MACs from Keras's own output
+"""The site's calculators (site_assets/kernel_lab/calculators.py): forms, errors, and every figure they show checked
+against real Keras (parameter counts from count_params(), shapes from the built layers, MACs from Keras's own output
 shapes and kernel sizes), or against hand-derived values written as arithmetic.
 
 Run time: about 10 s, most of it importing TensorFlow and building small models.
@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
-from calc import calculators
-from calc.calculators import CALCULATORS, InputError, handle, inputs, render, run
+from kernel_lab import calculators
+from kernel_lab.calculators import CALCULATORS, inputs, render, run
+from kernel_lab.forms import InputError
+from kernel_lab.worker import handle
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -362,7 +364,7 @@ def test_analyzer_takes_one_input_shape_per_input(keras: Any) -> None:
     rows = {r["Layer"]: r for r in records(shaped)}
     assert rows["conv"]["Output shape"] == "18 × 18 × 4"
     assert _analyzer_totals(shaped)[0] == build(20).count_params()
-    with pytest.raises(calculators.InputError) as err:
+    with pytest.raises(InputError) as err:
         run("analyzer", {"source": build(None).to_json(), "input_shape": "20, 20, 3"})
     assert err.value.field == "source" and "2 inputs" in str(err.value)
 

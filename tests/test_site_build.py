@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from calc import calculators
+from kernel_lab import calculators
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = "assets/kernel-lab"
@@ -97,9 +97,10 @@ def test_runtime_is_in_the_site(site: Path) -> None:
         assert (site / ASSETS / "pyodide" / name).stat().st_size > 0, name
     for name in ("calc.js", "calc.css", "calc-worker.mjs"):
         assert (site / ASSETS / name).read_bytes() == (ROOT / "site_assets" / name).read_bytes()
-    with zipfile.ZipFile(io.BytesIO((site / ASSETS / "calc.zip").read_bytes())) as zf:
+    with zipfile.ZipFile(io.BytesIO((site / ASSETS / "python.zip").read_bytes())) as zf:
         shipped = {n: zf.read(n) for n in zf.namelist()}
     expected = {f"calc/{p.name}": p.read_bytes() for p in (ROOT / "calc").glob("*.py")}
+    expected |= {f"kernel_lab/{p.name}": p.read_bytes() for p in (ROOT / "site_assets" / "kernel_lab").glob("*.py")}
     assert shipped == expected
 
 
@@ -114,7 +115,7 @@ def test_snapshot_ships_with_its_own_stdlib(site: Path) -> None:
     with zipfile.ZipFile(runtime / "python_stdlib.zip") as zf:
         names = zf.namelist()
     assert "json/__init__.pyc" in names and "json/__init__.py" not in names
-    assert (runtime / "calc.zip").read_bytes() == (site / ASSETS / "calc.zip").read_bytes()
+    assert (runtime / "python.zip").read_bytes() == (site / ASSETS / "python.zip").read_bytes()
 
 
 def test_methods_page_states_the_size_of_the_snapshot_it_ships(site: Path) -> None:
@@ -142,8 +143,7 @@ def test_nothing_points_off_the_origin(site: Path) -> None:
 
 
 def test_hook_leaves_pages_without_markers_untouched() -> None:
-    sys.path.insert(0, str(ROOT))
     from scripts.hooks import calculators as hook
 
     html = "<h1>Plain</h1><p>No calculators here.</p>"
-    assert hook.on_page_content(html, page=None, config=None, files=None) is html
+    assert hook.on_page_content(html, page=None, config=None, files=None) is html  # type: ignore[arg-type]

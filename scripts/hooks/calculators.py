@@ -1,10 +1,9 @@
 # MkDocs hook: the calculators' build-time side.
-# - on_config: watch calc/ and site_assets/ under `mkdocs serve`, and load calc afresh on each build.
+# - on_config: watch calc/ and site_assets/ under `mkdocs serve`, and load calc and kernel_lab afresh on each build.
 # - on_files: add the browser runtime to the site: the widget (site_assets/), the five Pyodide files from
-#   node_modules/pyodide, and calc itself as a zip built from calc/ (nothing large is committed).
-# - on_page_content: replace each `<div data-calc="NAME"></div>` with the form generated from the calculator's
-#   signature and its default result rendered by calc, and `<div data-calc-figure="NAME"></div>` with a static
-#   figure. Pages without either are returned untouched.
+#   node_modules/pyodide, and the site's Python (calc/ and site_assets/kernel_lab/) as python.zip.
+# - on_page_content: replace each calculator marker with its form and default result, and each figure marker
+#   with the figure (scripts/hooks/markers.py has the syntax). Pages without markers are returned untouched.
 
 from __future__ import annotations
 
@@ -14,49 +13,47 @@ import io
 import json
 import logging
 import os
-import re
 import shutil
 import subprocess
 import sys
 import zipfile
-from html import escape, unescape
 from pathlib import Path
 from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from kernel_lab.html import Markup, html, table
+from scripts.hooks.markers import Marker, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "build" / "site-runtime"  # precompiled stdlib + memory snapshot (scripts/build_site_runtime.mjs)
 ASSETS = "assets/kernel-lab"
+PACKAGES = {"calc": ROOT / "calc", "kernel_lab": ROOT / "site_assets" / "kernel_lab"}  # shipped as python.zip
 log = logging.getLogger("mkdocs.hooks.calculators")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 WIDGET_FILES = ("calc.js", "calc.css", "calc-worker.mjs")
 
-EARLY_TEXT_CHARS = 1200  # text before a page's first calculator below which the worker starts at once
-_MARKER = re.compile(r'<div data-calc="(?P<name>[a-z_]+)"(?P<attrs>(?:\s+data-input-[a-z_]+="[^"]*")*)\s*>\s*</div>')
-_FIGURE = re.compile(r'<div data-calc-figure="(?P<name>[a-z_]+)"\s*>\s*</div>')
-_SIZE = re.compile(r'<span data-shipped-size="(?P<name>[\w.-]+)"></span>')  # a runtime file's size, as built
-_ATTR = re.compile(r'data-input-(?P<key>[a-z_]+)="(?P<value>[^"]*)"')
-
-calculators: Any = None
 shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for the Methods page)
 
 
-def on_config(config: Any) -> Any:
-    global calculators
-    for name in [m for m in sys.modules if m == "calc" or m.startswith("calc.")]:
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    # Under `mkdocs serve` a rebuild must see edited sources: forget the imported modules.
+    for name in [m for m in sys.modules if m.split(".")[0] in PACKAGES]:
         del sys.modules[name]
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    calculators = importlib.import_module("calc.calculators")
     for path in (ROOT / "calc", ROOT / "site_assets"):
         if str(path) not in config.watch:
             config.watch.append(str(path))
     return config
 
 
-def on_files(files: Any, config: Any) -> Any:
-    from mkdocs.structure.files import File
+def _calculators() -> Any:
+    return importlib.import_module("kernel_lab.calculators")
 
-    package = calc_zip()
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    package = python_zip()
     runtime = fast_runtime(package)
     shipped.clear()
     for name in WIDGET_FILES:
@@ -73,15 +70,15 @@ def on_files(files: Any, config: Any) -> Any:
     for extra in sorted(runtime.glob("*.bin")) if runtime else []:
         files.append(File.generated(config, f"{ASSETS}/pyodide/{extra.name}", abs_src_path=str(extra)))
         shipped[extra.name] = extra.stat().st_size
-    files.append(File.generated(config, f"{ASSETS}/calc.zip", content=package))
+    files.append(File.generated(config, f"{ASSETS}/python.zip", content=package))
     return files
 
 
 def fast_runtime(package: bytes) -> Path | None:
     """build/site-runtime/, (re)built by scripts/build_site_runtime.mjs when Pyodide, calc or the script changed.
 
-    The snapshot holds calc already imported, so it is rebuilt from this build's calc.zip (``package``)
-    whenever calc changes (a few seconds under `mkdocs serve`).
+    The snapshot holds the calculators already imported, so it is rebuilt from this build's python.zip
+    (``package``) whenever the site's Python changes (a few seconds under `mkdocs serve`).
 
     None when it cannot be built (no Node): the site then ships Pyodide's own files and boots normally.
     Set KERNEL_LAB_PLAIN_PYODIDE=1 to skip it (the benchmark's baseline).
@@ -101,9 +98,9 @@ def fast_runtime(package: bytes) -> Path | None:
     log.info("calculators: building the precompiled standard library and memory snapshot (once)")
     shutil.rmtree(RUNTIME, ignore_errors=True)
     RUNTIME.mkdir(parents=True)
-    (RUNTIME / "calc.zip").write_bytes(package)
+    (RUNTIME / "python.zip").write_bytes(package)
     env = {**os.environ, "TZ": "UTC"}
-    cmd = [node, str(script), str(RUNTIME), str(RUNTIME / "calc.zip")]
+    cmd = [node, str(script), str(RUNTIME), str(RUNTIME / "python.zip")]
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         log.info("calculators: runtime build failed, shipping the plain runtime:\n%s", done.stderr[-2000:])
@@ -112,59 +109,46 @@ def fast_runtime(package: bytes) -> Path | None:
     return RUNTIME
 
 
-def calc_zip() -> bytes:
-    """calc/*.py in a zip with fixed timestamps, so an unchanged calc gives identical bytes."""
+def python_zip() -> bytes:
+    """calc/ and kernel_lab/ (the .py files) in a zip with fixed timestamps, so unchanged sources give identical
+    bytes."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted((ROOT / "calc").glob("*.py")):
-            info = zipfile.ZipInfo(f"calc/{path.name}", date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, path.read_bytes())
+        for package, folder in PACKAGES.items():
+            for path in sorted(folder.glob("*.py")):
+                info = zipfile.ZipInfo(f"{package}/{path.name}", date_time=(2020, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, path.read_bytes())
     return buf.getvalue()
 
 
-def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    html = _SIZE.sub(lambda m: shipped_size(m["name"]), html)
-    if "data-calc" not in html and "data-browser-bench" not in html:
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if "data-calc" not in html and "data-figure" not in html:
         return html
     count = 0
+    docs_dir = Path(config.docs_dir)
 
-    def widget(match: re.Match[str]) -> str:
+    def widget(marker: Marker) -> str:
         nonlocal count
         count += 1
-        overrides = {m["key"]: unescape(m["value"]) for m in _ATTR.finditer(match["attrs"])}
-        # KERNEL_LAB_EARLY_WORKER=1 (a benchmark variant, off by default): when the first calculator is near
-        # the top (little text before it, a build-time stand-in for "within the first screen"), the page starts
-        # the worker from its head (site_assets/overrides/main.html). Measured here: about 50 ms sooner
-        # interactive, but the theme's script evaluation, slowed by the worker's compilation on 2 cores, became
-        # a main-thread task twice as long; so calc.js starts the worker, after the theme's scripts.
-        early = os.environ.get("KERNEL_LAB_EARLY_WORKER") == "1"
-        if early and count == 1 and len(re.sub(r"<[^>]+>", "", html[: match.start()])) < EARLY_TEXT_CHARS:
-            page.meta["kl_early_worker"] = early_worker_url(page.url)
-        return render_widget(match["name"], f"kl{count}", overrides, Path(config.docs_dir))
+        return str(render_widget(marker, f"kl{count}", docs_dir))
 
-    html = _MARKER.sub(widget, html)
-    html = html.replace("<div data-browser-bench></div>", browser_bench_table())
-    return _FIGURE.sub(lambda m: scroll_region(calculators.figure(m["name"]), m["name"].replace("_", " ")), html)
+    def figure(marker: Marker) -> str:
+        return str(FIGURES[marker.name](marker.arg))
+
+    return substitute(html, page.file.src_uri, {"calc": widget, "figure": figure})
 
 
-def scroll_region(html: str, label: str) -> str:
-    """``html`` (a wide table) in a box that scrolls sideways on a narrow screen, reachable by keyboard."""
-    return f'<div class="kl-scroll" tabindex="0" role="region" aria-label="{escape(label)}">{html}</div>'
+def scroll_region(content: Markup, label: str) -> Markup:
+    """``content`` (a wide table) in a box that scrolls sideways on a narrow screen, reachable by keyboard."""
+    return html('<div class="kl-scroll" tabindex="0" role="region" aria-label="{}">{}</div>', label, content)
 
 
-def shipped_size(name: str) -> str:
+def shipped_size(name: str) -> Markup:
     """The size of a runtime file in this build, in MiB; what a build without it ships instead."""
     if name not in shipped:
-        return "(not in this build: see <code>KERNEL_LAB_PLAIN_PYODIDE</code>)"
-    return f"{shipped[name] / 2**20:.0f} MiB"
-
-
-def early_worker_url(page_url: str) -> str:
-    """The worker's URL relative to the page: site_assets/overrides/main.html starts it from the head."""
-    from mkdocs.utils import get_relative_url
-
-    return get_relative_url(f"{ASSETS}/calc-worker.mjs", page_url)
+        return Markup("(not in this build: see <code>KERNEL_LAB_PLAIN_PYODIDE</code>)")
+    return html("{:.0f} MiB", shipped[name] / 2**20)
 
 
 BENCH_LABELS = {
@@ -181,81 +165,68 @@ BENCH_LABELS = {
 }
 
 
-def browser_bench_table() -> str:
-    """benchmarks/browser.json (written by scripts/bench_browser.py) as tables: every figure is recorded."""
+def browser_bench_table() -> Markup:
+    """benchmarks/browser.json (written by scripts/bench_browser.py) as a table: every figure is recorded."""
     path = ROOT / "benchmarks" / "browser.json"
     if not path.exists():
-        return "<p>No browser benchmark recorded yet: run <code>scripts/bench_browser.py</code>.</p>"
+        return Markup("<p>No browser benchmark recorded yet: run <code>scripts/bench_browser.py</code>.</p>")
     data = json.loads(path.read_text())
     variants = list(data["results"])
     goals = data.get("goals_ms", {})
-    head = "".join(f'<th scope="col">{escape(v)}: median [min – max]</th>' for v in variants)
     rows = []
     for key, label in BENCH_LABELS.items():
         cells = []
         for v in variants:
             m = data["results"][v].get(key)
-            cells.append("<td>—</td>" if m is None else f"<td>{m['median']:g} [{m['min']:g} – {m['max']:g}]</td>")
-        goal = f"≤ {goals[key]:g}" if key in goals else ""
-        rows.append(f'<tr><th scope="row">{escape(label)}</th><td>{goal}</td>{"".join(cells)}</tr>')
+            cells.append(None if m is None else f"{m['median']:g} [{m['min']:g} – {m['max']:g}]")
+        rows.append((label, f"≤ {goals[key]:g}" if key in goals else "", *cells))
+    head = ("Measure", "Goal", *(f"{v}: median [min – max]" for v in variants))
+    caption = f"Milliseconds; {data['runs']} runs per variant, each in a fresh browser profile"
     m = data["machine"]
     boots = ", ".join(f"{v}: {'/'.join(data['results'][v].get('boot', []))}" for v in variants)
-    table = (
-        f'<table class="kl-table kl-n1"><caption>Milliseconds; {data["runs"]} runs per variant, each in a fresh '
-        "browser profile</caption>"
-        f'<thead><tr><th scope="col">Measure</th><th scope="col">Goal</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-    return (
-        scroll_region(table, "browser benchmark")
-        + f'<p class="kl-note">Recorded {escape(data["date"])} by <code>scripts/bench_browser.py</code>: '
-        f"{escape(data['browser'])}, Pyodide {escape(data['pyodide'])}, {m['cpus']} CPU cores, "
-        f"{escape(m['platform'])}; load average before and after: {m['load_average_before'][0]:g} and "
-        f"{m['load_average_after'][0]:g} (other jobs shared the machine). Boot path seen: {escape(boots)}.</p>"
-    )
+    return scroll_region(table(head, rows, caption), "browser benchmark") + html(
+        '<p class="kl-note">Recorded {} by <code>scripts/bench_browser.py</code>: {}, Pyodide {}, {} CPU cores, {}; '
+        "load average before and after: {:g} and {:g} (other jobs shared the machine). Boot path seen: {}.</p>",
+        data["date"], data["browser"], data["pyodide"], m["cpus"], m["platform"], m["load_average_before"][0],
+        m["load_average_after"][0], boots,
+    )  # fmt: skip
 
 
-def render_widget(name: str, prefix: str, overrides: dict[str, str], docs_dir: Path) -> str:
-    """The calculator's form (from its signature) and its default result, as calc renders it."""
-    specs = calculators.inputs(name)
-    values: dict[str, Any] = {}
-    for key, raw in overrides.items():
-        # data-input-NAME="@path" reads the value from a file under docs/ (an example model, say).
-        values[key] = (docs_dir / raw[1:]).read_text() if raw.startswith("@") else raw
-    fields = "".join(_field(spec, prefix, values.get(spec.name, spec.default)) for spec in specs)
+def render_widget(marker: Marker, prefix: str, docs_dir: Path) -> Markup:
+    """The calculator's form (from its signature) and its default result, rendered by the site's Python.
+
+    ``data-input-NAME="VALUE"`` attributes set a field; a value "@path" is read from the file under docs/.
+    """
+    from kernel_lab.forms import form
+
+    calculators = _calculators()
+    name = marker.name
+    values = {}
+    for key, raw in marker.attrs.items():
+        if key.startswith("input-"):
+            values[key[6:].replace("-", "_")] = (docs_dir / raw[1:]).read_text() if raw.startswith("@") else raw
     result = calculators.run(name, values) if values else calculators.render(name)
-    return (
-        f'<div class="kl-calc" data-calc="{name}" data-state="static">'
-        f'<form class="kl-form" novalidate aria-label="{escape(name.replace("_", " "))} inputs">{fields}</form>'
+    label = name.replace("_", " ")
+    return html(
+        '<div class="kl-calc" data-calc="{}" data-state="static">{}'
         '<p class="kl-status" role="status" aria-live="polite"></p>'
         # Focusable, so that keyboard users can scroll a wide result sideways (axe: scrollable-region-focusable).
-        f'<div class="kl-output" data-calc-output aria-live="polite" tabindex="0" role="region" '
-        f'aria-label="{escape(name.replace("_", " "))} result">{result}</div></div>'
+        '<div class="kl-output" data-calc-output aria-live="polite" tabindex="0" role="region" '
+        'aria-label="{} result">{}</div></div>',
+        name,
+        form(name, calculators.inputs(name), prefix, values),
+        label,
+        result,
     )
 
 
-def _field(spec: Any, prefix: str, value: Any) -> str:
-    fid = f"{prefix}-{spec.name}"
-    described = f'aria-describedby="{fid}-help {fid}-msg"'
-    common = f'id="{fid}" name="{spec.name}" {described}'
-    if spec.kind == "bool":
-        checked = " checked" if value else ""
-        control = f'<input type="checkbox" {common}{checked}>'
-    elif spec.kind == "choice":
-        options = "".join(
-            f'<option value="{escape(c)}"{" selected" if c == value else ""}>{escape(c)}</option>' for c in spec.choices
-        )
-        control = f"<select {common}>{options}</select>"
-    elif spec.kind == "textarea":
-        control = f'<textarea {common} rows="6" spellcheck="false">{escape(str(value))}</textarea>'
-    elif spec.kind == "file":
-        control = f'<input type="file" {common} accept=".keras,.json">'
-    else:
-        numeric = ' inputmode="numeric"' if spec.kind == "int" else ""
-        bounds = f' data-min="{spec.minimum}" data-max="{spec.maximum}"' if spec.kind == "int" else ""
-        control = f'<input type="text" {common} value="{escape(str(value))}"{numeric}{bounds} autocomplete="off">'
-    return (
-        f'<div class="kl-field kl-{spec.kind}"><label for="{fid}">{escape(spec.label)}</label>{control}'
-        f'<small class="kl-help" id="{fid}-help">{escape(spec.help)}</small>'
-        f'<small class="kl-msg" id="{fid}-msg"></small></div>'
-    )
+def _static_figure(name: str) -> Markup:
+    return scroll_region(_calculators().figure(name), name.replace("_", " "))
+
+
+# Figures by marker name: each takes the marker's data-arg.
+FIGURES: dict[str, Any] = {
+    "short_answer": lambda arg: _static_figure("short_answer"),
+    "browser_bench": lambda arg: browser_bench_table(),
+    "shipped_size": shipped_size,
+}

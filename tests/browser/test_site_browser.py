@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from calc import calculators
+from kernel_lab import calculators
+from kernel_lab.worker import handle
 from tests.browser.conftest import ROOT, Watched, theme_ready
 
 PAGES = ["", "receptive-field/", "parameters/", "inception/", "analyzer/", "layer/", "methods/", "authors/"]
@@ -89,7 +90,7 @@ def test_invalid_input_shows_calc_message_and_keeps_last_result(watched: Watched
     page.wait_for_selector('[data-calc-output][data-stale="true"]')
     field = page.locator('[name="strides"]')  # calc's LayerConfigError names the strides argument
     message = page.inner_text("#" + field.get_attribute("aria-describedby").split()[1])
-    expected = json.loads(calculators.handle(json.dumps({"name": "layer", "inputs": {"dilation_rate": "2"}})))
+    expected = json.loads(handle(json.dumps({"name": "layer", "inputs": {"dilation_rate": "2"}})))
     assert not expected["ok"]
     assert message == expected["message"]
     assert field.get_attribute("aria-invalid") == "true"

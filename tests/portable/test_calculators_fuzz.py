@@ -10,7 +10,9 @@ from typing import Any
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from calc.calculators import CALCULATORS, Input, handle, inputs
+from kernel_lab.calculators import CALCULATORS, inputs
+from kernel_lab.forms import Input
+from kernel_lab.worker import handle
 
 FIELD_TEXT = st.one_of(
     st.text(max_size=12),

@@ -1,11 +1,9 @@
-"""The site's calculators: one typed function per calculator, returning HTML.
+"""The site's calculators: one typed function per calculator, returning Markup.
 
-Each calculator's parameters define its form: the type (int, str, bool), an
-``Input`` annotation (label, help, bounds, choices) and the default. The same
-function renders the default result when the site is built and recomputes in the
-browser (inside Pyodide) on every change.
+Each calculator's parameters define its form (kernel_lab.forms). The same function renders the default
+result when the site is built and recomputes in the browser (inside Pyodide) on every change.
 
->>> from calc.calculators import render, inputs
+>>> from kernel_lab.calculators import render, inputs
 >>> [i.name for i in inputs("receptive_field")][:2]
 ['kernel_sizes', 'strides']
 >>> "7 × 7" in render("receptive_field")
@@ -14,85 +12,19 @@ True
 
 from __future__ import annotations
 
-import inspect
-import json
-import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
 import calc
-from calc._html import esc, fmt_bytes, fmt_int, fmt_shape, line_chart, svg_open, table
+from calc.text import integer, nbytes
+from calc.text import shape as shape_text
+from kernel_lab.charts import bars, line_chart, svg_open
+from kernel_lab.forms import Input, InputError, blame, coerce, int_list, read_inputs
+from kernel_lab.html import Markup, html, join, table
 
-__all__ = [
-    "CALCULATORS",
-    "FIGURES",
-    "Input",
-    "InputError",
-    "figure",
-    "handle",
-    "inputs",
-    "render",
-    "run",
-]
-
-
-class InputError(calc.CalcError):
-    """Bad input to a calculator; ``field`` names the form field to show the message next to (or "")."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class Input:
-    """One form field: what ``Annotated[type, Input(...)]`` declares, completed from the signature.
-
-    ``kind`` is "int", "bool", "choice", "text", "textarea" or "file".
-    """
-
-    label: str
-    help: str = ""
-    minimum: int | None = None
-    maximum: int | None = None
-    choices: tuple[str, ...] = ()
-    kind: str = ""
-    name: str = ""
-    default: Any = None
-
-
-@contextmanager
-def _blame(fields: Mapping[str, str], fallback: str = "") -> Iterator[None]:
-    """Re-raise calc's LayerConfigError as an InputError on the form field its argument maps to."""
-    try:
-        yield
-    except InputError:
-        raise
-    except calc.LayerConfigError as e:
-        raise InputError(fields.get(e.argument, fallback), str(e)) from None
-    except calc.CalcError as e:
-        raise InputError(fallback, str(e)) from None
-
-
-def _int_list(field: str, text: str, count: int | None = None) -> list[int]:
-    """'3, 3, 3' -> [3, 3, 3]; a single value is repeated ``count`` times."""
-    parts = [p for p in text.replace(",", " ").split() if p]
-    if not parts:
-        raise InputError(field, "enter at least one whole number")
-    values = []
-    for p in parts:
-        try:
-            values.append(int(p))
-        except ValueError:
-            raise InputError(field, f"{p!r} is not a whole number") from None
-    if count is not None and len(values) == 1:
-        values *= count
-    if count is not None and len(values) != count:
-        raise InputError(field, f"give one value, or one per layer ({count}); got {len(values)}")
-    return values
+__all__ = ["CALCULATORS", "FIGURES", "figure", "inputs", "render", "run"]
 
 
 # --- receptive field ---------------------------------------------------------------------------------------------
@@ -106,14 +38,14 @@ def receptive_field(
     dilation_rates: Annotated[str, Input("Dilation rates", "One value for every layer, or one per layer")] = "1",
     padding: Annotated[str, Input("Padding", "Keras padding of every layer", choices=("valid", "same"))] = "valid",
     input_size: Annotated[int, Input("Input size", "Height and width of the input, pixels", 1, 4096)] = 16,
-) -> str:
+) -> Markup:
     """Receptive field of a chain of square Conv2D layers, with a per-layer table and a diagram."""
-    kernels = _int_list("kernel_sizes", kernel_sizes)
+    kernels = int_list("kernel_sizes", kernel_sizes)
     if len(kernels) > MAX_LAYERS:
         raise InputError("kernel_sizes", f"at most {MAX_LAYERS} layers, got {len(kernels)}")
     n = len(kernels)
-    ss = _int_list("strides", strides, n)
-    ds = _int_list("dilation_rates", dilation_rates, n)
+    ss = int_list("strides", strides, n)
+    ds = int_list("dilation_rates", dilation_rates, n)
     fields = {"kernel_size": "kernel_sizes", "strides": "strides", "dilation_rate": "dilation_rates"}
     layers: list[calc.LayerInfo] = []
     shape: tuple[int | None, ...] = (input_size, input_size, 1)
@@ -135,7 +67,7 @@ def receptive_field(
                 ss[i],
                 ds[i],
                 layer.window.kernel[0],
-                fmt_shape(layer.output_shape[:2]),
+                shape_text(layer.output_shape[:2]),
                 f"{f.size[0]} × {f.size[1]}",
                 f.stride[0],
                 f.padding[0],
@@ -143,11 +75,11 @@ def receptive_field(
         )
     last = fieldss[-1]
     assert last is not None
-    summary = (
-        f'<p class="kl-summary">After {n} layer{"s" if n > 1 else ""}: receptive field '
-        f"<strong>{last.size[0]} × {last.size[1]}</strong> pixels, effective stride {last.stride[0]}, "
-        f"effective padding {last.padding[0]}.</p>"
-    )
+    summary = html(
+        '<p class="kl-summary">After {} layer{}: receptive field <strong>{} × {}</strong> pixels, effective stride '
+        "{}, effective padding {}.</p>",
+        n, "s" if n > 1 else "", last.size[0], last.size[1], last.stride[0], last.padding[0],
+    )  # fmt: skip
     head = ("Layer", "Kernel", "Stride", "Dilation", "Extent", "Output", "Receptive field", "Jump", "Eff. padding")
     return (
         summary
@@ -156,7 +88,7 @@ def receptive_field(
     )
 
 
-def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations: Sequence[int]) -> str:
+def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations: Sequence[int]) -> Markup:
     """One row of units per layer (input at the bottom); the units the top unit depends on are filled.
 
     Units sit at the centre of their own receptive field, in input pixels, so the field's growth reads
@@ -164,7 +96,7 @@ def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations:
     """
     sizes = [input_size] + [layer.output_shape[0] or 0 for layer in layers]
     if input_size > 64 or len(layers) > 8:
-        return '<p class="kl-note">The diagram is drawn for inputs up to 64 pixels and 8 layers.</p>'
+        return Markup('<p class="kl-note">The diagram is drawn for inputs up to 64 pixels and 8 layers.</p>')
     # Units the middle top unit depends on, walking down: unit i of layer l reads
     # units i*s - pad_before + t*d, t = 0..k-1, of layer l-1 (out-of-range ones are padding).
     deps: list[set[int]] = [set() for _ in sizes]
@@ -188,22 +120,26 @@ def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations:
         start = f.start[0]
         y = height - 10 - row_h * (li + 1) + 8
         name = "input" if li == 0 else f"layer {li}"
-        out.append(f'<text class="kl-tick" x="4" y="{y + row_h / 2 - 4:.1f}">{name}</text>')
+        out.append(html('<text class="kl-tick" x="4" y="{:.1f}">{}</text>', y + row_h / 2 - 4, name))
         unit_w = min(cell * f.stride[0], cell * 2.5) - 2
         for i in range(size):
             centre = (start if start is not None else 0.0) + i * f.stride[0]
             x = left + (centre + 0.5) * cell - unit_w / 2
             cls = "kl-unit on" if i in deps[li] else "kl-unit"
-            out.append(f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{unit_w:.1f}" height="{row_h - 14}"/>')
+            out.append(
+                html(
+                    '<rect class="{}" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}"/>', cls, x, y, unit_w, row_h - 14
+                )
+            )
     top_field = fields[-1]
     assert top_field is not None
-    out.append("</svg>")
-    return (
-        '<figure class="kl-figure">'
-        + "".join(out)
-        + f"<figcaption>Filled units are the ones the middle unit of the last layer depends on; "
-        f"at the input they span {top_field.size[0]} pixels. Units are drawn at the centre of their own "
-        f"receptive field; units that only see padding are not drawn.</figcaption></figure>"
+    out.append(Markup("</svg>"))
+    return html(
+        '<figure class="kl-figure">{}<figcaption>Filled units are the ones the middle unit of the last layer depends '
+        "on; at the input they span {} pixels. Units are drawn at the centre of their own receptive field; units "
+        "that only see padding are not drawn.</figcaption></figure>",
+        join(out),
+        top_field.size[0],
     )
 
 
@@ -285,11 +221,11 @@ def kernel_compare(
     filters: Annotated[int, Input("Filters", "Output channels of every layer", 1, 65536)] = 64,
     size: Annotated[int, Input("Feature map size", "Height and width; padding 'same', stride 1", 1, 4096)] = 56,
     use_bias: Annotated[bool, Input("Use bias", "Keras' use_bias on every layer")] = True,
-) -> str:
+) -> Markup:
     """One k×k Conv2D against the layers that reach the same receptive field with fewer weights."""
     if kernel_size % 2 == 0:
         raise InputError("kernel_size", f"must be odd so that stacked 3×3 layers reach it exactly, got {kernel_size}")
-    with _blame({"filters": "filters", "input_shape": "size"}, "kernel_size"):
+    with blame({"filters": "filters", "input_shape": "size"}, "kernel_size"):
         variants = _variants(size, in_channels, filters, kernel_size, use_bias)
     base = variants[0]
     rows = []
@@ -309,25 +245,25 @@ def kernel_compare(
             )
         )
     head = ("Variant", "Layers", "Params", "MACs", "Receptive field", "Nonlinearities", "Params ÷ k×k", "MACs ÷ k×k")
-    caption = f"Input {fmt_shape((size, size, in_channels))}, output {fmt_shape(base.layers[-1].output_shape)}"
-    return (
-        table(head, rows, caption)
-        + '<p class="kl-note">MACs: one per multiply-add (FLOPs = 2 × MACs). Nonlinearities: one activation per '
-        "Keras layer.</p>" + _break_even_chart(in_channels, kernel_size, use_bias)
+    caption = f"Input {shape_text((size, size, in_channels))}, output {shape_text(base.layers[-1].output_shape)}"
+    note = Markup(
+        '<p class="kl-note">MACs: one per multiply-add (FLOPs = 2 × MACs). Nonlinearities: one activation per '
+        "Keras layer.</p>"
     )
+    return table(head, rows, caption) + note + _break_even_chart(in_channels, kernel_size, use_bias)
 
 
-def _break_even_chart(in_channels: int, k: int, use_bias: bool) -> str:
+def _break_even_chart(in_channels: int, k: int, use_bias: bool) -> Markup:
     lo = max(1, in_channels // 16)
     points = [lo * 2 ** (i / 2) for i in range(17)]
     filters = sorted({max(1, round(p)) for p in points})
-    series: list[tuple[str, str, list[tuple[float, float]]]] = [
-        (name, f"s{i}", []) for i, name in enumerate(("stacked 3×3", "1×k, k×1", "separable"), start=1)
+    series: list[tuple[str, list[tuple[float, float]]]] = [
+        (name, []) for name in ("stacked 3×3", "1×k, k×1", "separable")
     ]
     for f in filters:
         v = _variants(1, in_channels, f, k, use_bias)
         for i in (1, 2, 3):
-            series[i - 1][2].append((f, v[i].params / v[0].params))
+            series[i - 1][1].append((f, v[i].params / v[0].params))
     markers = []
     notes = []
     for i, label in ((1, "stacked 3×3"), (2, "1×k then k×1")):
@@ -335,7 +271,7 @@ def _break_even_chart(in_channels: int, k: int, use_bias: bool) -> str:
         if even is None:
             notes.append(f"{label}: never costlier than one {k}×{k} layer")
         else:
-            notes.append(f"{label}: as costly as one {k}×{k} layer from {fmt_int(even)} filters on")
+            notes.append(f"{label}: as costly as one {k}×{k} layer from {integer(even)} filters on")
             if filters[0] <= even <= filters[-1]:
                 markers.append((float(even), f"{label} {even}"))
     chart = line_chart(
@@ -343,16 +279,16 @@ def _break_even_chart(in_channels: int, k: int, use_bias: bool) -> str:
         f"filters (input channels fixed at {in_channels})",
         f"params ÷ one {k}×{k} layer",
         f"Parameters of each variant relative to one {k}×{k} layer, by number of filters",
+        x_log=True,
+        y_range=(0.0, 2.0),
         markers=markers,
-        y_max=2.0,
         reference_y=1.0,
     )
-    return (
-        '<figure class="kl-figure">'
-        + chart
-        + "<figcaption>Break-even (parameters; MACs follow the same ratio without bias): "
-        + esc("; ".join(notes))
-        + ". Above the dashed line a variant costs more than the single layer.</figcaption></figure>"
+    return html(
+        '<figure class="kl-figure">{}<figcaption>Break-even (parameters; MACs follow the same ratio without bias): '
+        "{}. Above the dashed line a variant costs more than the single layer.</figcaption></figure>",
+        chart,
+        "; ".join(notes),
     )
 
 
@@ -368,12 +304,12 @@ def inception(
     filters_5x5_reduce: Annotated[int, Input("#5×5 reduce", "1×1 filters before the 5×5", 1, 65536)] = 16,
     filters_5x5: Annotated[int, Input("#5×5", "Filters of the 5×5 convolution", 1, 65536)] = 32,
     pool_proj: Annotated[int, Input("Pool proj", "1×1 filters after the 3×3 max pooling", 1, 65536)] = 32,
-) -> str:
+) -> Markup:
     """Naive Inception module (parallel 1×1, 3×3, 5×5, pooling) against the version with 1×1 reductions."""
     shape = (size, size, in_channels)
     same = "same"
     fields = {"filters": "filters_1x1", "input_shape": "size"}
-    with _blame(fields, "size"):
+    with blame(fields, "size"):
         pool = calc.max_pooling2d(shape, 3, 1, same)
         naive = {
             "1×1": [calc.conv2d(shape, filters_1x1, 1, padding=same)],
@@ -421,38 +357,21 @@ def inception(
         "Reduced channels",
     )
     ratio = totals[1] / totals[3] if totals[3] else float("inf")
+    summary = html(
+        '<p class="kl-summary">Output: naive {}, with 1×1 reductions {}. The reductions cut the MACs by a factor '
+        "of <strong>{:.2f}</strong> ({} → {}).</p>",
+        shape_text(out_naive.output_shape), shape_text(out_reduced.output_shape), ratio, integer(totals[1]),
+        integer(totals[3]),
+    )  # fmt: skip
     return (
-        f'<p class="kl-summary">Output: naive {fmt_shape(out_naive.output_shape)}, with 1×1 reductions '
-        f"{fmt_shape(out_reduced.output_shape)}. The reductions cut the MACs by a factor of "
-        f"<strong>{ratio:.2f}</strong> ({fmt_int(totals[1])} → {fmt_int(totals[3])}).</p>"
-        + table(head, [*rows, tot], f"Inception module on a {fmt_shape(shape)} input, padding 'same'")
-        + _bars([(r[0], r[2], r[5]) for r in rows], "MACs per branch: naive against reduced")
+        summary
+        + table(head, [*rows, tot], f"Inception module on a {shape_text(shape)} input, padding 'same'")
+        + bars(
+            [(r[0], (r[2], r[5])) for r in rows],
+            ("naive", "with 1×1 reductions"),
+            "MACs per branch: naive against reduced",
+        )
     )
-
-
-def _bars(rows: Sequence[tuple[str, int, int]], label: str) -> str:
-    """Horizontal bar pairs (naive, reduced) on a shared linear scale."""
-    top = max(max(a, b) for _, a, b in rows) or 1
-    width, left, bar = 640.0, 60.0, 12.0
-    height = len(rows) * 3 * bar + 30
-    out = [svg_open(width, height, label, "kl-bars")]
-    for i, (name, a, b) in enumerate(rows):
-        y = 10 + i * 3 * bar
-        out.append(f'<text class="kl-tick" x="4" y="{y + bar + 4:.1f}">{esc(name)}</text>')
-        for j, (v, cls) in enumerate(((a, "s1"), (b, "s2"))):
-            w = (width - left - 140) * v / top
-            yy = y + j * bar
-            out.append(
-                f'<rect class="kl-bar {cls}" x="{left}" y="{yy:.1f}" width="{w:.1f}" height="{bar - 2}"/>'
-                f'<text class="kl-tick" x="{left + w + 4:.1f}" y="{yy + bar - 3:.1f}">{fmt_int(v)}</text>'
-            )
-    out.append(
-        f'<rect class="kl-bar s1" x="{left}" y="{height - 14}" width="10" height="10"/>'
-        f'<text class="kl-legend" x="{left + 14}" y="{height - 5}">naive</text>'
-        f'<rect class="kl-bar s2" x="{left + 70}" y="{height - 14}" width="10" height="10"/>'
-        f'<text class="kl-legend" x="{left + 84}" y="{height - 5}">with 1×1 reductions</text></svg>'
-    )
-    return '<figure class="kl-figure">' + "".join(out) + f"<figcaption>{esc(label)}.</figcaption></figure>"
 
 
 # --- one layer ----------------------------------------------------------------------------------------------------
@@ -465,14 +384,6 @@ LAYER_CLASSES = (
     "MaxPooling2D",
     "AveragePooling2D",
 )
-_USES = {
-    "Conv2D": ("filters", "kernel", "strides", "padding", "dilation_rate", "groups", "use_bias"),
-    "DepthwiseConv2D": ("kernel", "strides", "padding", "dilation_rate", "depth_multiplier", "use_bias"),
-    "SeparableConv2D": ("filters", "kernel", "strides", "padding", "dilation_rate", "depth_multiplier", "use_bias"),
-    "Conv2DTranspose": ("filters", "kernel", "strides", "padding", "dilation_rate", "use_bias"),
-    "MaxPooling2D": ("kernel", "strides", "padding"),
-    "AveragePooling2D": ("kernel", "strides", "padding"),
-}
 
 
 def layer(
@@ -490,12 +401,11 @@ def layer(
     depth_multiplier: Annotated[int, Input("Depth multiplier", "Depthwise and separable only", 1, 1024)] = 1,
     use_bias: Annotated[bool, Input("Use bias", "Keras use_bias")] = True,
     dtype: Annotated[str, Input("Data type", "For the memory figures", choices=tuple(calc.DTYPE_BYTES))] = "float32",
-) -> str:
+) -> Markup:
     """Shape, parameters, MACs, memory and receptive field of one Conv2D-family layer."""
-    uses = _USES[class_name]
+    uses = calc.layer_arguments(class_name)
     config: dict[str, Any] = {"strides": strides, "padding": padding}
-    key = "pool_size" if "Pooling" in class_name else "kernel_size"
-    config[key] = (kernel_height, kernel_width)
+    config["pool_size" if "pool_size" in uses else "kernel_size"] = (kernel_height, kernel_width)
     for name, value in (
         ("filters", filters),
         ("dilation_rate", dilation_rate),
@@ -507,18 +417,18 @@ def layer(
             config[name] = value
     fields = {"kernel_size": "kernel_height", "pool_size": "kernel_height", "input_shape": "height"}
     fields.update({k: k for k in ("filters", "strides", "dilation_rate", "groups", "depth_multiplier")})
-    with _blame(fields, "class_name"):
+    with blame(fields, "class_name"):
         info = calc.layer_info(class_name, config, (height, width, channels))
     rf = calc.receptive_field([info])
     ignored = [n for n in ("filters", "dilation_rate", "groups", "depth_multiplier", "use_bias") if n not in uses]
     rows: list[tuple[str, str | int | None]] = [
-        ("Output shape", fmt_shape(info.output_shape)),
+        ("Output shape", shape_text(info.output_shape)),
         ("Parameters", info.params),
         ("Trainable parameters", info.trainable_params),
         ("MACs", info.macs),
         ("FLOPs (2 × MACs)", info.flops),
-        (f"Output activations ({dtype})", fmt_bytes(info.activation_bytes(dtype))),
-        (f"Weights ({dtype})", fmt_bytes(info.weight_bytes(dtype))),
+        (f"Output activations ({dtype})", nbytes(info.activation_bytes(dtype))),
+        (f"Weights ({dtype})", nbytes(info.weight_bytes(dtype))),
     ]
     if rf is not None:
         rows.append(("Receptive field", f"{rf.size[0]} × {rf.size[1]}"))
@@ -527,7 +437,7 @@ def layer(
         rows.append(("Padding before (top, left)", f"{pad[0]}, {pad[1]}"))
     else:
         rows.append(("Receptive field", "depends on the position (strided transpose)"))
-    note = f'<p class="kl-note">Not used by {esc(class_name)}: {esc(", ".join(ignored))}.</p>' if ignored else ""
+    note = html('<p class="kl-note">Not used by {}: {}.</p>', class_name, ", ".join(ignored)) if ignored else ""
     return (
         table(("Figure", "Value"), rows, f"keras.layers.{class_name} on a {height} × {width} × {channels} input") + note
     )
@@ -544,14 +454,14 @@ def analyzer(
     model_file: Annotated[
         bytes, Input("Model file", "A .keras file; read in the page, never uploaded", kind="file")
     ] = b"",
-) -> str:
+) -> Markup:
     """Per-layer table of a Keras model: shapes, parameters, MACs and receptive fields."""
     data: str | bytes = model_file if model_file else source
     if not data or (isinstance(data, str) and not data.strip()):
-        return '<p class="kl-summary">Paste a model JSON or drop a <code>.keras</code> file.</p>'
+        return Markup('<p class="kl-summary">Paste a model JSON or drop a <code>.keras</code> file.</p>')
     shapes = None
     if input_shape.strip():
-        shapes = [tuple(_int_list("input_shape", part)) for part in input_shape.split(";")]
+        shapes = [tuple(int_list("input_shape", part)) for part in input_shape.split(";")]
     try:
         result = calc.summarize(_parsed(data), input_shape=shapes).to_dict()
     except calc.CalcError as e:
@@ -572,24 +482,20 @@ def analyzer(
                 None if not rf else _pair_text(rf.get("stride")),
             )
         )
-    warnings = "".join(f"<li>{esc(w)}</li>" for w in result.get("warnings", []))
-    summary = (
-        f'<p class="kl-summary">{len(rows)} layers; parameters <strong>{fmt_int(totals.get("params"))}</strong> '
-        f"(trainable {fmt_int(totals.get('trainable_params'))}, non-trainable "
-        f"{fmt_int(totals.get('non_trainable_params'))}); MACs <strong>{fmt_int(totals.get('macs'))}</strong> "
-        f"(FLOPs = 2 × MACs = {fmt_int(totals.get('flops'))}).</p>"
-    )
-    partial = (
-        '<p class="kl-note">Partial result: some layers could not be analysed (see the warnings).</p>'
-        if result.get("partial")
-        else ""
-    )
-    return (
-        summary
-        + partial
-        + (f'<ul class="kl-warnings">{warnings}</ul>' if warnings else "")
-        + table(head, rows, "Per-layer figures (MACs: one per multiply-add)", numeric_from=3, cls="kl-wide")
-    )
+    warnings = result.get("warnings", [])
+    summary = html(
+        '<p class="kl-summary">{} layers; parameters <strong>{}</strong> (trainable {}, non-trainable {}); MACs '
+        "<strong>{}</strong> (FLOPs = 2 × MACs = {}).</p>",
+        len(rows), integer(totals.get("params")), integer(totals.get("trainable_params")),
+        integer(totals.get("non_trainable_params")), integer(totals.get("macs")), integer(totals.get("flops")),
+    )  # fmt: skip
+    if result.get("partial"):
+        summary += Markup(
+            '<p class="kl-note">Partial result: some layers could not be analysed (see the warnings).</p>'
+        )
+    if warnings:
+        summary += html('<ul class="kl-warnings">{}</ul>', join(html("<li>{}</li>", w) for w in warnings))
+    return summary + table(head, rows, "Per-layer figures (MACs: one per multiply-add)", numeric_from=3, cls="kl-wide")
 
 
 _last_model: list[Any] = [None, None]  # (source, parsed config) of the last model: one entry
@@ -607,19 +513,19 @@ def _shape_text(shape: Any) -> str:
     """A Keras output shape (with the batch axis first) without the batch axis; several for multi-output layers."""
     if isinstance(shape, list) and shape and isinstance(shape[0], list):
         return ", ".join(_shape_text(s) for s in shape)
-    return fmt_shape(shape[1:]) if isinstance(shape, (list, tuple)) and shape else "—"
+    return shape_text(shape[1:]) if isinstance(shape, (list, tuple)) and shape else "—"
 
 
 def _pair_text(value: Any) -> str:
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return f"{value[0]} × {value[1]}"
-    return esc(value)
+    return str(value)
 
 
 # --- static figures (no form: rendered at build time only) --------------------------------------------------------
 
 
-def short_answer() -> str:
+def short_answer() -> Markup:
     """The home page's short answer: one 7×7 against three 3×3, inside a network and at the stem."""
     rows = []
     for label, c in (
@@ -630,14 +536,14 @@ def short_answer() -> str:
         rows.append((label, v[0].params, v[1].params, f"{v[1].params / v[0].params:.2f}", v[0].macs, v[1].macs))
     head = ("Case", "7×7 params", "3 × 3×3 params", "Ratio", "7×7 MACs", "3 × 3×3 MACs")
     f = _break_even(64, 7, True, 1)
-    return table(head, rows, "One 7×7 Conv2D against three stacked 3×3 Conv2D (padding 'same', bias on)") + (
-        f'<p class="kl-note">With 64 input channels the stack stays cheaper up to {fmt_int((f or 1) - 1)} filters.</p>'
+    return table(head, rows, "One 7×7 Conv2D against three stacked 3×3 Conv2D (padding 'same', bias on)") + html(
+        '<p class="kl-note">With 64 input channels the stack stays cheaper up to {} filters.</p>', integer((f or 1) - 1)
     )
 
 
-FIGURES: dict[str, Callable[[], str]] = {"short_answer": short_answer}
+FIGURES: dict[str, Callable[[], Markup]] = {"short_answer": short_answer}
 
-CALCULATORS: dict[str, Callable[..., str]] = {
+CALCULATORS: dict[str, Callable[..., Markup]] = {
     "receptive_field": receptive_field,
     "kernel_compare": kernel_compare,
     "inception": inception,
@@ -646,91 +552,25 @@ CALCULATORS: dict[str, Callable[..., str]] = {
 }
 
 
-def figure(name: str) -> str:
+def figure(name: str) -> Markup:
     """A static figure's HTML (the short answer on the home page, ...)."""
     return FIGURES[name]()
 
 
 @cache
 def inputs(name: str) -> tuple[Input, ...]:
-    """The form of calculator ``name``: one Input per parameter, with kind, name and default filled in."""
-    fn = CALCULATORS[name]
-    hints = typing.get_type_hints(fn, include_extras=True)
-    out = []
-    for p in inspect.signature(fn).parameters.values():
-        hint = hints[p.name]
-        spec = next(m for m in hint.__metadata__ if isinstance(m, Input))
-        base = typing.get_args(hint)[0]
-        kind = spec.kind or ("bool" if base is bool else "int" if base is int else "choice" if spec.choices else "text")
-        out.append(replace(spec, kind=kind, name=p.name, default=p.default))
-    return tuple(out)
+    """The form of calculator ``name``: one Input per parameter."""
+    return read_inputs(CALCULATORS[name])
 
 
-def render(name: str, **values: Any) -> str:
+def render(name: str, **values: Any) -> Markup:
     """Result HTML of calculator ``name`` for typed ``values`` (missing ones take their defaults)."""
     return CALCULATORS[name](**values)
 
 
-def _coerce(spec: Input, raw: Any) -> Any:
-    if spec.kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        return str(raw).strip().lower() in ("1", "true", "on", "yes")
-    if spec.kind == "file":
-        if raw is None or raw == "":
-            return b""
-        if hasattr(raw, "to_bytes") and not isinstance(raw, int):
-            raw = raw.to_bytes()  # a Pyodide JsProxy of a Uint8Array
-        if not isinstance(raw, (bytes, bytearray, memoryview)):
-            raise InputError(spec.name, "expected the bytes of a file")
-        return bytes(raw)
-    text = raw if isinstance(raw, str) else str(raw)
-    if spec.kind == "int":
-        try:
-            value = int(text.strip())
-        except ValueError:
-            raise InputError(spec.name, f"{spec.label}: enter a whole number, got {text!r}") from None
-        if spec.minimum is not None and value < spec.minimum:
-            raise InputError(spec.name, f"{spec.label}: must be at least {spec.minimum}, got {value}")
-        if spec.maximum is not None and value > spec.maximum:
-            raise InputError(spec.name, f"{spec.label}: must be at most {spec.maximum}, got {value}")
-        return value
-    if spec.kind == "choice" and text not in spec.choices:
-        raise InputError(spec.name, f"{spec.label}: must be one of {', '.join(spec.choices)}, got {text!r}")
-    return text
-
-
-def run(name: str, raw: Mapping[str, Any]) -> str:
+def run(name: str, raw: Mapping[str, Any]) -> Markup:
     """Like render, from raw form values (strings, or bytes for a file); raises InputError on bad input."""
     if not isinstance(name, str) or name not in CALCULATORS:
         raise InputError("", f"no calculator named {name!r}")
-    values = {spec.name: _coerce(spec, raw[spec.name]) for spec in inputs(name) if spec.name in raw}
+    values = {spec.name: coerce(spec, raw[spec.name]) for spec in inputs(name) if spec.name in raw}
     return render(name, **values)
-
-
-def handle(message: str, data: Any = None) -> str:
-    """The browser worker's entry point: JSON {"name", "inputs"} in, JSON out.
-
-    Out: {"ok": true, "html": ...} or {"ok": false, "field": ..., "message": ...}. ``data``, when given,
-    is the bytes of a dropped file, passed as the calculator's file input.
-    """
-    try:
-        request = json.loads(message)
-    except ValueError:
-        request = None
-    if not isinstance(request, dict) or not isinstance(request.get("inputs", {}), dict):
-        return json.dumps({"ok": False, "field": "", "message": "malformed request: expected {name, inputs}"})
-    try:
-        name = request.get("name")
-        if not isinstance(name, str):
-            raise InputError("", f"no calculator named {name!r}")
-        raw = dict(request.get("inputs", {}))
-        if data is not None:
-            spec = next((s for s in inputs(name) if s.kind == "file"), None) if name in CALCULATORS else None
-            if spec is not None:
-                raw[spec.name] = data
-        return json.dumps({"ok": True, "html": run(name, raw)})
-    except InputError as e:
-        return json.dumps({"ok": False, "field": e.field, "message": str(e)})
-    except calc.CalcError as e:
-        return json.dumps({"ok": False, "field": "", "message": str(e)})

@@ -1,0 +1,193 @@
+"""Text for people: the one formatter set (numbers, shapes, bytes, receptive fields) and the CLI's tables.
+
+Every figure the CLI, the calculators and the pages print goes through these functions, so that a value
+reads the same everywhere. ``UNKNOWN`` ("?") marks a value that depends on something unknown (a size left
+as None); ``NONE`` ("—") marks a figure that does not apply (no receptive field after Flatten, say).
+Nothing else in calc imports this module: it is the outermost layer, beside the CLI.
+
+>>> integer(12345678), shape((56, 56, 64)), nbytes(802816), significant(0.012345)
+('12,345,678', '56 × 56 × 64', '784 KiB', '0.0123')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from calc._model import LayerRow, Summary
+
+__all__ = [
+    "NONE",
+    "UNKNOWN",
+    "cell",
+    "integer",
+    "keras_shape",
+    "markdown_table",
+    "markdown_text",
+    "nbytes",
+    "pair",
+    "shape",
+    "significant",
+    "text_table",
+]
+
+UNKNOWN = "?"
+NONE = "—"
+
+
+def integer(n: int | None) -> str:
+    """12345678 -> '12,345,678'; None -> '?'."""
+    return UNKNOWN if n is None else f"{n:,}"
+
+
+def significant(v: float | None, digits: int = 3) -> str:
+    """A float with ``digits`` significant digits and thousands separators: 1234.5 -> '1,234' (3 digits: '1,230'
+    would hide that it was rounded, so whole digits are kept); 0.012345 -> '0.0123'; None -> '?'."""
+    if v is None:
+        return UNKNOWN
+    if v == 0:
+        return "0"
+    return f"{v:,.{max(0, digits - 1 - int(f'{abs(v):e}'.split('e')[1]))}f}"
+
+
+def shape(dims: Sequence[int | None] | None) -> str:
+    """(56, 56, 64) -> '56 × 56 × 64' (a shape without its batch axis); an unknown size reads '?'."""
+    if dims is None:
+        return UNKNOWN
+    return " × ".join(UNKNOWN if d is None else str(d) for d in dims)
+
+
+def keras_shape(dims: Sequence[int | None] | None) -> str:
+    """A shape the way Keras's model.summary() prints it, batch axis included: (None, 56, 56, 64)."""
+    if dims is None:
+        return UNKNOWN
+    return "(" + ", ".join("None" if d is None else str(d) for d in (None, *dims)) + ")"
+
+
+def pair(v: Sequence[Any] | None) -> str:
+    """A per-axis figure (height, width): '7' when both agree, '7×5' when not; '?' for unknown parts."""
+    if v is None:
+        return NONE
+    a, b = (UNKNOWN if x is None else str(x) for x in v)
+    return a if a == b else f"{a}×{b}"
+
+
+def nbytes(n: int | None) -> str:
+    """Bytes in binary units with three significant digits: 802816 -> '784 KiB'; under 1 KiB in bytes."""
+    if n is None:
+        return UNKNOWN
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{n:,} B" if unit == "B" else f"{value:.3g} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def cell(value: object) -> str:
+    """Any table cell as text: None -> '—', booleans 'yes'/'no', integers with separators, floats to 3 digits."""
+    if value is None:
+        return NONE
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return integer(value)
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+# --- the CLI's model tables ------------------------------------------------------------------------------------
+
+HEADERS = (
+    "Layer (type)",
+    "Output Shape",
+    "Param #",
+    "MACs",
+    "Receptive field (size / stride / padding)",
+    "Connected to",
+)
+
+
+def _field(row: LayerRow) -> str:
+    rf = row.receptive_field
+    if rf is None:
+        return NONE
+    return f"{pair(rf.size)} / {pair(rf.stride)} / {pair(rf.padding)}"
+
+
+def _cells(row: LayerRow) -> tuple[str, ...]:
+    return (
+        f"{row.name} ({row.class_name})",
+        keras_shape(row.output_shape),
+        integer(row.params),
+        integer(row.macs),
+        _field(row),
+        ", ".join(row.inbound) or NONE,
+    )
+
+
+def _footer(summary: Summary) -> list[str]:
+    t = summary.totals()
+    lines = [
+        f"Total params: {integer(t['params'])}",
+        f"Trainable params: {integer(t['trainable_params'])}",
+        f"Non-trainable params: {integer(t['non_trainable_params'])}",
+        f"MACs: {integer(t['macs'])}",
+        f"FLOPs: {integer(t['flops'])} ({t['flops_convention']})",
+    ]
+    if summary.partial:
+        lines.append("PARTIAL: some layers could not be counted (see warnings)")
+    lines += [f"warning: {w}" for w in summary.warnings]
+    return lines
+
+
+def _printable(text: str) -> str:
+    """Control characters (a terminal's escape sequences, say) from a model's names shown as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def text_table(summary: Summary) -> str:
+    """A box-drawn table in the manner of Keras's model.summary()."""
+    rows = [tuple(map(_printable, _cells(r))) for r in summary.layers]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(HEADERS)]
+    right = {2, 3}
+
+    def line(cells: tuple[str, ...]) -> str:
+        parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "│ " + " │ ".join(parts) + " │"
+
+    def rule(left: str, mid: str, end: str) -> str:
+        return left + mid.join("─" * (w + 2) for w in widths) + end
+
+    title = _printable(f'Model: "{summary.name}" ({summary.class_name})')
+    out = [title, rule("┌", "┬", "┐"), line(HEADERS), rule("├", "┼", "┤")]
+    out += [line(r) for r in rows]
+    out.append(rule("└", "┴", "┘"))
+    out += [" " + _printable(f) for f in _footer(summary)]
+    return "\n".join(out)
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~"})
+
+
+def markdown_text(text: str) -> str:
+    """Text that Markdown shows as it is: HTML special characters as entities, Markdown punctuation
+    backslash-escaped (no links, emphasis or code from a layer's name), line breaks as spaces.
+
+    >>> markdown_text('<img src=x onerror=alert(1)> [a](javascript:x) | *b*')
+    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt; \\\\[a\\\\]\\\\(javascript:x\\\\) \\\\| \\\\*b\\\\*'
+    """
+    from html import escape
+
+    return escape(" ".join(_printable(text).split()), quote=True).translate(_MARKDOWN_SPECIAL)
+
+
+def markdown_table(summary: Summary) -> str:
+    """A GitHub-flavoured Markdown table, totals and warnings below it; every name is shown as text."""
+    out = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---", "---", "---:", "---:", "---", "---"]) + "|"]
+    out += ["| " + " | ".join(markdown_text(c) for c in _cells(r)) + " |" for r in summary.layers]
+    out.append("")
+    out += [f"- {markdown_text(f)}" for f in _footer(summary)]
+    return "\n".join(out)

@@ -1,0 +1,50 @@
+# The one marker syntax for putting computed things into pages, shared by the hooks:
+#   <div data-calc="NAME" data-input-FIELD="VALUE" ...></div>   a calculator (form + its result as built)
+#   <div data-figure="NAME" data-arg="ARG"></div>                a static figure (HTML), ARG optional
+#   <span data-figure="NAME" data-arg="ARG"></span>              the same, inline in a sentence
+# Attribute values are HTML-unescaped before use; a marker naming nothing known stops the build.
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import unescape
+
+from mkdocs.exceptions import PluginError
+
+__all__ = ["MARKER", "Marker", "substitute"]
+
+MARKER = re.compile(
+    r'<(?P<tag>div|span) data-(?P<kind>calc|figure)="(?P<name>[a-z_]+)"(?P<attrs>(?:\s+data-[a-z-]+="[^"]*")*)\s*>'
+    r"\s*</(?P=tag)>"
+)
+_ATTR = re.compile(r'data-(?P<key>[a-z-]+)="(?P<value>[^"]*)"')
+
+
+class Marker:
+    """One marker found in a page: its kind ("calc" or "figure"), name, and its other data- attributes."""
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self.kind: str = match["kind"]
+        self.name: str = match["name"]
+        self.attrs = {m["key"]: unescape(m["value"]) for m in _ATTR.finditer(match["attrs"])}
+
+    @property
+    def arg(self) -> str:
+        return self.attrs.get("arg", "")
+
+
+def substitute(html: str, where: str, handlers: dict[str, Callable[[Marker], str]]) -> str:
+    """Every marker in ``html`` replaced by what the handler of its kind returns ("calc" or "figure")."""
+
+    def one(match: re.Match[str]) -> str:
+        marker = Marker(match)
+        handler = handlers.get(marker.kind)
+        if handler is None:
+            return match[0]  # another hook's marker
+        try:
+            return handler(marker)
+        except KeyError as e:
+            raise PluginError(f"{where}: unknown {marker.kind} {marker.name!r} ({e})") from None
+
+    return MARKER.sub(one, html)

@@ -1,0 +1,101 @@
+# The one way this site makes HTML: a template whose values are escaped unless they are already Markup
+# (HTML this package made), in the manner of MarkupSafe and Jinja's autoescape. Text from a model, a file or a
+# URL can only reach a page as text.
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Sequence
+from html import escape as _escape
+from typing import Any
+
+from calc.text import cell as cell_text
+
+__all__ = ["Cell", "Markup", "escape", "html", "join", "table"]
+
+
+class Markup(str):
+    """A string that is already HTML: inserted as it is, everything else is escaped on the way in.
+
+    >>> html("<b>{}</b>", "<img src=x>")
+    Markup('<b>&lt;img src=x&gt;</b>')
+    >>> html("<p>{}</p>", html("<b>{}</b>", "ok"))
+    Markup('<p><b>ok</b></p>')
+    """
+
+    __slots__ = ()
+
+    def __html__(self) -> Markup:
+        return self
+
+    def __add__(self, other: str) -> Markup:
+        return Markup(str.__add__(self, escape(other)))
+
+    def __radd__(self, other: str) -> Markup:
+        return Markup(str.__add__(escape(other), self))
+
+    def __repr__(self) -> str:
+        return f"Markup({str.__repr__(self)})"
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if hasattr(value, "__html__"):
+            return str(value.__html__())
+        return _escape(format(value, format_spec), quote=True)
+
+
+_FORMATTER = _Formatter()
+
+
+def escape(value: object) -> Markup:
+    """``value`` as HTML text: Markup is kept, anything else is converted with str() and escaped."""
+    if hasattr(value, "__html__"):
+        return Markup(value.__html__())
+    return Markup(_escape(str(value), quote=True))
+
+
+def html(template: str, /, *args: Any, **kwargs: Any) -> Markup:
+    """``template`` (HTML written in this package's code) with ``{}`` fields filled in, escaped.
+
+    Format specs work as in str.format: ``html('<rect x="{:.1f}"/>', 2.345)`` gives ``<rect x="2.3"/>``.
+    """
+    return Markup(_FORMATTER.vformat(template, args, kwargs))
+
+
+def join(parts: Iterable[object], separator: str = "") -> Markup:
+    """Parts joined as HTML; parts that are not Markup are escaped."""
+    return Markup(escape(separator).join(escape(p) for p in parts))
+
+
+Cell = str | int | float | bool | None
+
+
+def table(
+    head: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    caption: str = "",
+    numeric_from: int = 1,
+    cls: str = "",
+) -> Markup:
+    """A plain HTML table, the one table writer of the site.
+
+    The first cell of a row is its header; cells from column ``numeric_from`` on are right-aligned numbers
+    (by the table's ``kl-nN`` class). Cells are text (escaped) unless they are Markup; numbers are formatted
+    by calc.text.cell.
+    """
+    out = [html('<table class="kl-table kl-n{}{}">', numeric_from, " " + cls if cls else "")]
+    if caption:
+        out.append(html("<caption>{}</caption>", caption))
+    out.append(html("<thead><tr>{}</tr></thead><tbody>", join(html('<th scope="col">{}</th>', h) for h in head)))
+    for row in rows:
+        cells = [c if isinstance(c, Markup) else cell_text(c) for c in row]
+        out.append(
+            html(
+                '<tr><th scope="row">{}</th>{}</tr>',
+                cells[0],
+                join(html("<td>{}</td>", c) for c in cells[1:]),
+            )
+        )
+    out.append(Markup("</tbody></table>"))
+    return join(out)
