@@ -1,4 +1,5 @@
-"""Exact Keras convolution arithmetic: output shapes, parameters, MACs, memory and receptive fields.
+"""Exact Keras convolution arithmetic: output shapes, parameters, MACs, memory, receptive fields and
+effective receptive fields.
 
 Standard library only; runs unchanged in CPython and in Pyodide.
 
@@ -7,9 +8,12 @@ Standard library only; runs unchanged in CPython and in Pyodide.
 9472
 >>> calc.receptive_field([calc.conv2d((256, 256, 3), 32, 3)] * 3).size
 (7, 7)
+>>> calc.effective_receptive_field([calc.conv2d((256, 256, 3), 32, 3)] * 3).counts[0]
+(1, 3, 6, 7, 6, 3, 1)
 """
 
-from calc._errors import CalcError, LayerConfigError, UnsupportedError
+from calc._effective import EffectiveField, effective_receptive_field
+from calc._errors import CalcError, LayerConfigError, NoEffectiveFieldError, UnsupportedError
 from calc._layers import (
     DTYPE_BYTES,
     IDENTITY,
@@ -49,10 +53,12 @@ __all__ = [
     "INPUT_FIELD",
     "LAYERS",
     "CalcError",
+    "EffectiveField",
     "LayerConfigError",
     "LayerInfo",
     "LayerRow",
     "ModelError",
+    "NoEffectiveFieldError",
     "ReceptiveField",
     "Summary",
     "UnsupportedError",
@@ -67,6 +73,7 @@ __all__ = [
     "cropping2d",
     "dense",
     "depthwise_conv2d",
+    "effective_receptive_field",
     "elementwise_merge",
     "flatten",
     "global_pooling2d",

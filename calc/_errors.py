@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CalcError", "LayerConfigError", "UnsupportedError"]
+__all__ = ["CalcError", "LayerConfigError", "NoEffectiveFieldError", "UnsupportedError"]
 
 
 class CalcError(ValueError):
@@ -31,3 +31,19 @@ class LayerConfigError(CalcError):
 
 class UnsupportedError(CalcError):
     """Valid Keras, but outside what calc models (an unknown layer class, a Concatenate on the batch axis, ...)."""
+
+
+class NoEffectiveFieldError(CalcError):
+    """A chain whose effective field calc cannot list: empty, a layer without a position-independent window
+    (strided Conv2DTranspose, UpSampling2D, global pooling, Flatten, ...), or a field longer than
+    ``calc._effective.MAX_PROFILE_SIZE`` pixels on an axis.
+
+    Attributes:
+        layer: The Keras class name of the layer at fault (``"Window"`` for a bare Window), or None.
+        index: Its position in the chain (0 = first), or None.
+    """
+
+    def __init__(self, message: str, layer: str | None = None, index: int | None = None) -> None:
+        self.layer = layer
+        self.index = index
+        super().__init__(message)

@@ -52,13 +52,16 @@ class Window(NamedTuple):
     Output unit ``i`` reads input positions ``i*stride - pad_before`` up to
     ``i*stride - pad_before + kernel - 1``. ``kernel`` is the dilated extent
     ``d*(k-1) + 1``. A padding is None when it depends on an input size that is unknown.
-    A negative padding is a crop.
+    A negative padding is a crop. ``dilation`` is the spacing ``d`` of the window's taps (the
+    layer's dilation_rate; 1 for pooling, padding and cropping), so the window holds
+    ``(kernel - 1)/d + 1`` taps.
     """
 
     kernel: Pair
     strides: Pair
     pad_before: OptPair
     pad_after: OptPair
+    dilation: Pair = (1, 1)
 
 
 IDENTITY = Window((1, 1), (1, 1), (0, 0), (0, 0))
@@ -156,9 +159,16 @@ def _refuse_empty(layer: str, argument: str, axes: Any) -> None:
 
 
 def _windowed(
-    layer: str, argument: str, hw: tuple[int | None, int | None], kernel: Pair, strides: Pair, mode: str
+    layer: str,
+    argument: str,
+    hw: tuple[int | None, int | None],
+    kernel: Pair,
+    strides: Pair,
+    mode: str,
+    dilation: Pair = (1, 1),
 ) -> tuple[OptPair, Window]:
-    """Output (height, width) and the Window of a sliding-window layer; refuses empty outputs as Keras does."""
+    """Output (height, width) and the Window of a sliding-window layer; refuses empty outputs as Keras does.
+    ``kernel`` is the dilated extent, ``dilation`` the spacing of its taps."""
     (h, w), (kh, kw), (sh, sw) = hw, kernel, strides
     oh = conv_output_length(h, kh, sh, mode)
     ow = conv_output_length(w, kw, sw, mode)
@@ -166,8 +176,8 @@ def _windowed(
         _refuse_empty(layer, argument, (("height", oh, h, kh, sh), ("width", ow, w, kw, sw)))
     if mode == "same":
         (bh, ah), (bw, aw) = same_padding(h, kh, sh), same_padding(w, kw, sw)
-        return (oh, ow), Window(kernel, strides, (bh, bw), (ah, aw))
-    return (oh, ow), Window(kernel, strides, (0, 0), (0, 0))
+        return (oh, ow), Window(kernel, strides, (bh, bw), (ah, aw), dilation)
+    return (oh, ow), Window(kernel, strides, (0, 0), (0, 0), dilation)
 
 
 def _conv_arguments(
@@ -238,7 +248,7 @@ def conv2d(
     h, w, c = _image(layer, input_shape, first)
     if c % groups:
         raise LayerConfigError(layer, "groups", f"input channels {c} are not divisible by groups={groups}")
-    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
+    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode, d)
     per_position = k[0] * k[1] * (c // groups) * filters
     params = per_position + (filters if use_bias else 0)
     area = _area((oh, ow))
@@ -264,7 +274,7 @@ def depthwise_conv2d(
     depth_multiplier = positive(layer, "depth_multiplier", depth_multiplier)
     k, s, d, mode, first = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate, True)
     h, w, c = _image(layer, input_shape, first)
-    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
+    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode, d)
     out_c = c * depth_multiplier
     per_position = k[0] * k[1] * out_c
     params = per_position + (out_c if use_bias else 0)
@@ -293,7 +303,7 @@ def separable_conv2d(
     depth_multiplier = positive(layer, "depth_multiplier", depth_multiplier)
     k, s, d, mode, first = _conv_arguments(layer, kernel_size, strides, padding, data_format, dilation_rate, True)
     h, w, c = _image(layer, input_shape, first)
-    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode)
+    (oh, ow), window = _windowed(layer, "kernel_size", (h, w), _extent(k, d), s, mode, d)
     mid = c * depth_multiplier
     per_position = k[0] * k[1] * mid + mid * filters
     params = per_position + (filters if use_bias else 0)
@@ -372,7 +382,7 @@ def conv2d_transpose(
                 total = n - 1 + ke[i] - size
             before.append(None if total is None else total - total // 2)
             after.append(None if total is None else total // 2)
-        window = Window(ke, s, (before[0], before[1]), (after[0], after[1]))
+        window = Window(ke, s, (before[0], before[1]), (after[0], after[1]), d)
     per_position = k[0] * k[1] * c * filters
     params = per_position + (filters if use_bias else 0)
     area = _area(hw)

@@ -18,9 +18,10 @@ import zipfile
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from math import prod
+from math import prod, sqrt
 from typing import Any
 
+from calc._effective import variance_step
 from calc._errors import CalcError, UnsupportedError
 from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, step
 from calc._registry import MULTI_INPUT, layer_info
@@ -52,11 +53,21 @@ class ModelError(CalcError):
 class Tensor:
     shape: Shape | None  # without the batch axis; None when unknown
     field: ReceptiveField | None  # receptive field from the model input; None when undefined
+    # Twelve times the variance of the effective field (equal weights), per axis, exact; None when undefined.
+    var12: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
 class LayerRow:
-    """One layer of the model (a layer called several times is one row, as in Keras's summary)."""
+    """One layer of the model (a layer called several times is one row, as in Keras's summary).
+
+    ``effective_std`` is the standard deviation, in input pixels per axis (rows, cols), of the effective receptive
+    field with equal weights (see :func:`calc.effective_receptive_field`): sqrt(sum_l (k_l^2 - 1)/12 * (d_l*j_l)^2)
+    over the layers from the model input. None where the receptive field is undefined, and past a merge whose inputs
+    differ in spread or are not aligned (the summary's warnings name it): a merge's profile is a mixture of its
+    inputs' profiles, weighted by the branches' weights, which equal weights do not fix. Inputs with one centre and one
+    variance keep that variance in any mixture, so such a merge keeps it.
+    """
 
     name: str
     class_name: str
@@ -68,9 +79,11 @@ class LayerRow:
     activation_elements: int | None
     receptive_field: ReceptiveField | None
     supported: bool = True
+    effective_std: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         rf = self.receptive_field
+        std = self.effective_std
         return {
             "name": self.name,
             "class_name": self.class_name,
@@ -87,6 +100,7 @@ class LayerRow:
             if rf is None
             else {"size": list(rf.size), "stride": list(rf.stride), "padding": list(rf.padding)},
             "supported": self.supported,
+            "effective_std": None if std is None else list(std),
         }
 
 
@@ -296,8 +310,12 @@ def _shape_of(value: Any, where: str) -> Shape:
     return dims
 
 
-def _input_field(shape: Shape) -> ReceptiveField | None:
-    return INPUT_FIELD if len(shape) == 3 else None
+def _input_tensor(shape: Shape) -> Tensor:
+    return Tensor(shape, INPUT_FIELD, (0, 0)) if len(shape) == 3 else Tensor(shape, None)
+
+
+def _std(var12: tuple[int, int] | None) -> tuple[float, float] | None:
+    return None if var12 is None else (sqrt(var12[0] / 12), sqrt(var12[1] / 12))
 
 
 class _Walker:
@@ -349,7 +367,7 @@ class _Walker:
                         break
                 else:
                     raise ModelError(f"{where}: Sequential model without an input shape; pass input_shape")
-            tensor = Tensor(shape, _input_field(shape))
+            tensor = _input_tensor(shape)
         previous: list[str] = []
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict):
@@ -430,10 +448,10 @@ class _Walker:
                     tensors[ref] = given[ref]
                 else:
                     shape = overrides[ref] if ref in overrides else _input_layer_shape(entry, name)
-                    tensors[ref] = Tensor(shape, _input_field(shape))
-                rows[name] = LayerRow(
-                    name, "InputLayer", [], tensors[ref].shape, 0, 0, 0, None, tensors[ref].field, True
-                )
+                    tensors[ref] = _input_tensor(shape)
+                inp = tensors[ref]
+                rows[name] = LayerRow(name, "InputLayer", [], inp.shape, 0, 0, 0, None, inp.field)
+                rows[name].effective_std = _std(inp.var12)
                 continue
             refs = nodes[(name, k)]
             ins = []
@@ -481,7 +499,11 @@ class _Walker:
                     break
                 macs = (macs or 0) + (r.macs or 0)
             shape = outs[0].shape if outs else None
-            return LayerRow(name, cls, [], shape, params, trainable, macs, _elements(shape), outs[0].field), outs
+            out = outs[0]
+            row = LayerRow(
+                name, cls, [], shape, params, trainable, macs, _elements(shape), out.field, True, _std(out.var12)
+            )
+            return row, outs
         if any(t.shape is None for t in ins):
             self.partial = True
             self.warnings.append(f"layer '{name}' ({cls}): input shape unknown, so its figures are too")
@@ -502,16 +524,43 @@ class _Walker:
                     f"merge '{name}' ({cls}): receptive fields of its inputs are not aligned "
                     "(their strides or centres differ); the largest is reported"
                 )
+            var = self.merged_variance(name, cls, ins, field_, aligned)
         else:
-            field_ = ins[0].field
+            field_, var = ins[0].field, ins[0].var12
+        if field_ is not None and var is not None and info.window is not None:
+            var = variance_step(var, info.window, field_.stride)  # the jump before this layer
         field_ = step(field_, info.window)
-        if field_ is not None and len(info.output_shape) != 3:
-            field_ = None
+        if field_ is None or len(info.output_shape) != 3:
+            field_, var = None, None
         trainable = 0 if frozen else info.trainable_params
         row = LayerRow(
             name, cls, [], info.output_shape, info.params, trainable, info.macs, info.activation_elements, field_
         )
-        return row, [Tensor(info.output_shape, field_)]
+        row.effective_std = _std(var)
+        return row, [Tensor(info.output_shape, field_, var)]
+
+    def merged_variance(
+        self, name: str, cls: str, ins: list[Tensor], field_: ReceptiveField | None, aligned: bool
+    ) -> tuple[int, int] | None:
+        """The effective field's variance after a merge: kept when every input has the same one and their fields
+        share a known centre (a mixture of profiles with one centre and one variance has that variance, whatever
+        the branches' weights); otherwise None, with a warning where the inputs' variances were known."""
+        spreads = {t.var12 for t in ins}
+        if field_ is None or None in spreads:
+            return None  # undefined upstream: said there, or the receptive field is undefined too
+        known = aligned and None not in field_.start
+        if known and len(spreads) == 1:
+            return ins[0].var12
+        if known:
+            stds = sorted({"×".join(f"{x:.2f}" for x in _std(v) or ()) for v in spreads})
+            why = f"its inputs' effective fields differ in spread (std {', '.join(stds)} px)"
+        else:
+            why = "its inputs' receptive fields are not aligned, or their centres are unknown"
+        self.warnings.append(
+            f"merge '{name}' ({cls}): effective-field std not given for it or the layers it feeds: {why}, "
+            "and a merge's profile depends on its branches' weights"
+        )
+        return None
 
 
 def _topological(nodes: dict[tuple[str, int], list[Ref]], where: str) -> list[tuple[str, int]]:

@@ -34,9 +34,9 @@ def row(fn: Callable[..., LayerInfo], kwargs: dict[str, Any], expect: Expect, id
     return pytest.param(fn, kwargs, expect, id=f"{fn.__name__}:{id}")
 
 
-def valid(kh: int, kw: int, sh: int = 1, sw: int = 1) -> Window:
+def valid(kh: int, kw: int, sh: int = 1, sw: int = 1, dilation: tuple[int, int] = (1, 1)) -> Window:
     """The Window of a 'valid' layer: no padding."""
-    return Window((kh, kw), (sh, sw), (0, 0), (0, 0))
+    return Window((kh, kw), (sh, sw), (0, 0), (0, 0), dilation)
 
 
 LAYERS = [
@@ -106,7 +106,7 @@ LAYERS = [
         calc.conv2d,
         dict(input_shape=(32, 32, 8), filters=16, kernel_size=3, dilation_rate=2),
         # dilated extent 2*(3-1) + 1 = 5; 32 - 5 + 1 = 28
-        Expect((28, 28, 16), 3 * 3 * 8 * 16 + 16, 28 * 28 * 16 * 3 * 3 * 8, window=valid(5, 5)),
+        Expect((28, 28, 16), 3 * 3 * 8 * 16 + 16, 28 * 28 * 16 * 3 * 3 * 8, window=valid(5, 5, dilation=(2, 2))),
         "dilation-2-valid",
     ),
     row(
@@ -114,7 +114,10 @@ LAYERS = [
         dict(input_shape=(32, 32, 8), filters=16, kernel_size=3, dilation_rate=(2, 3), padding="same"),
         # extents 5 and 7; stride 1 so total padding = extent - 1: 4 -> (2, 2) and 6 -> (3, 3)
         Expect(
-            (32, 32, 16), 3 * 3 * 8 * 16 + 16, 32 * 32 * 16 * 3 * 3 * 8, window=Window((5, 7), (1, 1), (2, 3), (2, 3))
+            (32, 32, 16),
+            3 * 3 * 8 * 16 + 16,
+            32 * 32 * 16 * 3 * 3 * 8,
+            window=Window((5, 7), (1, 1), (2, 3), (2, 3), (2, 3)),
         ),
         "dilation-2x3-same",
     ),
@@ -179,7 +182,7 @@ LAYERS = [
         calc.depthwise_conv2d,
         dict(input_shape=(20, 20, 4), kernel_size=(5, 3), dilation_rate=2, use_bias=False),
         # extents 2*4+1 = 9 and 2*2+1 = 5: 20-9+1 = 12, 20-5+1 = 16
-        Expect((12, 16, 4), 5 * 3 * 4, 12 * 16 * 4 * 5 * 3, window=valid(9, 5)),
+        Expect((12, 16, 4), 5 * 3 * 4, 12 * 16 * 4 * 5 * 3, window=valid(9, 5, dilation=(2, 2))),
         "5x3-dilated-no-bias",
     ),
     # --- SeparableConv2D: params = kh*kw*C*m + C*m*filters + filters; MACs = out_h*out_w*(kh*kw*C*m + C*m*filters).
@@ -244,7 +247,9 @@ LAYERS = [
         calc.conv2d_transpose,
         dict(input_shape=(10, 10, 4), filters=2, kernel_size=3, dilation_rate=2, use_bias=False),
         # extent 2*(3-1) + 1 = 5; (10-1)*1 + 5 = 14. Stride 1: a 'full' convolution, padded by 5 - 1 each side
-        Expect((14, 14, 2), 3 * 3 * 2 * 4, 10 * 10 * 4 * 3 * 3 * 2, window=Window((5, 5), (1, 1), (4, 4), (4, 4))),
+        Expect(
+            (14, 14, 2), 3 * 3 * 2 * 4, 10 * 10 * 4 * 3 * 3 * 2, window=Window((5, 5), (1, 1), (4, 4), (4, 4), (2, 2))
+        ),
         "dilated-s1-valid",
     ),
     row(
