@@ -169,19 +169,19 @@ def text_table(summary: Summary) -> str:
     return "\n".join(out)
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~"})
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|~"})
 
 
 def markdown_text(text: str) -> str:
-    """Text that Markdown shows as it is: HTML special characters as entities, Markdown punctuation
-    backslash-escaped (no links, emphasis or code from a layer's name), line breaks as spaces.
+    """Text that Markdown shows as it is: Markdown punctuation backslash-escaped (no links, emphasis or code
+    from a layer's name), then ``&``, ``<`` and ``>`` as entities (no HTML), line breaks as spaces.
 
-    >>> markdown_text('<img src=x onerror=alert(1)> [a](javascript:x) | *b*')
-    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt; \\\\[a\\\\]\\\\(javascript:x\\\\) \\\\| \\\\*b\\\\*'
+    >>> markdown_text("<img src=x onerror=alert(1)> [a](javascript:x) | *b*")
+    '&lt;img src=x onerror=alert(1)&gt; \\\\[a\\\\](javascript:x) \\\\| \\\\*b\\\\*'
     """
     from html import escape
 
-    return escape(" ".join(_printable(text).split()), quote=True).translate(_MARKDOWN_SPECIAL)
+    return escape(" ".join(_printable(text).split()).translate(_MARKDOWN_SPECIAL), quote=False)
 
 
 def markdown_table(summary: Summary) -> str:

@@ -45,3 +45,15 @@ def test_cli_json_output_shape() -> None:
     assert last["output_shape"] == [None, 12, 12, 4]
     assert last["receptive_field"] == {"size": [5, 5], "stride": [1, 1], "padding": [0, 0]}
     assert data["totals"]["flops"] == 2 * data["totals"]["macs"]
+
+
+def test_cli_markdown_and_error_lines_show_model_text_as_text() -> None:
+    from tests.hostile import PAYLOAD, SCRIPT, bad_value_model, hostile_model
+
+    result = _cli("summary", "-", "--format", "markdown", stdin=json.dumps(hostile_model()).encode())
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "<img" not in out and "<script" not in out
+    assert out.count("&lt;img src=x onerror=") == 4 and "&lt;script&gt;" in out  # two names, two inbound links
+    bad = _cli("summary", "-", stdin=json.dumps(bad_value_model()).encode())
+    assert bad.returncode == 2 and PAYLOAD in bad.stderr.decode() and SCRIPT not in bad.stderr.decode()
