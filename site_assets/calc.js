@@ -119,7 +119,7 @@
     const ticket = (root.klTicket = (root.klTicket || 0) + 1);
     const reply = await request(root.dataset.calc, readForm(root), data || root.klFile);
     if (ticket !== root.klTicket || reply.unavailable) return;
-    root.dataset.computeMs = reply.ms; // time spent in Python (scripts/bench_browser.py reads it)
+    root.dataset.computeMs = reply.ms; // time spent in Python (scripts/bench/browser.py reads it)
     clearErrors(root);
     if (reply.ok) showResult(root, reply.html);
     else showError(root, reply.field, reply.message);
@@ -142,7 +142,7 @@
     }
     await first;
     setState(root, "ready");
-    performance.mark("kl-ready"); // read by scripts/bench_browser.py
+    performance.mark("kl-ready"); // read by scripts/bench/browser.py
   }
 
   async function readFile(root, file) {

@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 
-from scripts import examples_check, examples_machine, examples_store
-from scripts.examples_factcheck import render_claims
-from scripts.examples_render import Data, render_markers
+from scripts.examples import check, store
+from scripts.examples.factcheck import render_claims
+from scripts.examples.machine import machine_key
+from scripts.examples.render import Data, render_markers
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS, EXAMPLES = ROOT / "results", ROOT / "examples"
@@ -32,31 +33,31 @@ RESULTS, EXAMPLES = ROOT / "results", ROOT / "examples"
 
 
 def test_committed_results_match_the_example_sources() -> None:
-    assert examples_store.stale_results(RESULTS, EXAMPLES) == []
+    assert store.stale_results(RESULTS, EXAMPLES) == []
 
 
 def test_every_example_has_a_committed_result() -> None:
-    stored = examples_store.load_results(RESULTS)
+    stored = store.load_results(RESULTS)
     assert stored, "no results committed"
     have = {name for machine in stored.values() for name in machine["examples"]}
-    assert set(examples_store.example_names(EXAMPLES)) <= have
+    assert set(store.example_names(EXAMPLES)) <= have
 
 
 def test_a_changed_source_makes_its_result_stale(tmp_path: Path) -> None:
     (tmp_path / "ex").mkdir()
     script = tmp_path / "ex" / "one.py"
     script.write_text("print('a')\n")
-    record = {"source_sha256": examples_store.source_hash(script)}
+    record = {"source_sha256": store.source_hash(script)}
     (tmp_path / "res" / "m").mkdir(parents=True)
     (tmp_path / "res" / "m" / "one.json").write_text(json.dumps(record))
-    assert examples_store.stale_results(tmp_path / "res", tmp_path / "ex") == []
+    assert store.stale_results(tmp_path / "res", tmp_path / "ex") == []
     script.write_text("print('b')\n")
-    assert examples_store.stale_results(tmp_path / "res", tmp_path / "ex") == ["m/one"]
+    assert store.stale_results(tmp_path / "res", tmp_path / "ex") == ["m/one"]
 
 
 def test_machine_key_is_a_slug_of_cpu_cores_and_accelerator() -> None:
-    assert examples_machine.machine_key("AMD EPYC 7B13 64-Core Processor", 2, []) == "amd-epyc-7b13-2c"
-    key = examples_machine.machine_key("Intel(R) Xeon(R) Platinum 8480+ @ 2.0GHz", 16, [{"name": "NVIDIA H100 80GB"}])
+    assert machine_key("AMD EPYC 7B13 64-Core Processor", 2, []) == "amd-epyc-7b13-2c"
+    key = machine_key("Intel(R) Xeon(R) Platinum 8480+ @ 2.0GHz", 16, [{"name": "NVIDIA H100 80GB"}])
     assert key == "intel-xeon-platinum-8480-16c-nvidia-h100-80gb"
 
 
@@ -64,7 +65,7 @@ def test_machine_key_is_a_slug_of_cpu_cores_and_accelerator() -> None:
 
 
 def _stored_model(example: str) -> dict[str, Any]:
-    for machine in examples_store.load_results(RESULTS).values():
+    for machine in store.load_results(RESULTS).values():
         if example in machine["examples"]:
             return copy.deepcopy(machine["examples"][example]["models"][0])
     pytest.skip(f"no stored result for {example}")
@@ -72,7 +73,7 @@ def _stored_model(example: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("example", ["article_7x7", "article_3x3_stack", "inception_3_fixed"])
 def test_calc_agrees_with_the_layers_keras_reported(example: str) -> None:
-    figures = examples_check.check_model(_stored_model(example))
+    figures = check.check_model(_stored_model(example))
     assert figures["mismatches"] == []
 
 
@@ -80,7 +81,7 @@ def test_a_wrong_parameter_count_is_a_mismatch_naming_the_layer() -> None:
     model = _stored_model("article_7x7")
     conv = next(layer for layer in model["layers"] if layer["class_name"] == "Conv2D")
     conv["params"] += 1
-    (problem,) = examples_check.check_model(model)["mismatches"]
+    (problem,) = check.check_model(model)["mismatches"]
     assert f"{model['name']}/{conv['name']} (Conv2D): params" in problem
 
 
@@ -88,7 +89,7 @@ def test_a_wrong_output_shape_is_a_mismatch() -> None:
     model = _stored_model("inception_3_fixed")
     concat = next(layer for layer in model["layers"] if layer["class_name"] == "Concatenate")
     concat["output_shape"][-1] += 1
-    problems = examples_check.check_model(model)["mismatches"]
+    problems = check.check_model(model)["mismatches"]
     assert any(f"/{concat['name']} (Concatenate): output shape" in p for p in problems)
 
 
@@ -100,7 +101,7 @@ def run(tmp: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProce
         [
             sys.executable,
             "-m",
-            "scripts.run_examples",
+            "scripts.examples",
             f"--examples-dir={tmp / 'ex'}",
             f"--results-dir={tmp / 'res'}",
             f"--work-dir={tmp / 'work'}",
@@ -185,7 +186,7 @@ def test_a_killed_run_leaves_no_half_written_file(fake: Path) -> None:
     assert run(fake).returncode == 0
     (fake / "ex" / "slow.py").write_text("import time\ntime.sleep(60)\n")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scripts.run_examples", f"--examples-dir={fake / 'ex'}",
+        [sys.executable, "-m", "scripts.examples", f"--examples-dir={fake / 'ex'}",
          f"--results-dir={fake / 'res'}", f"--work-dir={fake / 'work'}", "--no-peak", "--force"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
@@ -204,7 +205,7 @@ def test_a_killed_run_leaves_no_half_written_file(fake: Path) -> None:
 
 def test_an_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "res" / "x.json"
-    examples_store.atomic_write_json(target, {"v": 1}, tmp_path / "work")
+    store.atomic_write_json(target, {"v": 1}, tmp_path / "work")
 
     def broken_dump(obj: Any, f: Any, **kwargs: Any) -> None:
         f.write('{"v": ')
@@ -212,7 +213,7 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(json, "dump", broken_dump)
     with pytest.raises(KeyboardInterrupt):
-        examples_store.atomic_write_json(target, {"v": 2}, tmp_path / "work")
+        store.atomic_write_json(target, {"v": 2}, tmp_path / "work")
     assert json.loads(target.read_text()) == {"v": 1}
     assert list((tmp_path / "work").iterdir()) == []
 
@@ -220,7 +221,7 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: p
 def test_a_cached_run_takes_no_tensorflow_and_little_time() -> None:
     start = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "scripts.run_examples", "--dry-run"],
+        [sys.executable, "-X", "importtime", "-m", "scripts.examples", "--dry-run"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     elapsed = time.monotonic() - start

@@ -4,7 +4,7 @@
 - Keras's own model_from_json + count_params on the same config, measured in the same run: goal ≥ 100× slower;
 - the time to refuse absurd input through the CLI (goal ≤ 2 s each).
 
-Usage: .venv/bin/python -m scripts.bench_analyzer [--repeats N]
+Usage: .venv/bin/python -m scripts.bench.analyzer [--repeats N]
 Writes benchmarks/analyzer.json and benchmarks/analyzer.md.
 """
 
@@ -25,7 +25,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "benchmarks"
 
 
@@ -89,7 +89,7 @@ def main() -> None:
     import keras
 
     import calc
-    from scripts.examples_machine import cores, cpu_model
+    from scripts.examples.machine import cores, cpu_model
 
     config_text = keras.applications.InceptionResNetV2(weights=None).to_json()
     config = json.loads(config_text)

@@ -21,7 +21,7 @@ over several runs, each run in a fresh browser profile (cold HTTP cache):
 
 Writes medians, spreads and every value to benchmarks/browser.json, shown on the Methods page.
 
-    .venv/bin/python -m scripts.bench_browser [--runs 7] [--variants snapshot,stock_theme]
+    .venv/bin/python -m scripts.bench.browser [--runs 7] [--variants snapshot,stock_theme]
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from typing import Any
 
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "benchmarks" / "browser.json"
 GOALS = {
     "static_paint_ms": 200,

@@ -7,7 +7,7 @@ Each figure is the median and interquartile range over many repeats; one repeat 
 (as ``timeit`` does) and divides by the batch size. A figure that misses its goal is profiled (cProfile),
 and the functions that took the most time are printed and stored beside it.
 
-Usage: .venv/bin/python -m scripts.bench_calc [--repeats N] [--quick]
+Usage: .venv/bin/python -m scripts.bench.calc [--repeats N] [--quick]
 Writes benchmarks/calc.json and benchmarks/calc.md.
 """
 
@@ -21,18 +21,16 @@ import os
 import platform
 import pstats
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import calc
+from scripts.examples.machine import cpu_model
 
-import calc  # noqa: E402  (after the path set-up, so the script runs from anywhere)
-from scripts.examples_machine import cpu_model  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 OUT = ROOT / "benchmarks"
 LAYER_GOAL_US = 5.0
@@ -237,7 +235,7 @@ def main() -> None:
         "# calc benchmark",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['python']}, load average {m['load_average_1min']} "
-        f"(shared machine), {m['date']}. Written by `scripts/bench_calc.py`; figures are per call, median "
+        f"(shared machine), {m['date']}. Written by `scripts/bench/calc.py`; figures are per call, median "
         f"and interquartile range over {repeats} repeats of a batch of calls.",
         "",
         f"| call | median (µs) | interquartile range (µs) | goal ≤ {LAYER_GOAL_US:g} µs |",

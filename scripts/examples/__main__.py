@@ -1,10 +1,10 @@
 """Run the Keras examples in examples/ on this machine and store their summaries and timings in results/.
 
-    .venv/bin/python -m scripts.run_examples            # run what changed, keep the rest
-    .venv/bin/python -m scripts.run_examples --force    # run everything again
-    .venv/bin/python -m scripts.run_examples sweep_single article_7x7   # only these
+    .venv/bin/python -m scripts.examples            # run what changed, keep the rest
+    .venv/bin/python -m scripts.examples --force    # run everything again
+    .venv/bin/python -m scripts.examples sweep_single article_7x7   # only these
 
-Each example runs in its own process (scripts/examples_child.py); this process never imports
+Each example runs in its own process (scripts/examples/child.py); this process never imports
 TensorFlow. An example is not run again while its source, the TensorFlow and Keras versions and
 the machine are unchanged. Every model's parameters and output shapes are checked against calc,
 layer by layer; a mismatch, or an example that raises (other than the expected failures), makes
@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from scripts import examples_check, examples_machine, examples_store
+from scripts.examples import check, machine, store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Examples that must raise, with the exception they must raise: the article's Inception
 # example as written, and the first fix, which still fails one step further.
@@ -93,7 +93,7 @@ def run_child(argv: list[str], log: TextIO, on_progress: Any) -> int:
     """Run the child, its stdout and non-progress stderr into the log; return its exit status."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", COLUMNS="200", PYTHONUNBUFFERED="1", PYTHONHASHSEED="0")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scripts.examples_child", *argv],
+        [sys.executable, "-m", "scripts.examples.child", *argv],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -135,20 +135,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
-    names = examples_store.example_names(args.examples_dir)
+    names = store.example_names(args.examples_dir)
     unknown = [n for n in args.names if n not in names]
     if unknown:
         print(f"unknown example(s): {', '.join(unknown)}; known: {', '.join(names)}", file=sys.stderr)
         return 2
     selected = args.names or names
-    fp = examples_machine.fingerprint()
+    fp = machine.fingerprint()
     machine_dir = args.results_dir / fp["key"]
 
     pending, keys, previous = [], {}, {}
     for name in selected:
-        sha = examples_store.source_hash(args.examples_dir / f"{name}.py")
-        keys[name] = (sha, examples_store.cache_key(sha, fp["tensorflow"], fp["keras"], fp["key"]))
-        previous[name] = examples_store.load_json(machine_dir / f"{name}.json")
+        sha = store.source_hash(args.examples_dir / f"{name}.py")
+        keys[name] = (sha, store.cache_key(sha, fp["tensorflow"], fp["keras"], fp["key"]))
+        previous[name] = store.load_json(machine_dir / f"{name}.json")
         if args.force or not previous[name] or previous[name].get("cache_key") != keys[name][1]:
             pending.append(name)
     if not pending:
@@ -172,13 +172,13 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     with log_path.open("w", encoding="utf-8") as log:
-        log.write(f"# run_examples on {fp['key']} at {fp['date']}\n# {json.dumps(fp)}\n")
+        log.write(f"# scripts.examples on {fp['key']} at {fp['date']}\n# {json.dumps(fp)}\n")
         peak = None
         if not args.no_peak:
             peak_path = args.work_dir / "peak.out.tmp"
             t0 = time.monotonic()
             rc = run_child(["peak", str(peak_path)], log, lambda info: progress.show(0, "peak", t0, done, info))
-            peak = examples_store.load_json(peak_path) if rc == 0 else None
+            peak = store.load_json(peak_path) if rc == 0 else None
             peak_path.unlink(missing_ok=True)
             if peak is None:
                 failures.append("peak matmul probe")
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                 log,
                 lambda info, index=index, name=name, t0=t0: progress.show(index, name, t0, done, info),
             )
-            child = examples_store.load_json(out)
+            child = store.load_json(out)
             out.unlink(missing_ok=True)
             progress.end_line()
             problem = None
@@ -236,19 +236,19 @@ def main(argv: list[str] | None = None) -> int:
                     "seconds": round(time.monotonic() - t0, 2),
                     **{k: child[k] for k in ("stdout", "error", "models", "devices") if k in child},
                 }
-                examples_store.atomic_write_json(machine_dir / f"{name}.json", record, args.work_dir)
+                store.atomic_write_json(machine_dir / f"{name}.json", record, args.work_dir)
                 print(
                     f"[{index}/{len(pending)}] {name}: {record['status']} in {record['seconds']:.1f} s", file=sys.stderr
                 )
             done.append(name)
         total = time.monotonic() - started
-        machine = {
+        machine_record = {
             **fp,
             "loadavg_end": list(os.getloadavg()),
             "peak": run_info["peak"],
             "last_run": {"examples": pending, "seconds": round(total, 1), "failures": failures, "forced": args.force},
         }
-        examples_store.atomic_write_json(machine_dir / "machine.json", machine, args.work_dir)
+        store.atomic_write_json(machine_dir / "machine.json", machine_record, args.work_dir)
         log.write(f"\n# finished in {total:.1f} s; failures: {failures}\n")
     print(f"ran {len(pending)} example(s) in {fmt_seconds(total)} on {fp['key']}; log: {log_path}", file=sys.stderr)
     if failures:
@@ -270,11 +270,11 @@ def judge(name: str, child: dict[str, Any], peak_gflops: float | None) -> str | 
     if error is not None:
         return f"raised {error['type']}: {error['message']}"
     for model in child["models"]:
-        figures = examples_check.check_model(model)
+        figures = check.check_model(model)
         if figures["mismatches"]:
             return "calc and Keras disagree: " + "; ".join(figures["mismatches"])
         model["calc"] = figures
-        examples_check.achieved(model["timings"], figures["totals"], peak_gflops)
+        check.achieved(model["timings"], figures["totals"], peak_gflops)
     return None
 
 

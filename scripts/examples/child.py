@@ -4,8 +4,8 @@
 # one JSON record. TensorFlow is imported here only when the example uses Keras,
 # so the runner's own tests can use examples that need no TensorFlow at all.
 #
-#   python -m scripts.examples_child run EXAMPLE.py OUT.json [--repeats N --warmup N --batch N]
-#   python -m scripts.examples_child peak OUT.json
+#   python -m scripts.examples.child run EXAMPLE.py OUT.json [--repeats N --warmup N --batch N]
+#   python -m scripts.examples.child peak OUT.json
 #
 # Progress goes to stderr as lines "@@progress {json}" for the parent's display.
 
@@ -24,7 +24,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def progress(**fields: Any) -> None:

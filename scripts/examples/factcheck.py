@@ -14,7 +14,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from scripts.examples_render import Data, table
+from scripts.examples.render import Data, table
 
 Expr = Any  # ["get", "machine/example/path/..."] | ["div"|"mul"|"sub"|"add", expr, expr, ...]
 
@@ -372,7 +372,7 @@ def claims(f: Facts) -> list[tuple[str, str, str]]:
 def render_claims(data: Data, arg: str | None = None) -> str:
     machines = [k for k in data.machines if data.record(k, "article_7x7") and data.record(k, "sweep_single")]
     if not machines:
-        return "!!! warning\n    No current results to check the claims against: run `python -m scripts.run_examples`."
+        return "!!! warning\n    No current results to check the claims against: run `python -m scripts.examples`."
     f = Facts(data, machines[0])
     rows = []
     sections = []

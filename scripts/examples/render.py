@@ -13,10 +13,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from scripts import examples_store
+from scripts.examples import store
 from scripts.examples_svg import line_chart
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MARKER = re.compile(r"<!-- kernel-lab:([a-z-]+)(?: ([\w-]+))? -->")
 
 SWEEP = {
@@ -32,10 +32,10 @@ class Data:
 
     def __init__(self, root: Path = ROOT) -> None:
         self.examples_dir = root / "examples"
-        self.names = examples_store.example_names(self.examples_dir)
-        hashes = {n: examples_store.source_hash(self.examples_dir / f"{n}.py") for n in self.names}
+        self.names = store.example_names(self.examples_dir)
+        hashes = {n: store.source_hash(self.examples_dir / f"{n}.py") for n in self.names}
         self.machines: dict[str, dict[str, Any]] = {}
-        for key, stored in examples_store.load_results(root / "results").items():
+        for key, stored in store.load_results(root / "results").items():
             current = {n: r for n, r in stored["examples"].items() if hashes.get(n) == r.get("source_sha256")}
             if current:
                 self.machines[key] = {"machine": stored["machine"] or {}, "examples": current}
@@ -116,7 +116,7 @@ def machine_label(data: Data, key: str) -> str:
 
 def render_machines(data: Data) -> str:
     if not data.machines:
-        return "!!! warning\n    No results stored yet: run `python -m scripts.run_examples`."
+        return "!!! warning\n    No results stored yet: run `python -m scripts.examples`."
     keys = list(data.machines)
     fields: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
         ("CPU", lambda m: m.get("cpu")),
@@ -240,7 +240,7 @@ def render_example(data: Data, name: str) -> str:
     parts = [f"### {title}", text, fence(code, "python", f"examples/{name}.py")]
     rec = data.first(name)
     if rec is None:
-        parts.append("!!! warning\n    No current result for this example: run `python -m scripts.run_examples`.")
+        parts.append("!!! warning\n    No current result for this example: run `python -m scripts.examples`.")
         return "\n\n".join(parts)
     if rec.get("error"):
         parts.append(f"It fails, as expected, with `{rec['error']['type']}`. What Python printed:")
@@ -287,7 +287,7 @@ def sweep_rows(data: Data, machine: str) -> list[dict[str, Any]]:
 def render_sweep(data: Data) -> str:
     keys = [k for k in data.machines if sweep_rows(data, k)]
     if not keys:
-        return "!!! warning\n    No current sweep results: run `python -m scripts.run_examples`."
+        return "!!! warning\n    No current sweep results: run `python -m scripts.examples`."
     by_machine = {k: sweep_rows(data, k) for k in keys}
     base = by_machine[keys[0]]
     batch = next(iter(base))["timings"]

@@ -166,10 +166,10 @@ BENCH_LABELS = {
 
 
 def browser_bench_table() -> Markup:
-    """benchmarks/browser.json (written by scripts/bench_browser.py) as a table: every figure is recorded."""
+    """benchmarks/browser.json (written by scripts/bench/browser.py) as a table: every figure is recorded."""
     path = ROOT / "benchmarks" / "browser.json"
     if not path.exists():
-        return Markup("<p>No browser benchmark recorded yet: run <code>scripts/bench_browser.py</code>.</p>")
+        return Markup("<p>No browser benchmark recorded yet: run <code>scripts/bench/browser.py</code>.</p>")
     data = json.loads(path.read_text())
     variants = list(data["results"])
     goals = data.get("goals_ms", {})
@@ -185,7 +185,7 @@ def browser_bench_table() -> Markup:
     m = data["machine"]
     boots = ", ".join(f"{v}: {'/'.join(data['results'][v].get('boot', []))}" for v in variants)
     return scroll_region(table(head, rows, caption), "browser benchmark") + html(
-        '<p class="kl-note">Recorded {} by <code>scripts/bench_browser.py</code>: {}, Pyodide {}, {} CPU cores, {}; '
+        '<p class="kl-note">Recorded {} by <code>scripts/bench/browser.py</code>: {}, Pyodide {}, {} CPU cores, {}; '
         "load average before and after: {:g} and {:g} (other jobs shared the machine). Boot path seen: {}.</p>",
         data["date"], data["browser"], data["pyodide"], m["cpus"], m["platform"], m["load_average_before"][0],
         m["load_average_after"][0], boots,

@@ -1,5 +1,5 @@
 # MkDocs hook: renders the stored example results (results/, written by
-# scripts/run_examples.py) into docs/examples.md and docs/fact-check.md at build
+# scripts/examples/) into docs/examples.md and docs/fact-check.md at build
 # time. Pages ask for pieces with markers such as <!-- kernel-lab:sweep -->;
 # every other page is returned untouched.
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts import examples_factcheck, examples_render  # noqa: E402
+from scripts.examples import factcheck, render  # noqa: E402
 
 PAGES = {"examples.md", "fact-check.md"}
 
@@ -28,4 +28,4 @@ def on_config(config: Any, **kwargs: Any) -> Any:
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any, **kwargs: Any) -> str:
     if page.file.src_uri not in PAGES:
         return markdown
-    return examples_render.render_markers(markdown, extra=examples_factcheck.RENDERERS)
+    return render.render_markers(markdown, extra=factcheck.RENDERERS)
