@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -381,3 +382,60 @@ def test_short_answer_matches_keras(keras: Any) -> None:
     for row, c in zip(rows, (64, 3), strict=True):
         assert number(row["7×7 params"]) == params(c, False)
         assert number(row["3 × 3×3 params"]) == params(c, True)
+
+
+# --- effective receptive field -------------------------------------------------------------------------------
+
+
+def _opacities(html: str) -> list[float]:
+    return [float(v) for v in re.findall(r'class="kl-cell s1" [^>]*fill-opacity="([0-9.]+)"', html)]
+
+
+def test_effective_field_of_three_3x3_against_one_7x7() -> None:
+    html = render("effective_field")
+    # Per axis: paths of three 3-tap layers are the sums of three dice; one 7×7 layer has 7 equal taps.
+    rows = records(html)
+    assert [number(r["Paths"]) for r in rows] == [1, 3, 6, 7, 6, 3, 1]
+    assert [r["Pixel from centre"] for r in rows] == ["-3", "-2", "-1", "+0", "+1", "+2", "+3"]
+    assert [r["Share"] for r in rows] == [f"{c / 27:.4f}" for c in (1, 3, 6, 7, 6, 3, 1)]
+    # σ² = 3 · (3² − 1)/12 = 2 for the stack, (7² − 1)/12 = 4 for the single layer.
+    assert "standard deviation <strong>1.41</strong> pixels (one 7×7 layer: 2.00)" in html
+    # Half the weight: the centre 3 pixels per axis hold (6 + 7 + 6)/27 ≥ 0.5, 1 pixel (7/27) does not;
+    # 90 %: 5 pixels hold 25/27, 3 hold 19/27.
+    assert "central 3 × 3 pixels hold half the weight, the central 5 × 5 pixels 90 %" in html
+    # The heat map is the outer product: only the centre cell is the largest; 49 cells drawn.
+    opacities = _opacities(html)
+    assert len(opacities) == 49 and opacities.count(1.0) == 1
+    assert min(opacities) == pytest.approx(1 / 49, abs=1e-3)  # corner (1·1)/(7·7) of the centre's weight
+
+
+def test_effective_field_with_a_stride() -> None:
+    # Taps 3 at gap 1, then 3 at gap 2, twice: [1,1,1] * [1,0,1,0,1] * [1,0,1,0,1], by hand.
+    rows = records(render("effective_field", strides="2, 1, 1"))
+    assert [number(r["Paths"]) for r in rows] == [1, 1, 3, 2, 5, 3, 5, 2, 3, 1, 1]
+
+
+def test_effective_field_maps_share_one_scale() -> None:
+    from kernel_lab.calculators import figure
+
+    html = figure("effective_field_maps")
+    first, second = html.split("</figure>")[:2]
+    # The stack's centre weighs (7/27)² and is the darkest cell; a 7×7 cell weighs 1/49 of it at full scale.
+    assert _opacities(second).count(1.0) == 1
+    assert _opacities(first) == [pytest.approx((1 / 49) / (7 / 27) ** 2, abs=1e-3)] * 49
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"strides": "2", "dilation_rates": "2"}, "strides"),
+        ({"kernel_sizes": ", ".join(["3"] * 21)}, "kernel_sizes"),
+        ({"kernel_sizes": "3, 0"}, "kernel_sizes"),
+        ({"kernel_sizes": "3, x"}, "kernel_sizes"),
+        ({"dilation_rates": "1, 2"}, "dilation_rates"),
+    ],
+)
+def test_effective_field_bad_inputs_name_their_field(raw: dict[str, str], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        run("effective_field", raw)
+    assert caught.value.field == field, str(caught.value)

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSETS = "assets/kernel-lab"
 CALC_PAGES = {
     "receptive_field": "receptive-field",
+    "effective_field": "effective-field",
     "kernel_compare": "parameters",
     "inception": "inception",
     "layer": "layer",

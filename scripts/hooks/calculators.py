@@ -192,6 +192,14 @@ def browser_bench_table() -> Markup:
     )  # fmt: skip
 
 
+def effective_field_measured() -> Markup:
+    """results/effective_field.json (written by scripts/effective_field.py) as heat maps and a table."""
+    path = ROOT / "results" / "effective_field.json"
+    if not path.exists():
+        return Markup("<p>No measurement recorded yet: run <code>python -m scripts.effective_field</code>.</p>")
+    return Markup("")
+
+
 def render_widget(marker: Marker, prefix: str, docs_dir: Path) -> Markup:
     """The calculator's form (from its signature) and its default result, rendered by the site's Python.
 
@@ -226,7 +234,9 @@ def _static_figure(name: str) -> Markup:
 
 # Figures by marker name: each takes the marker's data-arg.
 FIGURES: dict[str, Any] = {
-    "short_answer": lambda arg: _static_figure("short_answer"),
+    **{name: (lambda arg, name=name: _static_figure(name)) for name in ("short_answer", "effective_field_table")},
+    "effective_field_maps": lambda arg: _calculators().figure("effective_field_maps"),
+    "effective_field_measured": lambda arg: effective_field_measured(),
     "browser_bench": lambda arg: browser_bench_table(),
     "shipped_size": shipped_size,
 }

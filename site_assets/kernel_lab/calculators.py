@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import calc
 from calc.text import integer, nbytes
 from calc.text import shape as shape_text
-from kernel_lab.charts import bars, line_chart, svg_open
+from kernel_lab.charts import bars, heat_map, line_chart, svg_open
 from kernel_lab.forms import Input, InputError, blame, coerce, int_list, read_inputs
 from kernel_lab.html import Markup, html, join, table
 
@@ -32,6 +32,29 @@ __all__ = ["CALCULATORS", "FIGURES", "figure", "inputs", "render", "run"]
 MAX_LAYERS = 12
 
 
+def _chain(
+    kernel_sizes: str, strides: str, dilation_rates: str, padding: str, size: int | None, most: int
+) -> tuple[list[int], list[int], list[int], list[calc.LayerInfo]]:
+    """The square Conv2D layers a chain calculator describes (kernel sizes, strides and dilation rates, each one
+    value for every layer or one per layer) on a one-channel input of ``size`` (None: any size)."""
+    kernels = int_list("kernel_sizes", kernel_sizes)
+    if len(kernels) > most:
+        raise InputError("kernel_sizes", f"at most {most} layers, got {len(kernels)}")
+    ss = int_list("strides", strides, len(kernels))
+    ds = int_list("dilation_rates", dilation_rates, len(kernels))
+    fields = {"kernel_size": "kernel_sizes", "strides": "strides", "dilation_rate": "dilation_rates"}
+    layers: list[calc.LayerInfo] = []
+    shape: tuple[int | None, ...] = (size, size, 1)
+    for i, (k, s, d) in enumerate(zip(kernels, ss, ds, strict=True)):
+        try:
+            layer = calc.conv2d(shape, 1, k, s, padding, dilation_rate=d)
+        except calc.LayerConfigError as e:
+            raise InputError(fields.get(e.argument, "input_size"), f"layer {i + 1}: {e}") from None
+        layers.append(layer)
+        shape = layer.output_shape
+    return kernels, ss, ds, layers
+
+
 def receptive_field(
     kernel_sizes: Annotated[str, Input("Kernel sizes", "One per layer, separated by commas, e.g. 3, 3, 3")] = "3, 3, 3",
     strides: Annotated[str, Input("Strides", "One value for every layer, or one per layer")] = "1",
@@ -40,22 +63,8 @@ def receptive_field(
     input_size: Annotated[int, Input("Input size", "Height and width of the input, pixels", 1, 4096)] = 16,
 ) -> Markup:
     """Receptive field of a chain of square Conv2D layers, with a per-layer table and a diagram."""
-    kernels = int_list("kernel_sizes", kernel_sizes)
-    if len(kernels) > MAX_LAYERS:
-        raise InputError("kernel_sizes", f"at most {MAX_LAYERS} layers, got {len(kernels)}")
-    n = len(kernels)
-    ss = int_list("strides", strides, n)
-    ds = int_list("dilation_rates", dilation_rates, n)
-    fields = {"kernel_size": "kernel_sizes", "strides": "strides", "dilation_rate": "dilation_rates"}
-    layers: list[calc.LayerInfo] = []
-    shape: tuple[int | None, ...] = (input_size, input_size, 1)
-    for i in range(n):
-        try:
-            layer = calc.conv2d(shape, 1, kernels[i], ss[i], padding, dilation_rate=ds[i])
-        except calc.LayerConfigError as e:
-            raise InputError(fields.get(e.argument, "input_size"), f"layer {i + 1}: {e}") from None
-        layers.append(layer)
-        shape = layer.output_shape
+    kernels, ss, ds, layers = _chain(kernel_sizes, strides, dilation_rates, padding, input_size, MAX_LAYERS)
+    n = len(layers)
     fieldss = [calc.receptive_field(layers[: i + 1]) for i in range(n)]
     rows = []
     for i, (layer, f) in enumerate(zip(layers, fieldss, strict=True)):
@@ -141,6 +150,60 @@ def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations:
         join(out),
         top_field.size[0],
     )
+
+
+# --- effective receptive field -------------------------------------------------------------------------------------
+
+MAX_EFFECTIVE_LAYERS = 20
+
+
+def effective_field(
+    kernel_sizes: Annotated[str, Input("Kernel sizes", "One per layer, separated by commas, e.g. 3, 3, 3")] = "3, 3, 3",
+    strides: Annotated[str, Input("Strides", "One value for every layer, or one per layer")] = "1",
+    dilation_rates: Annotated[str, Input("Dilation rates", "One value for every layer, or one per layer")] = "1",
+) -> Markup:
+    """Effective receptive field of a chain of square Conv2D layers with equal weights (Luo et al. 2016): how
+    much each input pixel weighs in the central output unit, against one layer covering the same field."""
+    _, _, _, layers = _chain(kernel_sizes, strides, dilation_rates, "valid", None, MAX_EFFECTIVE_LAYERS)
+    field = calc.effective_receptive_field(layers)
+    size = field.size[0]
+    single = calc.effective_receptive_field([calc.conv2d((None, None, 1), 1, size)])
+    counts, total = field.counts[0], sum(field.counts[0])
+    centre = (size - 1) / 2
+    summary = html(
+        '<p class="kl-summary">Receptive field <strong>{} × {}</strong> pixels. Effective field (equal weights): '
+        "standard deviation <strong>{:.2f}</strong> pixels (one {}×{} layer: {:.2f}); the central {} × {} pixels "
+        "hold half the weight, the central {} × {} pixels 90 %.</p>",
+        size, field.size[1], field.std[0], size, size, single.std[0], field.width_50[0], field.width_50[1],
+        field.width_90[0], field.width_90[1],
+    )  # fmt: skip
+    chart = line_chart(
+        [
+            ("this chain", [(i - centre, p) for i, p in enumerate(field.profile[0])]),
+            (f"one {size}×{size} layer", [(i - centre, p) for i, p in enumerate(single.profile[0])]),
+        ],
+        "input pixel, from the centre of the field",
+        "share of the weight",
+        f"Weight of each input row in the central output unit: the chain against one {size}×{size} layer",
+    )
+    rows = [(f"{i - centre:+g}", c, f"{c / total:.4f}") for i, c in enumerate(counts)]
+    numbers = table(
+        ("Pixel from centre", "Paths", "Share"),
+        rows,
+        f"Per-axis profile: paths from the central output unit to each input row (total {integer(total)})",
+    )
+    return (
+        summary
+        + html('<figure class="kl-figure">{}<figcaption>{}</figcaption></figure>', chart, _PROFILE_CAPTION)
+        + heat_map(field.map(), f"Effective field of the chain, {size} × {field.size[1]} input pixels")
+        + html('<details class="kl-numbers"><summary>The numbers</summary>{}</details>', numbers)
+    )
+
+
+_PROFILE_CAPTION = (
+    "Per axis, the share of the central output unit's input weight that each input row (or column) carries "
+    "when every weight is equal: the number of paths from the unit to that pixel, divided by all paths."
+)
 
 
 # --- parameters and compute ---------------------------------------------------------------------------------------
@@ -541,10 +604,54 @@ def short_answer() -> Markup:
     )
 
 
-FIGURES: dict[str, Callable[[], Markup]] = {"short_answer": short_answer}
+def _effective_variants(k: int) -> dict[str, list[calc.LayerInfo]]:
+    """The ways to cover a k×k field that the pages compare, as chains of layers on any input size."""
+    shape: tuple[int | None, ...] = (None, None, 1)
+    return {
+        f"one {k}×{k} Conv2D": [calc.conv2d(shape, 1, k)],
+        f"{(k - 1) // 2} stacked 3×3 Conv2D": [calc.conv2d(shape, 1, 3)] * ((k - 1) // 2),
+        f"1×{k} then {k}×1 Conv2D": [calc.conv2d(shape, 1, (1, k)), calc.conv2d(shape, 1, (k, 1))],
+        f"{k}×{k} SeparableConv2D": [calc.separable_conv2d(shape, 1, k)],
+    }
+
+
+def effective_field_table() -> Markup:
+    """The effective field (equal weights) of each way to cover a k×k field, k = 5, 7, 9, 11."""
+    rows = []
+    for k in (5, 7, 9, 11):
+        for name, layers in _effective_variants(k).items():
+            field = calc.effective_receptive_field(layers)
+            rows.append(
+                (
+                    name,
+                    f"{field.size[0]} × {field.size[1]}",
+                    f"{field.std[0]:.2f}",
+                    f"{field.width_50[0]} × {field.width_50[1]}",
+                    f"{field.width_90[0]} × {field.width_90[1]}",
+                )
+            )
+    head = ("Layers", "Receptive field", "Std (pixels)", "Central 50 %", "Central 90 %")
+    return table(head, rows, "Effective field with equal weights, per axis (rows; columns are the same)")
+
+
+def effective_field_maps() -> Markup:
+    """Heat maps of one 7×7 layer against three stacked 3×3 layers (equal weights), side by side."""
+    fields = {name: calc.effective_receptive_field(layers) for name, layers in _effective_variants(7).items()}
+    shown = list(fields.items())[:2]
+    top = max(max(max(row) for row in f.map()) for _, f in shown)  # one scale for both
+    maps = [heat_map(f.map(), f"{name}: computed, standard deviation {f.std[0]:.2f} pixels", top) for name, f in shown]
+    return html('<div class="kl-side">{}</div>', join(maps))
+
+
+FIGURES: dict[str, Callable[[], Markup]] = {
+    "short_answer": short_answer,
+    "effective_field_table": effective_field_table,
+    "effective_field_maps": effective_field_maps,
+}
 
 CALCULATORS: dict[str, Callable[..., Markup]] = {
     "receptive_field": receptive_field,
+    "effective_field": effective_field,
     "kernel_compare": kernel_compare,
     "inception": inception,
     "layer": layer,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from kernel_lab.html import Markup, html, join
 
-__all__ = ["bars", "line_chart", "svg_open"]
+__all__ = ["bars", "heat_map", "line_chart", "svg_open"]
 
 Points = Sequence[tuple[float, float]]
 
@@ -248,4 +248,68 @@ def bars(rows: Sequence[tuple[str, Sequence[int]]], names: Sequence[str], label:
         )
         x += 30 + 7 * len(name)
     out.append(Markup("</svg>"))
+    return html('<figure class="kl-figure">{}<figcaption>{}.</figcaption></figure>', join(out), label)
+
+
+MAX_HEAT_CELLS = 64  # cells per side; larger maps are summed into bins of whole pixels
+
+
+def _binned(values: Sequence[Sequence[float]]) -> tuple[list[list[float]], int]:
+    """``values`` summed into at most MAX_HEAT_CELLS bins per side; the bin width in pixels."""
+    n = max(len(values), len(values[0]) if values else 0)
+    step = max(1, math.ceil(n / MAX_HEAT_CELLS))
+    rows = math.ceil(len(values) / step)
+    cols = math.ceil(len(values[0]) / step) if values else 0
+    out = [[0.0] * cols for _ in range(rows)]
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            out[i // step][j // step] += v
+    return out, step
+
+
+def heat_map(values: Sequence[Sequence[float]], label: str, top: float | None = None) -> Markup:
+    """A square-celled heat map of non-negative ``values`` (rows by columns): one hue, its opacity the value's
+    share of ``top`` (by default the largest value; give maps drawn side by side the same one), so that it
+    reads in both palettes; a legend gives the scale."""
+    cells, step = _binned(values)
+    top = top or max((v for row in cells for v in row), default=0.0) or 1.0
+    rows, cols = len(cells), len(cells[0]) if cells else 0
+    cell = max(3.0, min(24.0, 320.0 / max(rows, cols, 1)))
+    left, legend_h = 8.0, 40.0
+    width, height = max(left * 2 + cols * cell, 240.0), rows * cell + legend_h + 8
+    out = [svg_open(width, height, label, "kl-heat")]
+    for i, row in enumerate(cells):
+        for j, v in enumerate(row):
+            if v > 0:
+                out.append(
+                    html(
+                        '<rect class="kl-cell s1" x="{:.1f}" y="{:.1f}" width="{:.2f}" height="{:.2f}" '
+                        'fill-opacity="{:.3f}"/>',
+                        left + j * cell,
+                        4 + i * cell,
+                        cell,
+                        cell,
+                        v / top,
+                    )
+                )
+    y = rows * cell + 16
+    for k in range(6):
+        out.append(
+            html(
+                '<rect class="kl-cell s1 kl-edge" x="{:.1f}" y="{:.1f}" width="14" height="10" fill-opacity="{:.1f}"/>',
+                left + 16 * k,
+                y,
+                k / 5,
+            )
+        )
+    per = "" if step == 1 else f" per {step} × {step} pixels"
+    out.append(
+        html(
+            '<text class="kl-tick" x="{:.1f}" y="{:.1f}">0 to {:.3g}{}</text></svg>',
+            left + 100,
+            y + 9,
+            top,
+            per,
+        )
+    )
     return html('<figure class="kl-figure">{}<figcaption>{}.</figcaption></figure>', join(out), label)

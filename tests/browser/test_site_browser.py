@@ -14,11 +14,22 @@ from kernel_lab import calculators
 from kernel_lab.worker import handle
 from tests.browser.conftest import ROOT, Watched, theme_ready
 
-PAGES = ["", "receptive-field/", "parameters/", "inception/", "analyzer/", "layer/", "methods/", "authors/"]
+PAGES = [
+    "",
+    "receptive-field/",
+    "effective-field/",
+    "parameters/",
+    "inception/",
+    "analyzer/",
+    "layer/",
+    "methods/",
+    "authors/",
+]
 # The examples pages belong to the examples build step; check them too once they exist.
 PAGES += [f"{p}/" for p in ("examples", "fact-check") if (ROOT / "docs" / f"{p}.md").exists()]
 CALC_PAGES = {
     "receptive_field": "receptive-field/",
+    "effective_field": "effective-field/",
     "kernel_compare": "parameters/",
     "inception": "inception/",
     "layer": "layer/",
@@ -225,3 +236,18 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Any, site_url: str) -> Non
             wide[path or "home"] = width
     context.close()
     assert not wide, f"pages wider than the screen (wide tables belong in a scrolling box): {wide}"
+
+
+def test_effective_field_recomputes_in_browser(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "effective-field/")
+    before = output_text(page)
+    page.fill('[name="kernel_sizes"]', "7")
+    after = wait_for_result(page, before)
+    assert after == text_of(page, calculators.run("effective_field", {"kernel_sizes": "7"}))
+    page.fill('[name="dilation_rates"]', "2")
+    page.fill('[name="strides"]', "2")
+    message = '[id$="-strides-msg"]'
+    page.wait_for_function("sel => document.querySelector(sel).textContent !== ''", arg=message)
+    assert "dilation_rate" in page.inner_text(message)
+    assert not watched.errors and not watched.off_origin
