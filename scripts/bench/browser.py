@@ -1,11 +1,10 @@
 """Browser benchmark of the site's calculators: headless Chromium, site served from localhost.
 
-Builds the site in up to four variants: "snapshot" (as deployed: precompiled standard library + memory
+Builds the site in up to three variants: "snapshot" (as deployed: precompiled standard library + memory
 snapshot, the worker started by calc.js after the theme's scripts, the theme's scripts split into short tasks
 and run after the first paint), "stock_theme" (the same with the theme's scripts as Material ships them,
-see scripts/theme_patch.py), "snapshot_early" (the worker started from the page's head when a calculator is
-near the top) and "plain" (Pyodide's own files, the baseline), then measures, the variants taking turns
-over several runs, each run in a fresh browser profile (cold HTTP cache):
+see scripts/theme_patch.py) and "plain" (Pyodide's own files, the baseline), then measures, the variants taking
+turns over several runs, each run in a fresh browser profile (cold HTTP cache):
 
 - static_paint_ms: first contentful paint of a calculator page (its result is in the HTML);
 - interactive_ms: navigation start to the worker's first recomputed result (data-state="ready");
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+from scripts.examples import machine
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "benchmarks" / "browser.json"
@@ -99,7 +99,6 @@ def free_port() -> int:
 VARIANT_ENV = {
     "snapshot": {},
     "stock_theme": {"KERNEL_LAB_STOCK_THEME": "1"},
-    "snapshot_early": {"KERNEL_LAB_EARLY_WORKER": "1"},
     "plain": {"KERNEL_LAB_PLAIN_PYODIDE": "1"},
 }
 
@@ -252,10 +251,13 @@ def main() -> None:
                     print(f"  {key:24} median {value['median']:8.1f}  [{value['min']:.1f} .. {value['max']:.1f}]{flag}")
         browser.close()
     pyodide = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())["version"]
+    fp = machine.fingerprint()
     record = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {
-            "cpus": os.cpu_count(),
+            "key": fp["key"],
+            "cpu": fp["cpu"],
+            "cpus": fp["cores"],
             "platform": platform.platform(),
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime
 import json
-import os
-import platform
 import pstats
 import statistics
 import time
@@ -28,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import calc
-from scripts.examples.machine import cpu_model
+from scripts.examples import machine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,17 +168,6 @@ def profile(fn: Callable[[], Any], calls: int, top: int = 6) -> list[dict[str, A
     return rows[:top]
 
 
-def machine() -> dict[str, Any]:
-    return {
-        "cpu": cpu_model(),
-        "cores": os.cpu_count(),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "platform": platform.platform(),
-        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-    }
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=200, help="repeats per figure (default 200)")
@@ -222,7 +208,7 @@ def main() -> None:
         return
 
     result: dict[str, Any] = {
-        "machine": machine(),
+        "machine": machine.fingerprint(),
         "goals": {"per_layer_us": LAYER_GOAL_US, "chain_ms": CHAIN_GOAL_MS, "chain_length": CHAIN_LENGTH},
         "per_call_us": layers,
         "receptive_field_chain_ms": walk,
@@ -230,13 +216,17 @@ def main() -> None:
     }
     OUT.mkdir(exist_ok=True)
     (OUT / "calc.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    m = result["machine"]
+    (OUT / "calc.md").write_text(report(result, repeats))
+
+
+def report(result: dict[str, Any], repeats: int) -> str:
+    """benchmarks/calc.md: the figures as the Methods page shows them."""
+    m, layers, walk = result["machine"], result["per_call_us"], result["receptive_field_chain_ms"]
     lines = [
         "# calc benchmark",
         "",
-        f"Machine: {m['cpu']}, {m['cores']} cores, {m['python']}, load average {m['load_average_1min']} "
-        f"(shared machine), {m['date']}. Written by `scripts/bench/calc.py`; figures are per call, median "
-        f"and interquartile range over {repeats} repeats of a batch of calls.",
+        f"Machine: {machine.describe(m)} (shared machine), {m['date']}. Written by `scripts/bench/calc.py`; "
+        f"figures are per call, median and interquartile range over {repeats} repeats of a batch of calls.",
         "",
         f"| call | median (µs) | interquartile range (µs) | goal ≤ {LAYER_GOAL_US:g} µs |",
         "|---|---:|---:|:---:|",
@@ -252,7 +242,7 @@ def main() -> None:
         f"| `receptive_field` over {CHAIN_LENGTH} layers | {walk['median']:.3f} | {walk['q1']:.3f}–{walk['q3']:.3f} "
         f"| {ok} |",
     ]
-    for label in missed:
+    for label in result["missed_goals"]:
         profiled = layers.get(label, walk)
         rows = profiled["profile"]
         total = sum(r["own_s"] for r in rows)
@@ -266,7 +256,7 @@ def main() -> None:
         ]
         calls = profiled["profile_calls"]
         lines += [f"| `{r['function']}` | {r['calls'] / calls:g} | {r['own_s'] / total:.0%} |" for r in rows]
-    (OUT / "calc.md").write_text("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-# Stage 1 of the examples pipeline: who is running. A fingerprint of the machine
-# read from /proc, the platform module and package metadata (never by importing
-# TensorFlow, so a fully cached run stays fast), and a stable slug that keys
-# the results of this machine in results/.
+"""Who is running: a fingerprint of the machine, read from /proc, the platform module and package metadata (never
+by importing TensorFlow, so that a fully cached run of the examples stays fast), and a stable key for the machine's
+results in results/. The examples and the benchmarks (scripts/bench/) record the same fingerprint.
+"""
 
 from __future__ import annotations
 
@@ -114,3 +114,9 @@ def fingerprint() -> dict[str, Any]:
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "loadavg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
+
+
+def describe(fp: dict[str, Any]) -> str:
+    """A fingerprint in one line, for a benchmark's report: 'AMD EPYC, 2 cores, Python 3.11.7, load average 0.81'."""
+    load = f", load average {fp['loadavg'][0]:.2f}" if fp.get("loadavg") else ""
+    return f"{fp['cpu']}, {fp['cores']} cores, Python {fp['python']}{load}"
