@@ -10,18 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
-from pathlib import Path
-from typing import Any
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from scripts.theme_patch import ThemePatchError, patch_bundle  # noqa: E402
+from scripts.theme_patch import ThemePatchError, patch_bundle
 
 _BUNDLE = re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js")
 renamed: dict[str, str] = {}  # the theme's bundle name -> the patched bundle's, for on_post_page
@@ -31,12 +26,12 @@ def stock() -> bool:
     return os.environ.get("KERNEL_LAB_STOCK_THEME") == "1"
 
 
-def on_config(config: Any) -> Any:
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra["kl_stock_theme"] = stock()
     return config
 
 
-def on_files(files: Any, config: Any) -> Any:
+def on_files(files: Files, config: MkDocsConfig) -> Files:
     if stock():
         return files
     bundles = [f for f in files if _BUNDLE.fullmatch(f.src_uri)]
@@ -47,7 +42,7 @@ def on_files(files: Any, config: Any) -> Any:
     if source_map is None:
         raise PluginError(f"theme hook: {bundle.src_uri}.map is missing")
     try:
-        js, smap = patch_bundle(Path(bundle.abs_src_path).read_text(), Path(source_map.abs_src_path).read_text())
+        js, smap = patch_bundle(bundle.content_string, source_map.content_string)
     except ThemePatchError as exc:
         raise PluginError(str(exc)) from exc
     old_name = bundle.src_uri.rsplit("/", 1)[1]
@@ -61,11 +56,11 @@ def on_files(files: Any, config: Any) -> Any:
     return files
 
 
-def on_post_page(output: str, page: Any, config: Any) -> str:
+def on_post_page(output: str, page: Page | None, config: MkDocsConfig) -> str:
     for old, new in renamed.items():
         output = output.replace(f"/{old}", f"/{new}")
     return output
 
 
-def on_post_template(output: str, template_name: str, config: Any) -> str:
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
     return on_post_page(output, None, config)  # 404.html
