@@ -21,6 +21,7 @@ __all__ = [
     "NONE",
     "UNKNOWN",
     "cell",
+    "effective_std",
     "integer",
     "keras_shape",
     "markdown_table",
@@ -73,6 +74,18 @@ def pair(v: Sequence[Any] | None) -> str:
     return a if a == b else f"{a}×{b}"
 
 
+def effective_std(std: Sequence[float] | None) -> str | None:
+    """The effective field's standard deviation per axis, in pixels to two decimals: '1.41' when both axes
+    agree, '1.41×2.00' when not; None where it is not defined (after unaligned merges, without a window).
+
+    >>> effective_std((2 ** 0.5, 2 ** 0.5)), effective_std((1.0, 2.0)), effective_std(None)
+    ('1.41', '1.00×2.00', None)
+    """
+    if std is None:
+        return None
+    return pair([f"{v:.2f}" for v in std])
+
+
 def nbytes(n: int | None) -> str:
     """Bytes in binary units with three significant digits: 802816 -> '784 KiB'; under 1 KiB in bytes."""
     if n is None:
@@ -106,6 +119,7 @@ HEADERS = (
     "Param #",
     "MACs",
     "Receptive field (size / stride / padding)",
+    "Effective std",
     "Connected to",
 )
 
@@ -124,6 +138,7 @@ def _cells(row: LayerRow) -> tuple[str, ...]:
         integer(row.params),
         integer(row.macs),
         _field(row),
+        effective_std(row.effective_std) or NONE,
         ", ".join(row.inbound) or NONE,
     )
 
@@ -186,7 +201,7 @@ def markdown_text(text: str) -> str:
 
 def markdown_table(summary: Summary) -> str:
     """A GitHub-flavoured Markdown table, totals and warnings below it; every name is shown as text."""
-    out = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---", "---", "---:", "---:", "---", "---"]) + "|"]
+    out = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---", "---", "---:", "---:", "---", "---:", "---"]) + "|"]
     out += ["| " + " | ".join(markdown_text(c) for c in _cells(r)) + " |" for r in summary.layers]
     out.append("")
     out += [f"- {markdown_text(f)}" for f in _footer(summary)]

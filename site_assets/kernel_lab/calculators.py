@@ -18,7 +18,7 @@ from functools import cache
 from typing import Annotated, Any
 
 import calc
-from calc.text import integer, nbytes
+from calc.text import effective_std, integer, nbytes
 from calc.text import shape as shape_text
 from kernel_lab.charts import bars, heat_map, line_chart, svg_open
 from kernel_lab.forms import Input, InputError, blame, coerce, int_list, read_inputs
@@ -530,7 +530,7 @@ def analyzer(
     except calc.CalcError as e:
         raise InputError("model_file" if model_file else "source", str(e)) from None
     totals = result["totals"]
-    head = ("Layer", "Class", "Output shape", "Params", "MACs", "Receptive field", "Jump")
+    head = ("Layer", "Class", "Output shape", "Params", "MACs", "Receptive field", "Jump", "Effective std")
     rows = []
     for row in result["layers"]:
         rf = row.get("receptive_field")
@@ -543,6 +543,7 @@ def analyzer(
                 row.get("macs"),
                 None if not rf else _pair_text(rf.get("size")),
                 None if not rf else _pair_text(rf.get("stride")),
+                effective_std(row.get("effective_std")),
             )
         )
     warnings = result.get("warnings", [])
