@@ -201,7 +201,10 @@ def markdown_text(text: str) -> str:
 
 def markdown_table(summary: Summary) -> str:
     """A GitHub-flavoured Markdown table, totals and warnings below it; every name is shown as text."""
-    out = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---", "---", "---:", "---:", "---", "---:", "---"]) + "|"]
+    out = [
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "|".join(["---", "---", "---:", "---:", "---", "---:", "---"]) + "|",
+    ]
     out += ["| " + " | ".join(markdown_text(c) for c in _cells(r)) + " |" for r in summary.layers]
     out.append("")
     out += [f"- {markdown_text(f)}" for f in _footer(summary)]
