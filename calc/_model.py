@@ -318,6 +318,41 @@ def _std(var12: tuple[int, int] | None) -> tuple[float, float] | None:
     return None if var12 is None else (sqrt(var12[0] / 12), sqrt(var12[1] / 12))
 
 
+def _nodes(
+    by_name: Mapping[str, Mapping[str, Any]], order: Sequence[str], ends: Sequence[Ref], where: str
+) -> tuple[dict[tuple[str, int], list[Ref]], dict[Ref, Any]]:
+    """A functional model's call graph: (layer, node index) -> input refs (InputLayers have one node and no
+    inputs), and the shapes Keras recorded for those inputs; every ref checked to exist, ``ends`` (the model's
+    inputs and outputs) included."""
+    nodes: dict[tuple[str, int], list[Ref]] = {}
+    recorded: dict[Ref, Any] = {}
+    for name in order:
+        entry = by_name[name]
+        if entry.get("class_name") == "InputLayer":
+            nodes[(name, 0)] = []
+            continue
+        inbound = entry.get("inbound_nodes", [])
+        if not isinstance(inbound, list):
+            raise ModelError(f"layer '{name}': inbound_nodes is not a list")
+        for k, node in enumerate(inbound):
+            pairs = _node_inputs(node, name, k)
+            if not pairs:
+                raise ModelError(f"layer '{name}' node {k}: has no input tensors")
+            nodes[(name, k)] = [r for r, _ in pairs]
+            for r, shape in pairs:
+                recorded.setdefault(r, shape)
+    for (name, k), refs in nodes.items():
+        for r in refs:
+            if r[0] not in by_name:
+                raise ModelError(f"layer '{name}' node {k}: input refers to unknown layer '{r[0]}'")
+            if (r[0], r[1]) not in nodes:
+                raise ModelError(f"layer '{name}' node {k}: input refers to missing node {r[1]} of '{r[0]}'")
+    for r in ends:
+        if (r[0], r[1]) not in nodes:
+            raise ModelError(f"{where}: model input/output refers to unknown layer or node '{r[0]}'[{r[1]}]")
+    return nodes, recorded
+
+
 class _Walker:
     def __init__(self) -> None:
         self.layer_count = 0
@@ -407,34 +442,7 @@ class _Walker:
         _check_override(override, len(input_refs), where)
         overrides = {} if override is None else dict(zip(input_refs, override, strict=True))
 
-        # Nodes: (layer, node index) -> input refs. InputLayers have one node and no inputs.
-        nodes: dict[tuple[str, int], list[Ref]] = {}
-        recorded: dict[Ref, Any] = {}
-        for name in order:
-            entry = by_name[name]
-            if entry.get("class_name") == "InputLayer":
-                nodes[(name, 0)] = []
-                continue
-            inbound = entry.get("inbound_nodes", [])
-            if not isinstance(inbound, list):
-                raise ModelError(f"layer '{name}': inbound_nodes is not a list")
-            for k, node in enumerate(inbound):
-                pairs = _node_inputs(node, name, k)
-                if not pairs:
-                    raise ModelError(f"layer '{name}' node {k}: has no input tensors")
-                nodes[(name, k)] = [r for r, _ in pairs]
-                for r, shape in pairs:
-                    recorded.setdefault(r, shape)
-        for (name, k), refs in nodes.items():
-            for r in refs:
-                if r[0] not in by_name:
-                    raise ModelError(f"layer '{name}' node {k}: input refers to unknown layer '{r[0]}'")
-                if (r[0], r[1]) not in nodes:
-                    raise ModelError(f"layer '{name}' node {k}: input refers to missing node {r[1]} of '{r[0]}'")
-        for r in (*input_refs, *output_refs):
-            if (r[0], r[1]) not in nodes:
-                raise ModelError(f"{where}: model input/output refers to unknown layer or node '{r[0]}'[{r[1]}]")
-
+        nodes, recorded = _nodes(by_name, order, (*input_refs, *output_refs), where)
         topo = _topological(nodes, where)
 
         tensors: dict[Ref, Tensor] = {}

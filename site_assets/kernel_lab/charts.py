@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from kernel_lab.html import Markup, html, join
 
@@ -60,6 +61,80 @@ def _ticks(lo: float, hi: float, log: bool, base: int) -> list[float]:
     return out
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """A chart's plot area and its two scales, in SVG units."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    x_log: bool
+    y_log: bool
+    width: float = 640.0
+    height: float = 300.0
+    left: float = 60.0
+    right: float = 160.0
+    top: float = 16.0
+    bottom: float = 44.0
+
+    def px(self, x: float) -> float:
+        f = math.log2 if self.x_log else float
+        return self.left + (f(x) - f(self.x0)) / ((f(self.x1) - f(self.x0)) or 1) * (
+            self.width - self.left - self.right
+        )
+
+    def py(self, y: float) -> float:
+        f = math.log10 if self.y_log else float
+        y = min(max(y, self.y0), self.y1)
+        span = (f(self.y1) - f(self.y0)) or 1
+        return self.height - self.bottom - (f(y) - f(self.y0)) / span * (self.height - self.top - self.bottom)
+
+
+def _grid(frame: _Frame, x_ticks: Sequence[float]) -> Markup:
+    """Axes, horizontal grid lines with their y values, and the x tick labels."""
+    f = frame
+    base, end = f.height - f.bottom, f.width - f.right
+    out = [
+        html('<line class="kl-axis" x1="{l}" y1="{b}" x2="{e}" y2="{b}"/>', l=f.left, b=base, e=end),
+        html('<line class="kl-axis" x1="{l}" y1="{t}" x2="{l}" y2="{b}"/>', l=f.left, t=f.top, b=base),
+    ]
+    for y in _ticks(f.y0, f.y1, f.y_log, 10):
+        out.append(
+            html(
+                '<line class="kl-grid" x1="{l}" y1="{y:.1f}" x2="{e}" y2="{y:.1f}"/>'
+                '<text class="kl-tick" x="{tx}" y="{ty:.1f}" text-anchor="end">{v:.3g}</text>',
+                l=f.left,
+                e=end,
+                y=f.py(y),
+                tx=f.left - 6,
+                ty=f.py(y) + 4,
+                v=y,
+            )
+        )
+    for x in x_ticks:
+        out.append(
+            html('<text class="kl-tick" x="{:.1f}" y="{}" text-anchor="middle">{:g}</text>', f.px(x), base + 16, x)
+        )
+    return join(out)
+
+
+def _series(frame: _Frame, i: int, name: str, points: Points) -> Markup:
+    """Series ``i``: its line, a marker on every point, and its legend entry."""
+    f, cls = frame, f"kl-line s{i + 1}"
+    path = " ".join(f"{'M' if j == 0 else 'L'}{f.px(x):.1f},{f.py(y):.1f}" for j, (x, y) in enumerate(points))
+    lx, ly = f.width - f.right + 10, f.top + 10 + 18 * i
+    return join(
+        [
+            html('<path class="{}" d="{}"/>', cls, path),
+            *(_marker(i, f.px(x), f.py(y)) for x, y in points),
+            html('<line class="{c}" x1="{a}" y1="{y}" x2="{b}" y2="{y}"/>', c=cls, a=lx, b=lx + 24, y=ly),
+            _marker(i, lx + 12, ly),
+            html('<text class="kl-legend" x="{}" y="{}">{}</text>', lx + 30, ly + 4, name),
+        ]
+    )
+
+
 def line_chart(
     series: Sequence[tuple[str, Points]],
     x_label: str,
@@ -79,124 +154,47 @@ def line_chart(
     smallest value, on a log axis) to the largest. ``markers`` are labelled vertical lines (x, text);
     ``reference_y`` draws a dashed horizontal line (a break-even level, say).
     """
-    width, height = 640.0, 300.0
-    left, right, top, bottom = 60.0, 160.0, 16.0, 44.0
-    pts = [(x, y) for _, s in series for x, y in s if not (y_log and y <= 0)]
-    if not pts:
+    shown = [(name, [(x, y) for x, y in pts if not (y_log and y <= 0)]) for name, pts in series]
+    xs = [x for _, pts in shown for x, _ in pts]
+    ys = [y for _, pts in shown for _, y in pts]
+    if not xs:
         return Markup("")
-    xs, ys = [x for x, _ in pts], [y for _, y in pts]
-    x0, x1 = min(xs), max(xs)
-    if y_range is not None:
-        y0, y1 = y_range
-    elif y_log:
-        y0, y1 = min(ys) / 1.3, max(ys) * 1.3
-    else:
-        y0, y1 = 0.0, max(ys) if max(ys) > 0 else 1.0
-    fx = math.log2 if x_log else float
-    fy = math.log10 if y_log else float
-
-    def px(x: float) -> float:
-        return left + (fx(x) - fx(x0)) / ((fx(x1) - fx(x0)) or 1) * (width - left - right)
-
-    def py(y: float) -> float:
-        y = min(max(y, y0), y1)
-        return height - bottom - (fy(y) - fy(y0)) / ((fy(y1) - fy(y0)) or 1) * (height - top - bottom)
-
-    out = [svg_open(width, height, label, "kl-chart")]
-    out.append(
-        html(
-            '<line class="kl-axis" x1="{}" y1="{}" x2="{}" y2="{}"/><line class="kl-axis" x1="{}" y1="{}" x2="{}" '
-            'y2="{}"/>',
-            left,
-            height - bottom,
-            width - right,
-            height - bottom,
-            left,
-            top,
-            left,
-            height - bottom,
-        )
-    )
-    for y in _ticks(y0, y1, y_log, 10):
-        out.append(
-            html(
-                '<line class="kl-grid" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}"/>'
-                '<text class="kl-tick" x="{}" y="{:.1f}" text-anchor="end">{:.3g}</text>',
-                left,
-                py(y),
-                width - right,
-                py(y),
-                left - 6,
-                py(y) + 4,
-                y,
-            )
-        )
+    if y_range is None:
+        y_range = (min(ys) / 1.3, max(ys) * 1.3) if y_log else (0.0, max(ys) if max(ys) > 0 else 1.0)
+    f = _Frame(min(xs), max(xs), y_range[0], y_range[1], x_log, y_log)
+    distinct = sorted(set(xs))
     x_ticks = (
-        _ticks(x0, x1, x_log, 2) if x_log else sorted(set(xs)) if len(set(xs)) <= 12 else _ticks(x0, x1, False, 10)
+        _ticks(f.x0, f.x1, True, 2) if x_log else distinct if len(distinct) <= 12 else _ticks(f.x0, f.x1, False, 10)
     )
-    for x in x_ticks:
-        out.append(
-            html(
-                '<text class="kl-tick" x="{:.1f}" y="{}" text-anchor="middle">{:g}</text>',
-                px(x),
-                height - bottom + 16,
-                x,
-            )
-        )
+    out = [svg_open(f.width, f.height, label, "kl-chart"), _grid(f, x_ticks)]
     if reference_y is not None:
+        y = f.py(reference_y)
         out.append(
-            html(
-                '<line class="kl-ref" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}"/>',
-                left,
-                py(reference_y),
-                width - right,
-                py(reference_y),
-            )
+            html('<line class="kl-ref" x1="{}" y1="{y:.1f}" x2="{}" y2="{y:.1f}"/>', f.left, f.width - f.right, y=y)
         )
     for i, (mx, text) in enumerate(markers):
         # Labels on successive rows, written leftwards of their line, so that neighbours do not overlap.
         out.append(
             html(
-                '<line class="kl-marker" x1="{:.1f}" y1="{}" x2="{:.1f}" y2="{}"/>'
-                '<text class="kl-tick" x="{:.1f}" y="{}" text-anchor="end">{}</text>',
-                px(mx),
-                top,
-                px(mx),
-                height - bottom,
-                px(mx) - 4,
-                top + 30 + 14 * i,
-                text,
+                '<line class="kl-marker" x1="{x:.1f}" y1="{t}" x2="{x:.1f}" y2="{b}"/>'
+                '<text class="kl-tick" x="{tx:.1f}" y="{ty}" text-anchor="end">{text}</text>',
+                x=f.px(mx),
+                t=f.top,
+                b=f.height - f.bottom,
+                tx=f.px(mx) - 4,
+                ty=f.top + 30 + 14 * i,
+                text=text,
             )
         )
-    for i, (name, points) in enumerate(series):
-        cls = f"kl-line s{i + 1}"
-        good = [(x, y) for x, y in points if not (y_log and y <= 0)]
-        path = " ".join(f"{'M' if j == 0 else 'L'}{px(x):.1f},{py(y):.1f}" for j, (x, y) in enumerate(good))
-        out.append(html('<path class="{}" d="{}"/>', cls, path))
-        out += [_marker(i, px(x), py(y)) for x, y in good]
-        ly = top + 14 + 18 * i
-        out.append(
-            html(
-                '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"/>{}<text class="kl-legend" x="{}" y="{}">{}</text>',
-                cls,
-                width - right + 10,
-                ly - 4,
-                width - right + 34,
-                ly - 4,
-                _marker(i, width - right + 22, ly - 4),
-                width - right + 40,
-                ly,
-                name,
-            )
-        )
+    out += [_series(f, i, name, pts) for i, (name, pts) in enumerate(shown)]
     out.append(
         html(
             '<text class="kl-label" x="{}" y="{}" text-anchor="middle">{}</text>'
             '<text class="kl-label" transform="translate(14 {}) rotate(-90)" text-anchor="middle">{}</text></svg>',
-            (left + width - right) / 2,
-            height - 8,
+            (f.left + f.width - f.right) / 2,
+            f.height - 8,
             x_label,
-            (top + height - bottom) / 2,
+            (f.top + f.height - f.bottom) / 2,
             y_label,
         )
     )
