@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Sequence
 from html import escape as _escape
 from typing import Any
@@ -38,14 +37,23 @@ class Markup(str):
         return f"Markup({str.__repr__(self)})"
 
 
-class _Formatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if hasattr(value, "__html__"):
-            return str(value.__html__())
-        return _escape(format(value, format_spec), quote=True)
+class _Field:
+    """A template value: formatted with the field's spec, then escaped unless it is Markup (numbers need no
+    escaping, so they are passed to str.format as they are)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        if hasattr(self.value, "__html__"):
+            return str(self.value.__html__())
+        return _escape(format(self.value, spec), quote=True)
 
 
-_FORMATTER = _Formatter()
+def _field(value: Any) -> Any:
+    return value if type(value) in (int, float) else _Field(value)
 
 
 def escape(value: object) -> Markup:
@@ -60,7 +68,7 @@ def html(template: str, /, *args: Any, **kwargs: Any) -> Markup:
 
     Format specs work as in str.format: ``html('<rect x="{:.1f}"/>', 2.345)`` gives ``<rect x="2.3"/>``.
     """
-    return Markup(_FORMATTER.vformat(template, args, kwargs))
+    return Markup(template.format(*map(_field, args), **{k: _field(v) for k, v in kwargs.items()}))
 
 
 def join(parts: Iterable[object], separator: str = "") -> Markup:
