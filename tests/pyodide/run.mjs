@@ -29,6 +29,7 @@ const SUPPORT_FILES = [
   "tests/__init__.py",
   "tests/conftest.py",
   "tests/strategies.py",
+  "tests/hostile.py",
   "tests/data/fuzz_seed.json",
   "pyproject.toml",
 ];
