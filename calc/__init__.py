@@ -3,13 +3,14 @@ effective receptive fields.
 
 Standard library only; runs unchanged in CPython and in Pyodide.
 
->>> import calc
->>> calc.conv2d((256, 256, 3), filters=64, kernel_size=7).params
-9472
->>> calc.receptive_field([calc.conv2d((256, 256, 3), 32, 3)] * 3).size
-(7, 7)
->>> calc.effective_receptive_field([calc.conv2d((256, 256, 3), 32, 3)] * 3).counts[0]
-(1, 3, 6, 7, 6, 3, 1)
+Examples:
+    >>> import calc
+    >>> calc.conv2d((256, 256, 3), filters=64, kernel_size=7).params
+    9472
+    >>> calc.receptive_field([calc.conv2d((256, 256, 3), 32, 3)] * 3).size
+    (7, 7)
+    >>> calc.effective_receptive_field([calc.conv2d((256, 256, 3), 32, 3)] * 3).counts[0]
+    (1, 3, 6, 7, 6, 3, 1)
 """
 
 from calc._effective import EffectiveField, effective_receptive_field

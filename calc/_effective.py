@@ -55,15 +55,17 @@ class EffectiveField:
             sum to at least 50 % of the total.
         width_90: The same for 90 %.
 
-    >>> import calc
-    >>> three = [calc.conv2d((32, 32, 16), 16, 3)] * 3
-    >>> f = calc.effective_receptive_field(three)
-    >>> f.counts[0]
-    (1, 3, 6, 7, 6, 3, 1)
-    >>> round(f.std[0], 3), f.width_50, f.width_90
-    (1.414, (3, 3), (5, 5))
-    >>> round(f.map()[3][3], 4) == round((7 / 27) ** 2, 4)
-    True
+    Examples:
+        >>> import calc
+        >>> three = [calc.conv2d((32, 32, 16), 16, 3)] * 3
+        >>> f = calc.effective_receptive_field(three)
+        >>> f.counts[0]
+        (1, 3, 6, 7, 6, 3, 1)
+        >>> round(f.std[0], 3), f.width_50, f.width_90
+        (1.414, (3, 3), (5, 5))
+        >>> centre_row = f.map()[3]
+        >>> round(centre_row[3], 4) == round((7 / 27) ** 2, 4)
+        True
     """
 
     counts: tuple[Counts, Counts]
@@ -90,8 +92,9 @@ class EffectiveField:
 def taps(window: Window, axis: int) -> int:
     """Number of taps of a window along an axis: (extent - 1)/dilation + 1.
 
-    >>> taps(Window((5, 3), (1, 1), (0, 0), (0, 0), (2, 1)), 0)
-    3
+    Examples:
+        >>> taps(Window((5, 3), (1, 1), (0, 0), (0, 0), (2, 1)), 0)
+        3
     """
     extent, d = window.kernel[axis], window.dilation[axis]
     if extent < 1 or d < 1 or (extent - 1) % d:
@@ -103,8 +106,9 @@ def variance_step(var12: Pair, window: Window, jump: Pair) -> Pair:
     """Twelve times the effective field's variance after one more layer, exact, per axis:
     12·sigma^2 += (k^2 - 1)·(d·j)^2 with k taps, dilation d and the jump j before the layer.
 
-    >>> variance_step((0, 0), Window((7, 7), (1, 1), (0, 0), (0, 0)), (1, 1))  # 12 * 4
-    (48, 48)
+    Examples:
+        >>> variance_step((0, 0), Window((7, 7), (1, 1), (0, 0), (0, 0)), (1, 1))  # 12 * 4
+        (48, 48)
     """
     k0, k1 = taps(window, 0), taps(window, 1)
     g0, g1 = window.dilation[0] * jump[0], window.dilation[1] * jump[1]
@@ -184,10 +188,11 @@ def _box_power(group: Counter[int]) -> list[int]:
 def axis_counts(layers: Iterable[tuple[int, int]]) -> list[int]:
     """Path counts along one axis for layers given as (taps k, gap g): the coefficients of prod_l B_k(z^g).
 
-    >>> axis_counts([(3, 1), (3, 1), (3, 1)])
-    [1, 3, 6, 7, 6, 3, 1]
-    >>> axis_counts([(2, 1), (3, 2)])  # a 2-pixel window at stride 2, then 3 taps: 6 equal pixels
-    [1, 1, 1, 1, 1, 1]
+    Examples:
+        >>> axis_counts([(3, 1), (3, 1), (3, 1)])
+        [1, 3, 6, 7, 6, 3, 1]
+        >>> axis_counts([(2, 1), (3, 2)])  # a 2-pixel window at stride 2, then 3 taps: 6 equal pixels
+        [1, 1, 1, 1, 1, 1]
     """
     groups: dict[int, Counter[int]] = {}
     for k, g in layers:
@@ -216,8 +221,9 @@ def central_width(counts: Sequence[int], percent: int) -> int:
     """Smallest window centred on the profile, in whole pixels and of the profile's parity, whose counts
     sum to at least ``percent`` % of the total (exact: 100·sum >= percent·total).
 
-    >>> central_width([1, 3, 6, 7, 6, 3, 1], 50), central_width([1, 3, 6, 7, 6, 3, 1], 90)
-    (3, 5)
+    Examples:
+        >>> central_width([1, 3, 6, 7, 6, 3, 1], 50), central_width([1, 3, 6, 7, 6, 3, 1], 90)
+        (3, 5)
     """
     if not 0 <= percent <= 100:
         raise CalcError(f"effective field: percent must be in 0..100, got {percent}")
@@ -290,13 +296,14 @@ def effective_receptive_field(layers: Iterable[LayerInfo | Window | None]) -> Ef
 
     One 7×7 layer: seven equal taps, std 2 px. Three 3×3: 1 3 6 7 6 3 1 (÷ 27), std sqrt(2) px.
 
-    >>> import calc
-    >>> seven = calc.effective_receptive_field([calc.conv2d((32, 32, 16), 16, 7)])
-    >>> seven.counts[1], seven.std
-    ((1, 1, 1, 1, 1, 1, 1), (2.0, 2.0))
-    >>> three = calc.effective_receptive_field([calc.conv2d((32, 32, 16), 16, 3)] * 3)
-    >>> three.counts[1], [round(s, 4) for s in three.std]
-    ((1, 3, 6, 7, 6, 3, 1), [1.4142, 1.4142])
+    Examples:
+        >>> import calc
+        >>> seven = calc.effective_receptive_field([calc.conv2d((32, 32, 16), 16, 7)])
+        >>> seven.counts[1], seven.std
+        ((1, 1, 1, 1, 1, 1, 1), (2.0, 2.0))
+        >>> three = calc.effective_receptive_field([calc.conv2d((32, 32, 16), 16, 3)] * 3)
+        >>> three.counts[1], [round(s, 4) for s in three.std]
+        ((1, 3, 6, 7, 6, 3, 1), [1.4142, 1.4142])
     """
     axes = _axis_layers(list(layers))
     counts: list[Counts] = []

@@ -120,8 +120,9 @@ def conv_output_length(size: int | None, kernel: int, stride: int, padding: str)
     'valid': floor((size - kernel) / stride) + 1;  'same': ceil(size / stride).
     ``kernel`` is the dilated extent. None stays None.
 
-    >>> conv_output_length(256, 7, 1, "valid"), conv_output_length(7, 3, 2, "same")
-    (250, 4)
+    Examples:
+        >>> conv_output_length(256, 7, 1, "valid"), conv_output_length(7, 3, 2, "same")
+        (250, 4)
     """
     if size is None:
         return None
@@ -135,8 +136,9 @@ def same_padding(size: int | None, kernel: int, stride: int) -> tuple[int | None
 
     The split depends on the input size, except at stride 1 where total = kernel - 1.
 
-    >>> same_padding(224, 7, 2), same_padding(225, 7, 2), same_padding(None, 3, 1)
-    ((2, 3), (3, 3), (1, 1))
+    Examples:
+        >>> same_padding(224, 7, 2), same_padding(225, 7, 2), same_padding(None, 3, 1)
+        ((2, 3), (3, 3), (1, 1))
     """
     if size is None:
         if stride != 1:
@@ -236,8 +238,9 @@ def conv2d(
     params = kh*kw*(C/groups)*filters (+ filters for the bias);
     MACs = out_h*out_w*filters*kh*kw*C/groups.
 
-    >>> conv2d((256, 256, 3), 64, 7).params
-    9472
+    Examples:
+        >>> conv2d((256, 256, 3), 64, 7).params
+        9472
     """
     layer = "Conv2D"
     filters = positive(layer, "filters", filters)

@@ -191,9 +191,10 @@ def nested_deeper_than(text: bytes, limit: int) -> bool:
     Checked before parsing because in Pyodide the json module's C recursion overflows the
     JavaScript stack (a fatal error, not a RecursionError) at a few thousand levels.
 
-    >>> text = b'{"a": [1, [2, "]]]\\\\"], "\\"["], "b": {}}'
-    >>> nested_deeper_than(text, 2), nested_deeper_than(text, 3)
-    (True, False)
+    Examples:
+        >>> text = b'{"a": [1, [2, "]]]\\\\"], "\\"["], "b": {}}'
+        >>> nested_deeper_than(text, 2), nested_deeper_than(text, 3)
+        (True, False)
     """
     # Drop escaped backslashes, then escaped quotes, then every byte but quotes and brackets.
     kept = text.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _DROP)
@@ -699,12 +700,13 @@ def summarize(
     Raises:
         ModelError: the source is not a readable Keras model, or a layer's config is impossible.
 
-    >>> cfg = {"class_name": "Sequential", "config": {"layers": [
-    ...     {"class_name": "InputLayer", "config": {"batch_shape": [None, 256, 256, 3]}},
-    ...     {"class_name": "Conv2D", "config": {"name": "c7", "filters": 64, "kernel_size": [7, 7]}}]}}
-    >>> s = summarize(cfg)
-    >>> s.layers[0].output_shape, s.params, s.layers[0].receptive_field.size
-    ((250, 250, 64), 9472, (7, 7))
+    Examples:
+        >>> cfg = {"class_name": "Sequential", "config": {"layers": [
+        ...     {"class_name": "InputLayer", "config": {"batch_shape": [None, 256, 256, 3]}},
+        ...     {"class_name": "Conv2D", "config": {"name": "c7", "filters": 64, "kernel_size": [7, 7]}}]}}
+        >>> s = summarize(cfg)
+        >>> s.layers[0].output_shape, s.params, s.layers[0].receptive_field.size
+        ((250, 250, 64), 9472, (7, 7))
     """
     config = load_config(source)
     override = _override(input_shape)

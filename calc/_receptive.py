@@ -43,8 +43,9 @@ INPUT_FIELD = ReceptiveField((1, 1), (1, 1), (0, 0))
 def step(field: ReceptiveField | None, window: Window | None) -> ReceptiveField | None:
     """Receptive field after one more layer; None once an output unit no longer sees a fixed window.
 
-    >>> step(step(INPUT_FIELD, Window((3, 3), (1, 1), (0, 0), (0, 0))), Window((3, 3), (1, 1), (0, 0), (0, 0))).size
-    (5, 5)
+    Examples:
+        >>> step(step(INPUT_FIELD, Window((3, 3), (1, 1), (0, 0), (0, 0))), Window((3, 3), (1, 1), (0, 0), (0, 0))).size
+        (5, 5)
     """
     if field is None or window is None:
         return None

@@ -91,8 +91,9 @@ _REQUIRED = {
 def layer_arguments(class_name: str) -> tuple[str, ...]:
     """The Keras config arguments that change calc's figures for ``class_name``, in signature order.
 
-    >>> layer_arguments("MaxPooling2D")
-    ('pool_size', 'strides', 'padding', 'data_format')
+    Examples:
+        >>> layer_arguments("MaxPooling2D")
+        ('pool_size', 'strides', 'padding', 'data_format')
     """
     return _ACCEPTS[class_name if class_name in LAYERS else ALIASES.get(class_name, class_name)]
 
@@ -103,8 +104,9 @@ def layer_info(class_name: str, config: Mapping[str, Any], input_shape: Any) -> 
     ``input_shape`` excludes the batch axis; for merge layers it is a list of shapes. A layer whose config
     says ``data_format="channels_first"`` takes and gives (C, H, W) shapes, as Keras does.
 
-    >>> layer_info("Conv2D", {"filters": 64, "kernel_size": [7, 7]}, (256, 256, 3)).output_shape
-    (250, 250, 64)
+    Examples:
+        >>> layer_info("Conv2D", {"filters": 64, "kernel_size": [7, 7]}, (256, 256, 3)).output_shape
+        (250, 250, 64)
     """
     if type(class_name) is not str:
         raise CalcError(f"class_name: expected a string, got {type(class_name).__name__}")

@@ -5,8 +5,9 @@ reads the same everywhere. ``UNKNOWN`` ("?") marks a value that depends on somet
 as None); ``NONE`` ("—") marks a figure that does not apply (no receptive field after Flatten, say).
 Nothing else in calc imports this module: it is the outermost layer, beside the CLI.
 
->>> integer(12345678), shape((56, 56, 64)), nbytes(802816), significant(0.012345)
-('12,345,678', '56 × 56 × 64', '784 KiB', '0.0123')
+Examples:
+    >>> integer(12345678), shape((56, 56, 64)), nbytes(802816), significant(0.012345)
+    ('12,345,678', '56 × 56 × 64', '784 KiB', '0.0123')
 """
 
 from __future__ import annotations
@@ -78,8 +79,9 @@ def effective_std(std: Sequence[float] | None) -> str | None:
     """The effective field's standard deviation per axis, in pixels to two decimals: '1.41' when both axes
     agree, '1.41×2.00' when not; None where it is not defined (after unaligned merges, without a window).
 
-    >>> effective_std((2 ** 0.5, 2 ** 0.5)), effective_std((1.0, 2.0)), effective_std(None)
-    ('1.41', '1.00×2.00', None)
+    Examples:
+        >>> effective_std((2 ** 0.5, 2 ** 0.5)), effective_std((1.0, 2.0)), effective_std(None)
+        ('1.41', '1.00×2.00', None)
     """
     if std is None:
         return None
@@ -191,8 +193,9 @@ def markdown_text(text: str) -> str:
     """Text that Markdown shows as it is: Markdown punctuation backslash-escaped (no links, emphasis or code
     from a layer's name), then ``&``, ``<`` and ``>`` as entities (no HTML), line breaks as spaces.
 
-    >>> markdown_text("<img src=x onerror=alert(1)> [a](javascript:x) | *b*")
-    '&lt;img src=x onerror=alert(1)&gt; \\\\[a\\\\](javascript:x) \\\\| \\\\*b\\\\*'
+    Examples:
+        >>> markdown_text("<img src=x onerror=alert(1)> [a](javascript:x) | *b*")
+        '&lt;img src=x onerror=alert(1)&gt; \\\\[a\\\\](javascript:x) \\\\| \\\\*b\\\\*'
     """
     from html import escape
 
