@@ -114,6 +114,63 @@
     showStatus(root, "");
   }
 
+  // --- the inputs in the page's URL -------------------------------------------------------------------------
+  // Fields that differ from the page's defaults go into the query string under their own names (prefixed with
+  // the calculator's name where a page has several), so that a link reproduces the result. Updated in place
+  // (replaceState), so typing adds no history entries. Long texts (a pasted model) and files stay out.
+  const MAX_URL_VALUE = 400;
+
+  function paramName(root, field) {
+    return document.querySelectorAll("[data-calc]").length > 1 ? root.dataset.calc + "." + field : field;
+  }
+
+  function linkable(el) {
+    return el.type !== "file" && el.tagName !== "TEXTAREA";
+  }
+
+  function writeUrl(root) {
+    const url = new URL(location.href);
+    const values = readForm(root);
+    for (const el of root.querySelectorAll("form [name]")) {
+      if (!linkable(el)) continue;
+      const key = paramName(root, el.name);
+      const value = String(values[el.name]);
+      if (value === String(root.klDefaults[el.name]) || value.length > MAX_URL_VALUE) url.searchParams.delete(key);
+      else url.searchParams.set(key, value);
+    }
+    if (url.href !== location.href) history.replaceState(history.state, "", url.href);
+  }
+
+  // Values from the URL into the form; true when there were any. A value a field cannot take is kept as it
+  // is (a select gets an extra option), so that the calculator answers with the same message as when typed.
+  function readUrl(root) {
+    const params = new URL(location.href).searchParams;
+    let found = false;
+    for (const el of root.querySelectorAll("form [name]")) {
+      const key = paramName(root, el.name);
+      if (!linkable(el) || !params.has(key)) continue;
+      const value = params.get(key);
+      found = true;
+      if (el.type === "checkbox") {
+        el.checked = ["1", "true", "on", "yes"].includes(value.trim().toLowerCase());
+      } else {
+        if (el.tagName === "SELECT" && !Array.from(el.options).some(function (o) { return o.value === value; })) {
+          el.add(new Option(value, value));
+        }
+        el.value = value;
+      }
+    }
+    return found;
+  }
+
+  function copyLink(root) {
+    writeUrl(root);
+    const done = function () { showStatus(root, "Link copied: it opens this calculator with these inputs."); };
+    const fail = function () { showStatus(root, "Copy this page's address: " + location.href); };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(location.href).then(done, fail);
+    else fail();
+  }
+
   // Recompute with the current inputs; only the newest request of a calculator is shown.
   async function recompute(root, data) {
     const ticket = (root.klTicket = (root.klTicket || 0) + 1);
@@ -166,6 +223,7 @@
       return;
     }
     if (event.target.tagName === "TEXTAREA") root.klFile = null;
+    writeUrl(root);
     recompute(root);
   }
 
@@ -181,7 +239,14 @@
   function mount(root) {
     if (root.klMounted) return;
     root.klMounted = true;
+    root.klDefaults = readForm(root); // as built: a plain URL keeps this result
     const form = root.querySelector("form");
+    const copy = root.querySelector("[data-copy-link]");
+    if (copy) copy.addEventListener("click", function () { copyLink(root); });
+    if (readUrl(root)) {
+      showStatus(root, "Computing with the inputs from the link…");
+      activate(root);
+    }
     form.addEventListener("input", function (event) { onChange(root, event); });
     form.addEventListener("change", function (event) {
       if (event.target.type === "file" || event.target.tagName === "SELECT" || event.target.type === "checkbox") {

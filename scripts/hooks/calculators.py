@@ -217,6 +217,7 @@ def render_widget(marker: Marker, prefix: str, docs_dir: Path) -> Markup:
     label = name.replace("_", " ")
     return html(
         '<div class="kl-calc" data-calc="{}" data-state="static">{}'
+        '<p class="kl-tools"><button type="button" class="kl-button" data-copy-link>Copy link</button></p>'
         '<p class="kl-status" role="status" aria-live="polite"></p>'
         # Focusable, so that keyboard users can scroll a wide result sideways (axe: scrollable-region-focusable).
         '<div class="kl-output" data-calc-output aria-live="polite" tabindex="0" role="region" '

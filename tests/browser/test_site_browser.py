@@ -251,3 +251,75 @@ def test_effective_field_recomputes_in_browser(watched: Watched, site_url: str) 
     page.wait_for_function("sel => document.querySelector(sel).textContent !== ''", arg=message)
     assert "dilation_rate" in page.inner_text(message)
     assert not watched.errors and not watched.off_origin
+
+
+# --- links -------------------------------------------------------------------------------------------------
+
+
+def test_inputs_live_in_the_url_and_a_link_reopens_the_result(browser: Any, watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "layer/")
+    assert "?" not in page.url  # the plain URL: the result as built
+    history = page.evaluate("() => history.length")
+    before = output_text(page)
+    page.fill('[name="filters"]', "32")
+    after = wait_for_result(page, before)
+    page.select_option('[name="padding"]', "valid")
+    after = wait_for_result(page, after)
+    assert "filters=32" in page.url and "padding=valid" in page.url and "height" not in page.url
+    assert page.evaluate("() => history.length") == history  # replaced, not pushed
+    # Copy the link, open it in a fresh browser context: same result, same form.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("[data-copy-link]")
+    page.wait_for_function("() => document.querySelector('.kl-status').textContent.startsWith('Link copied')")
+    link = page.evaluate("() => navigator.clipboard.readText()")
+    assert link == page.url
+    fresh = browser.new_context()
+    try:
+        other = fresh.new_page()
+        goto_ready(other, link)
+        assert other.input_value('[name="filters"]') == "32" and other.input_value('[name="padding"]') == "valid"
+        assert output_text(other) == after
+        assert after == text_of(other, calculators.run("layer", {"filters": "32", "padding": "valid"}))
+    finally:
+        fresh.close()
+    assert not watched.errors and not watched.off_origin
+
+
+def test_back_and_forward_restore_the_linked_inputs(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "receptive-field/?kernel_sizes=5,5&strides=2,1")
+    expected = text_of(page, calculators.run("receptive_field", {"kernel_sizes": "5,5", "strides": "2,1"}))
+    page.wait_for_function("t => document.querySelector('[data-calc-output]').textContent === t", arg=expected)
+    theme_ready(page)
+    page.click('nav a[href$="layer/"]')  # instant navigation
+    page.wait_for_url("**/layer/")
+    page.go_back()
+    page.wait_for_url("**/receptive-field/?kernel_sizes=5*")
+    page.wait_for_function("t => document.querySelector('[data-calc-output]').textContent === t", arg=expected)
+    assert page.input_value('[name="kernel_sizes"]') == "5,5"
+    page.go_forward()
+    page.wait_for_url("**/layer/")
+    assert page.input_value('[name="filters"]') == "64"
+    assert not watched.errors and not watched.off_origin
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("strides=two", "strides"), ("padding=full", "padding"), ("filters=-3", "filters"), ("dtype=%3Cb%3E", "dtype")],
+)
+def test_an_invalid_value_in_the_url_gets_the_field_message(
+    watched: Watched, site_url: str, query: str, field: str
+) -> None:
+    page = watched.page
+    page.goto(site_url + "layer/?" + query)
+    message = f'[id$="-{field}-msg"]'
+    page.wait_for_function("sel => document.querySelector(sel).textContent !== ''", arg=message)
+    key, _, value = query.partition("=")
+    from urllib.parse import unquote
+
+    reply = json.loads(handle(json.dumps({"name": "layer", "inputs": {key: unquote(value)}})))
+    assert page.inner_text(message) == reply["message"] and reply["field"] == field
+    assert output_text(page) == text_of(page, calculators.render("layer"))  # the result as built stays
+    assert page.locator("[data-calc-output] b").count() == 0
+    assert not watched.errors and not watched.off_origin
