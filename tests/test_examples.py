@@ -16,14 +16,18 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import markdown
 import pytest
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.toc import get_toc
 
-from scripts.examples import check, store
-from scripts.examples.factcheck import render_claims
+from scripts.examples import check, factcheck, store
 from scripts.examples.machine import machine_key
-from scripts.examples.render import Data, render_markers
+from scripts.examples.store import Data
+from scripts.hooks import examples as hook
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS, EXAMPLES = ROOT / "results", ROOT / "examples"
@@ -73,8 +77,10 @@ def _stored_model(example: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("example", ["article_7x7", "article_3x3_stack", "inception_3_fixed"])
 def test_calc_agrees_with_the_layers_keras_reported(example: str) -> None:
-    figures = check.check_model(_stored_model(example))
+    model = _stored_model(example)
+    figures = check.check_model(model)
     assert figures["mismatches"] == []
+    assert figures == model["calc"]  # the stored figures are what the check computes today
 
 
 def test_a_wrong_parameter_count_is_a_mismatch_naming_the_layer() -> None:
@@ -234,8 +240,26 @@ def test_a_cached_run_takes_no_tensorflow_and_little_time() -> None:
 # --- the pages -------------------------------------------------------------------------------------
 
 
+def markdown_page(page: str) -> markdown.Markdown:
+    """A Markdown converter for a page under docs/, with the extensions of mkdocs.yml that shape its headings."""
+    extensions = ["toc", "attr_list", "md_in_html", "tables", "admonition"]
+    return markdown.Markdown(extensions=extensions, extension_configs={"toc": {"permalink": True}})
+
+
+def render_page(page: str, root: Path = ROOT) -> tuple[str, Any]:
+    """A page through Markdown and the examples hook, with the results under ``root``: (HTML, table of contents)."""
+    hook._stored[:] = [Data(root)]
+    fake = SimpleNamespace(file=SimpleNamespace(src_uri=page), toc=None)
+    text = markdown_page(page).convert((ROOT / "docs" / page).read_text())
+    html = hook.on_page_content(text, page=fake, config=None, files=None)  # type: ignore[arg-type]
+    hook._stored.clear()
+    return html, fake.toc
+
+
 class Spans(HTMLParser):
-    """Collects kl-num spans, and the text outside kl-num, kl-claim and code elements."""
+    """Collects kl-num spans, and the text outside kl-num, kl-claim, the claims' numbers and code elements."""
+
+    EXCLUDED = ("kl-num", "kl-claim", "kl-claim-no")
 
     def __init__(self) -> None:
         super().__init__()
@@ -245,7 +269,7 @@ class Spans(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
-        kind = a.get("class") if a.get("class") in ("kl-num", "kl-claim") else ("code" if tag == "code" else tag)
+        kind = a.get("class") if a.get("class") in self.EXCLUDED else ("code" if tag == "code" else tag)
         self.stack.append(kind or tag)
         if kind == "kl-num":
             self.nums.append({**a, "text": ""})
@@ -256,43 +280,23 @@ class Spans(HTMLParser):
     def handle_data(self, data: str) -> None:
         if "kl-num" in self.stack:
             self.nums[-1]["text"] += data
-        elif not {"kl-claim", "code"} & set(self.stack):
+        elif not {"kl-claim", "kl-claim-no", "code"} & set(self.stack):
             self.free.append(data)
 
 
-def evaluate(results: dict[str, dict[str, Any]], expr: list[Any]) -> float:
-    """The test's own evaluator of a number's recorded expression, over the raw JSON files."""
-    op, *args = expr
-    if op == "get":
-        value: Any = results
-        for part in args[0].split("/"):
-            value = value[int(part)] if isinstance(value, list) else value[part]
-        return float(value)
-    values = [evaluate(results, a) for a in args]
-    if op == "div":
-        return values[0] / values[1]
-    if op == "sub":
-        return values[0] - values[1]
-    total = 0.0 if op == "add" else 1.0
-    for v in values:
-        total = total + v if op == "add" else total * v
-    return total
-
-
 def test_every_number_on_the_fact_check_is_traced_to_the_stored_data() -> None:
-    html = render_claims(Data(ROOT))
+    html = factcheck.claims(Data(ROOT))
     raw = {m.name: {p.stem: json.loads(p.read_text()) for p in m.glob("*.json")} for m in RESULTS.iterdir()}
     parser = Spans()
-    # Markdown code spans (`name`) are code too.
-    parser.feed(re.sub(r"`[^`]*`", "<code></code>", html))
+    parser.feed(html)
     assert len(parser.nums) > 40
     for num in parser.nums:
-        value = evaluate(raw, json.loads(num["data-expr"]))
+        value = factcheck.evaluate(raw, json.loads(num["data-expr"]))  # over the raw files, not the pages' Data
         assert value == pytest.approx(float(num["data-value"]), rel=1e-12)
         shown = float(num["text"].replace(",", "").rstrip("×").removesuffix(" ms"))
         assert shown == pytest.approx(value, rel=0.01, abs=0.5 if num["data-style"] == "int" else 0.005)
     free = re.sub(r"\d+×\d+", "", "".join(parser.free))  # kernel names such as 3×3 are vocabulary
-    free = re.sub(r"\[\d+\]\(#claim-\d+\)|claim-\d+|Claim \d+", "", free)  # the claims' own numbering
+    free = re.sub(r"Claim \d+", "", free)  # the claims' own numbering
     assert not re.findall(r"\d", free), free
 
 
@@ -301,15 +305,47 @@ def test_the_fact_check_page_prose_has_no_figures() -> None:
     assert not re.findall(r"\d", re.sub(r"<!--.*?-->", "", text))
 
 
+def test_every_claim_has_its_prose_and_its_evidence() -> None:
+    claims = factcheck.load_claims()
+    assert [c["id"] for c in claims] == list(factcheck.EVIDENCE)
+    html, toc = render_page("fact-check.md")
+    assert [link.id for link in toc.items[0].children] == [f"claim-{i}" for i in range(1, len(claims) + 1)]
+    assert html.count('class="kl-claim"') == 2 * len(claims)  # in the table and in its section
+
+
 def test_the_examples_page_renders_every_marker_with_current_data() -> None:
-    text = render_markers((ROOT / "docs" / "examples.md").read_text(), Data(ROOT))
-    assert "kernel-lab:" not in text
-    assert "!!! failure" not in text and "!!! warning" not in text
+    text, toc = render_page("examples.md")
+    assert "data-figure" not in text
+    assert 'class="admonition' not in text  # no warning: every example has a current result
     assert text.count("<svg") >= 5
     for name in ("article_7x7", "inception_3_fixed"):
         model = _stored_model(name)
         assert model["summary"].splitlines()[2].replace("&", "&amp;") in text
     assert "NameError: name &#x27;x&#x27; is not defined" in text
+    titles = [link.title for section in toc.items[0].children for link in section.children]
+    assert "One 7×7 convolution" in titles and "Inception module, corrected" in titles
+
+
+def test_an_unknown_example_stops_the_build() -> None:
+    with pytest.raises(PluginError, match="nosuch"):
+        hook.on_page_content(
+            '<div data-figure="example" data-arg="nosuch"></div>',
+            page=SimpleNamespace(file=SimpleNamespace(src_uri="x.md")),  # type: ignore[arg-type]
+            config=None,  # type: ignore[arg-type]
+            files=None,  # type: ignore[arg-type]
+        )
+
+
+@pytest.mark.parametrize("page", ["index.md", "methods.md", "examples.md", "authors.md"])
+def test_the_table_of_contents_of_a_page_is_the_one_markdown_makes(page: str) -> None:
+    """The hook rebuilds a page's table of contents from its HTML: for Markdown's own headings, the same."""
+    md = markdown_page(page)
+    html = md.convert((ROOT / "docs" / page).read_text())
+
+    def tree(links: Any) -> list[Any]:
+        return [(link.title, link.id, link.level, tree(link.children)) for link in links]
+
+    assert tree(hook.table_of_contents(html, page)) == tree(get_toc(md.toc_tokens))
 
 
 def test_results_of_two_machines_are_shown_side_by_side(tmp_path: Path) -> None:
@@ -328,8 +364,17 @@ def test_results_of_two_machines_are_shown_side_by_side(tmp_path: Path) -> None:
         path.write_text(json.dumps(record))
     data = Data(tmp_path)
     assert list(data.machines) == sorted([first.name, "other-gpu-16c"])
-    page = render_markers((ROOT / "docs" / "examples.md").read_text(), data)
-    assert page.count("<svg") == 2 * render_markers("<!-- kernel-lab:sweep -->", Data(ROOT)).count("<svg")
-    assert f"`{first.name}` batch 1" in page and "`other-gpu-16c` batch 1" in page
-    claims = render_claims(data)
-    assert f"On <code>{first.name}</code>" in claims and "On <code>other-gpu-16c</code>" in claims
+    page, _ = render_page("examples.md", tmp_path)
+    one, _ = render_page("examples.md")
+    assert page.count("<svg") == 2 * one.count("<svg")
+    charts = re.findall(r'<svg [^>]*aria-label="[^"]*channels, ([^"]*)"', page)
+    assert charts.count(first.name) == charts.count("other-gpu-16c") > 0
+    assert f"<code>{first.name}</code> batch 1" in page and "<code>other-gpu-16c</code> batch 1" in page
+    parser = Spans()
+    parser.feed(factcheck.claims(data))
+
+    def pointers(expr: list[Any]) -> list[str]:
+        return [expr[1]] if expr[0] == "get" else [p for e in expr[1:] for p in pointers(e)]
+
+    machines = {p.split("/")[0] for num in parser.nums for p in pointers(json.loads(num["data-expr"]))}
+    assert machines == {first.name, "other-gpu-16c"}  # the timings of both are set side by side

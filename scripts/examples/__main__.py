@@ -134,127 +134,150 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started = time.monotonic()
     names = store.example_names(args.examples_dir)
     unknown = [n for n in args.names if n not in names]
     if unknown:
         print(f"unknown example(s): {', '.join(unknown)}; known: {', '.join(names)}", file=sys.stderr)
         return 2
-    selected = args.names or names
-    fp = machine.fingerprint()
-    machine_dir = args.results_dir / fp["key"]
-
-    pending, keys, previous = [], {}, {}
-    for name in selected:
-        sha = store.source_hash(args.examples_dir / f"{name}.py")
-        keys[name] = (sha, store.cache_key(sha, fp["tensorflow"], fp["keras"], fp["key"]))
-        previous[name] = store.load_json(machine_dir / f"{name}.json")
-        if args.force or not previous[name] or previous[name].get("cache_key") != keys[name][1]:
-            pending.append(name)
-    if not pending:
-        print(f"{len(selected)} example(s) up to date for {fp['key']} (use --force to run again)")
+    run = Run(args, machine.fingerprint(), args.names or names)
+    if not run.pending:
+        print(f"{len(run.selected)} example(s) up to date for {run.fp['key']} (use --force to run again)")
         return 0
     if args.dry_run:
-        print(f"would run on {fp['key']}: {', '.join(pending)}")
+        print(f"would run on {run.fp['key']}: {', '.join(run.pending)}")
         return 3
+    return run.all()
 
-    args.work_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in args.work_dir.glob("*.tmp"):  # from a run that was killed
-        leftover.unlink()
-    log_path = args.work_dir / "run.log"
-    failures: list[str] = []
-    done: list[str] = []
-    expected = {n: (previous[n] or {}).get("seconds") for n in pending}
-    progress = Progress(sys.stderr, len(pending), expected)
 
-    def on_signal(signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
+class Run:
+    """One run of the examples that are not current (all of ``selected`` with --force) on this machine."""
 
-    signal.signal(signal.SIGTERM, on_signal)
-    with log_path.open("w", encoding="utf-8") as log:
-        log.write(f"# scripts.examples on {fp['key']} at {fp['date']}\n# {json.dumps(fp)}\n")
-        peak = None
-        if not args.no_peak:
-            peak_path = args.work_dir / "peak.out.tmp"
-            t0 = time.monotonic()
-            rc = run_child(["peak", str(peak_path)], log, lambda info: progress.show(0, "peak", t0, done, info))
-            peak = store.load_json(peak_path) if rc == 0 else None
-            peak_path.unlink(missing_ok=True)
-            if peak is None:
-                failures.append("peak matmul probe")
-        run_info = {
-            "date": fp["date"],
-            "loadavg_start": fp["loadavg"],
-            "peak": None if peak is None else {k: v for k, v in peak.items() if k != "samples_s"},
-            "batch": args.batch,
-            "warmup": args.warmup,
-            "repeats": args.repeats,
+    def __init__(self, args: argparse.Namespace, fp: dict[str, Any], selected: list[str]) -> None:
+        self.args, self.fp, self.selected = args, fp, selected
+        self.started = time.monotonic()
+        self.machine_dir = args.results_dir / fp["key"]
+        self.pending: list[str] = []
+        self.keys: dict[str, tuple[str, str]] = {}
+        self.previous: dict[str, Any] = {}
+        for name in selected:
+            sha = store.source_hash(args.examples_dir / f"{name}.py")
+            self.keys[name] = (sha, store.cache_key(sha, fp["tensorflow"], fp["keras"], fp["key"]))
+            self.previous[name] = store.load_json(self.machine_dir / f"{name}.json")
+            if args.force or not self.previous[name] or self.previous[name].get("cache_key") != self.keys[name][1]:
+                self.pending.append(name)
+        self.failures: list[str] = []
+        self.done: list[str] = []
+        expected = {n: (self.previous[n] or {}).get("seconds") for n in self.pending}
+        self.progress = Progress(sys.stderr, len(self.pending), expected)
+
+    def all(self) -> int:
+        """Run the pending examples; the exit status: 1 when any failed."""
+        args = self.args
+        args.work_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in args.work_dir.glob("*.tmp"):  # from a run that was killed
+            leftover.unlink()
+        log_path = args.work_dir / "run.log"
+
+        def on_signal(signum: int, _frame: Any) -> None:
+            raise KeyboardInterrupt(f"signal {signum}")
+
+        signal.signal(signal.SIGTERM, on_signal)
+        with log_path.open("w", encoding="utf-8") as log:
+            log.write(f"# scripts.examples on {self.fp['key']} at {self.fp['date']}\n# {json.dumps(self.fp)}\n")
+            peak = None if args.no_peak else self.peak(log)
+            run_info = {
+                "date": self.fp["date"],
+                "loadavg_start": self.fp["loadavg"],
+                "peak": None if peak is None else {k: v for k, v in peak.items() if k != "samples_s"},
+                "batch": args.batch,
+                "warmup": args.warmup,
+                "repeats": args.repeats,
+            }
+            for index, name in enumerate(self.pending, 1):
+                self.one(index, name, run_info, log)
+                self.done.append(name)
+            total = self.finish(run_info["peak"], log)
+        print(
+            f"ran {len(self.pending)} example(s) in {fmt_seconds(total)} on {self.fp['key']}; log: {log_path}",
+            file=sys.stderr,
+        )
+        if self.failures:
+            print(f"FAILED: {', '.join(self.failures)}", file=sys.stderr)
+            return 1
+        return 0
+
+    def peak(self, log: TextIO) -> dict[str, Any] | None:
+        """The machine's measured peak (a large float32 matmul), or None when the probe failed."""
+        peak_path = self.args.work_dir / "peak.out.tmp"
+        t0 = time.monotonic()
+        rc = run_child(["peak", str(peak_path)], log, lambda info: self.progress.show(0, "peak", t0, self.done, info))
+        peak: dict[str, Any] | None = store.load_json(peak_path) if rc == 0 else None
+        peak_path.unlink(missing_ok=True)
+        if peak is None:
+            self.failures.append("peak matmul probe")
+        return peak
+
+    def one(self, index: int, name: str, run_info: dict[str, Any], log: TextIO) -> None:
+        """Run one example, check it and store its record; a failure keeps the previous record."""
+        args = self.args
+        out = args.work_dir / f"{name}.out.tmp"
+        out.unlink(missing_ok=True)
+        t0 = time.monotonic()
+        log.write(f"\n# === {name}\n")
+        log.flush()
+        argv = [
+            "run",
+            str(args.examples_dir / f"{name}.py"),
+            str(out),
+            f"--batch={args.batch}",
+            f"--warmup={args.warmup}",
+            f"--repeats={args.repeats}",
+        ]
+        rc = run_child(argv, log, lambda info: self.progress.show(index, name, t0, self.done, info))
+        child = store.load_json(out)
+        out.unlink(missing_ok=True)
+        self.progress.end_line()
+        peak = run_info["peak"]
+        problem: str | None
+        if rc != 0 or child is None:
+            problem = f"the example's process ended with status {rc} and no result"
+        else:
+            problem = judge(name, child, peak["gflops"] if peak else None)
+        if problem:
+            self.failures.append(name)
+            tb = (child or {}).get("error", {}) or {}
+            message = f"FAILED {name}: {problem}\n{tb.get('traceback', '')}"
+            log.write(message + "\n")
+            print(message, file=sys.stderr)
+            return
+        record = {
+            "example": name,
+            "machine": self.fp["key"],
+            "source_sha256": self.keys[name][0],
+            "cache_key": self.keys[name][1],
+            "tensorflow": self.fp["tensorflow"],
+            "keras": self.fp["keras"],
+            "status": "expected_failure" if name in EXPECTED_FAILING else "ok",
+            "run": {**run_info, "loadavg_end": list(os.getloadavg())},
+            "seconds": round(time.monotonic() - t0, 2),
+            **{k: child[k] for k in ("stdout", "error", "models", "devices") if k in child},
         }
-        for index, name in enumerate(pending, 1):
-            out = args.work_dir / f"{name}.out.tmp"
-            out.unlink(missing_ok=True)
-            t0 = time.monotonic()
-            log.write(f"\n# === {name}\n")
-            log.flush()
-            rc = run_child(
-                [
-                    "run",
-                    str(args.examples_dir / f"{name}.py"),
-                    str(out),
-                    f"--batch={args.batch}",
-                    f"--warmup={args.warmup}",
-                    f"--repeats={args.repeats}",
-                ],
-                log,
-                lambda info, index=index, name=name, t0=t0: progress.show(index, name, t0, done, info),
-            )
-            child = store.load_json(out)
-            out.unlink(missing_ok=True)
-            progress.end_line()
-            problem = None
-            if rc != 0 or child is None:
-                problem = f"the example's process ended with status {rc} and no result"
-            else:
-                problem = judge(name, child, peak["gflops"] if peak else None)
-            if problem:
-                failures.append(name)
-                tb = (child or {}).get("error", {}) or {}
-                message = f"FAILED {name}: {problem}\n{tb.get('traceback', '')}"
-                log.write(message + "\n")
-                print(message, file=sys.stderr)
-            else:
-                assert child is not None
-                record = {
-                    "example": name,
-                    "machine": fp["key"],
-                    "source_sha256": keys[name][0],
-                    "cache_key": keys[name][1],
-                    "tensorflow": fp["tensorflow"],
-                    "keras": fp["keras"],
-                    "status": "expected_failure" if name in EXPECTED_FAILING else "ok",
-                    "run": {**run_info, "loadavg_end": list(os.getloadavg())},
-                    "seconds": round(time.monotonic() - t0, 2),
-                    **{k: child[k] for k in ("stdout", "error", "models", "devices") if k in child},
-                }
-                store.atomic_write_json(machine_dir / f"{name}.json", record, args.work_dir)
-                print(
-                    f"[{index}/{len(pending)}] {name}: {record['status']} in {record['seconds']:.1f} s", file=sys.stderr
-                )
-            done.append(name)
-        total = time.monotonic() - started
-        machine_record = {
-            **fp,
-            "loadavg_end": list(os.getloadavg()),
-            "peak": run_info["peak"],
-            "last_run": {"examples": pending, "seconds": round(total, 1), "failures": failures, "forced": args.force},
+        store.atomic_write_json(self.machine_dir / f"{name}.json", record, args.work_dir)
+        print(f"[{index}/{len(self.pending)}] {name}: {record['status']} in {record['seconds']:.1f} s", file=sys.stderr)
+
+    def finish(self, peak: dict[str, Any] | None, log: TextIO) -> float:
+        """machine.json with this run's fingerprint and summary; the run's length in seconds."""
+        total = time.monotonic() - self.started
+        last_run = {
+            "examples": self.pending,
+            "seconds": round(total, 1),
+            "failures": self.failures,
+            "forced": self.args.force,
         }
-        store.atomic_write_json(machine_dir / "machine.json", machine_record, args.work_dir)
-        log.write(f"\n# finished in {total:.1f} s; failures: {failures}\n")
-    print(f"ran {len(pending)} example(s) in {fmt_seconds(total)} on {fp['key']}; log: {log_path}", file=sys.stderr)
-    if failures:
-        print(f"FAILED: {', '.join(failures)}", file=sys.stderr)
-        return 1
-    return 0
+        record = {**self.fp, "loadavg_end": list(os.getloadavg()), "peak": peak, "last_run": last_run}
+        store.atomic_write_json(self.machine_dir / "machine.json", record, self.args.work_dir)
+        log.write(f"\n# finished in {total:.1f} s; failures: {self.failures}\n")
+        return total
 
 
 def judge(name: str, child: dict[str, Any], peak_gflops: float | None) -> str | None:

@@ -1,8 +1,9 @@
-# Stage 3 of the examples pipeline: hold what Keras reported for each layer of a
-# model against calc. The shapes are propagated by calc itself from the model's
-# input through the inbound links, so a wrong rule shows up at the first layer
-# where calc and Keras part. Any mismatch of an output shape or a parameter count
-# fails the run, naming the model and the layer.
+"""calc against what Keras reported for each layer of a model.
+
+calc.summarize, the one model walker, reads the model's Keras config as the child recorded it
+(``model.to_json()``); every layer's output shape and parameter counts must then equal those Keras
+reported for it. Any mismatch, or a layer calc refuses, fails the run, naming the model and the layer.
+"""
 
 from __future__ import annotations
 
@@ -11,88 +12,110 @@ from typing import Any
 import calc
 
 
-class CheckError(Exception):
-    """calc and Keras disagree about a model."""
-
-
-def _field_dict(field: calc.ReceptiveField | None) -> dict[str, Any] | None:
+def _field(field: calc.ReceptiveField | None) -> dict[str, Any] | None:
     if field is None:
         return None
     return {"size": list(field.size), "stride": list(field.stride), "padding": list(field.padding)}
 
 
+def _compare(where: str, keras: dict[str, Any], row: calc.LayerRow) -> list[str]:
+    """What Keras and calc disagree about in one layer."""
+    out = []
+    if row.output_shape is None or tuple(row.output_shape) != tuple(keras["output_shape"]):
+        shape = None if row.output_shape is None else tuple(row.output_shape)
+        out.append(f"{where}: output shape Keras {tuple(keras['output_shape'])}, calc {shape}")
+    if row.params != keras["params"]:
+        out.append(f"{where}: params Keras {keras['params']}, calc {row.params}")
+    if row.trainable_params != keras["trainable_params"]:
+        out.append(f"{where}: trainable params Keras {keras['trainable_params']}, calc {row.trainable_params}")
+    return out
+
+
+def _row(keras: dict[str, Any], row: calc.LayerRow | None) -> dict[str, Any]:
+    """One layer as the pages show it: calc's figures; a Sequential model's input has no row in calc's summary
+    (nor in Keras's), and is the image itself."""
+    if row is None:
+        shape = keras["config"]["batch_shape"][1:]
+        return {
+            "name": keras["name"],
+            "class_name": "InputLayer",
+            "output_shape": list(shape),
+            "params": 0,
+            "macs": 0,
+            "receptive_field": _field(calc.INPUT_FIELD),
+        }
+    return {
+        "name": row.name,
+        "class_name": row.class_name,
+        "output_shape": None if row.output_shape is None else list(row.output_shape),
+        "params": row.params,
+        "macs": row.macs,
+        "receptive_field": _field(row.receptive_field),
+    }
+
+
 def check_model(model: dict[str, Any]) -> dict[str, Any]:
     """calc's figures for every layer of one model reported by the child, checked against Keras's.
 
-    Returns {"layers": [...], "totals": {...}, "receptive_field": ..., "mismatches": [...]}.
+    Returns {"layers": [...], "totals": {...}, "output_shape": ..., "receptive_field": ..., "mismatches": [...]},
+    the layers in the order Keras reported them.
     """
-    shapes: dict[str, Any] = {}
-    fields: dict[str, calc.ReceptiveField | None] = {}
+    try:
+        summary = calc.summarize(model["keras_config"])
+    except calc.CalcError as exc:
+        return {
+            "layers": [],
+            "totals": {},
+            "output_shape": None,
+            "receptive_field": None,
+            "mismatches": [f"{model['name']}: calc refused the model: {exc}"],
+        }
+    by_name = {row.name: row for row in summary.layers}
     rows, mismatches = [], []
     for layer in model["layers"]:
-        name, cls = layer["name"], layer["class_name"]
-        where = f"{model['name']}/{name} ({cls})"
-        if cls == "InputLayer":
-            shape = tuple(layer["config"]["batch_shape"][1:])
-            info = calc.passthrough(shape, class_name="InputLayer")
-            field: calc.ReceptiveField | None = calc.INPUT_FIELD
-        else:
-            inputs = [shapes[n] for n in layer["inbound"]]
-            try:
-                arg: Any = inputs if cls in ("Concatenate", "Add", "Subtract", "Multiply", "Average") else inputs[0]
-                info = calc.layer_info(cls, layer["config"], arg)
-            except calc.CalcError as exc:
-                mismatches.append(f"{where}: calc refused the layer: {exc}")
-                break
-            incoming = [fields[n] for n in layer["inbound"]]
-            merged = incoming[0] if len(incoming) == 1 else calc.merge_fields(incoming)[0]
-            field = calc.step(merged, info.window)
-        shapes[name], fields[name] = info.output_shape, field
-        keras_shape = tuple(layer["output_shape"])
-        if tuple(info.output_shape) != keras_shape:
-            mismatches.append(f"{where}: output shape Keras {keras_shape}, calc {tuple(info.output_shape)}")
-        if info.params != layer["params"]:
-            mismatches.append(f"{where}: params Keras {layer['params']}, calc {info.params}")
-        if info.trainable_params != layer["trainable_params"]:
-            mismatches.append(
-                f"{where}: trainable params Keras {layer['trainable_params']}, calc {info.trainable_params}"
-            )
-        rows.append(
-            {
-                "name": name,
-                "class_name": cls,
-                "output_shape": list(info.output_shape),
-                "params": info.params,
-                "macs": info.macs,
-                "receptive_field": _field_dict(field),
-            }
-        )
-    last = model["layers"][-1]["name"]
+        where = f"{model['name']}/{layer['name']} ({layer['class_name']})"
+        row = by_name.get(layer["name"])
+        if row is None and layer["class_name"] != "InputLayer":
+            mismatches.append(f"{where}: not in calc's summary")
+            continue
+        if row is not None and not row.supported:
+            mismatches.append(f"{where}: calc refused the layer: {'; '.join(summary.warnings)}")
+        elif row is not None:
+            mismatches += _compare(where, layer, row)
+        rows.append(_row(layer, row))
+    last = rows[-1] if rows else {}
+    return {
+        "layers": rows,
+        "totals": totals(model, rows),
+        "output_shape": last.get("output_shape"),
+        "receptive_field": last.get("receptive_field"),
+        "mismatches": mismatches,
+    }
+
+
+def totals(model: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Parameters, MACs and FLOPs of the model, and the FLOPs of one training step per example.
+
+    A training step: forward, gradient of the weights (as many MACs again) and gradient of the layer's input
+    (as many again), except for layers fed by the model's input, which need none.
+    """
     macs = [r["macs"] for r in rows]
     total_macs = None if any(m is None for m in macs) else sum(macs)
-    # A training step: forward, gradient of the weights (as many MACs again) and gradient of the
-    # layer's input (as many again), except for layers fed by the model's input, which need none.
     input_names = {layer["name"] for layer in model["layers"] if layer["class_name"] == "InputLayer"}
     fed_by_input = {layer["name"] for layer in model["layers"] if set(layer["inbound"]) & input_names}
     train_macs = None
     if total_macs is not None:
         train_macs = sum((2 if r["name"] in fed_by_input else 3) * (r["macs"] or 0) for r in rows)
     return {
-        "layers": rows,
-        "totals": {
-            "params": sum(r["params"] for r in rows),
-            "macs": total_macs,
-            "flops": None if total_macs is None else 2 * total_macs,
-            "train_flops": None if train_macs is None else 2 * train_macs,
-        },
-        "output_shape": rows[-1]["output_shape"] if rows else None,
-        "receptive_field": _field_dict(fields.get(last)),
-        "mismatches": mismatches,
+        "params": sum(r["params"] or 0 for r in rows),
+        "macs": total_macs,
+        "flops": None if total_macs is None else 2 * total_macs,
+        "train_flops": None if train_macs is None else 2 * train_macs,
     }
 
 
 def achieved(timings: dict[str, Any], totals: dict[str, Any], peak_gflops: float | None) -> None:
-    """Add achieved GFLOP/s (from calc's FLOPs per example, see check_model) and the fraction of peak."""
+    """Add achieved GFLOP/s (from calc's FLOPs per example, see :func:`totals`) and the fraction of peak."""
     for key, t in timings.items():
         per_example = totals["train_flops"] if key.startswith("train") else totals["flops"]
         if per_example is None:

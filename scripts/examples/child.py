@@ -1,13 +1,13 @@
-# Stage 2 of the examples pipeline, run in a child process, one per example:
-# execute the example script, capture what it prints, record every model whose
-# summary it printed (layers as Keras sees them), time each model, and write
-# one JSON record. TensorFlow is imported here only when the example uses Keras,
-# so the runner's own tests can use examples that need no TensorFlow at all.
-#
-#   python -m scripts.examples.child run EXAMPLE.py OUT.json [--repeats N --warmup N --batch N]
-#   python -m scripts.examples.child peak OUT.json
-#
-# Progress goes to stderr as lines "@@progress {json}" for the parent's display.
+"""One example, run in a process of its own: execute the script, capture what it prints, record every model
+whose summary it printed (its Keras config, and each layer as Keras sees it), time each model, and write one
+JSON record. TensorFlow is imported here only when the example uses Keras, so the runner's own tests can use
+examples that need no TensorFlow at all.
+
+    python -m scripts.examples.child run EXAMPLE.py OUT.json [--repeats N --warmup N --batch N]
+    python -m scripts.examples.child peak OUT.json
+
+Progress goes to stderr as lines "@@progress {json}" for the parent's display.
+"""
 
 from __future__ import annotations
 
@@ -201,6 +201,7 @@ def run_example(path: Path, batch: int, warmup: int, repeats: int) -> dict[str, 
                 {
                     "name": model.name,
                     "summary": text,
+                    "keras_config": json.loads(model.to_json()),  # what calc.summarize reads (check.py)
                     "layers": describe_layers(model),
                     "timings": time_model(model, batch, warmup, repeats, i, len(summaries)),
                 }

@@ -1,25 +1,40 @@
-# The fact-check page: each checkable claim of the source article beside what the
-# stored runs measured and what calc computed (the figures the runner stored
-# next to each model), with a verdict. Every number the page shows is a Num: an
-# expression over JSON paths into results/<machine>/<example>.json, rendered as
-#   <span class="kl-num" data-expr='[...]' data-value="...">text</span>
-# so a test can recompute each one from the stored data. What the article says is
-# paraphrased inside <span class="kl-claim">; its own numbers are the only ones
-# there.
+"""The Fact-check page: each checkable claim of the source article beside what the stored runs measured and what
+calc computed (the figures the runner stored next to each model), with a verdict.
+
+The prose is in claims.toml; this module computes the numbers and the verdicts. Every number the page shows is
+traced: an expression over JSON paths into results/<machine>/<example>.json, rendered as
+    <span class="kl-num" data-expr="[...]" data-value="..." data-style="...">text</span>
+so that a test can recompute each one from the stored data. What the article says is paraphrased inside
+<span class="kl-claim">; its own numbers are the only ones there.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from html import escape
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from scripts.examples.render import Data, table
+from calc.text import integer
+from kernel_lab.html import Markup, html, join, table
+from scripts.examples.render import RUN, admonition, heading
+from scripts.examples.store import Data
+
+__all__ = ["EVIDENCE", "claims", "evaluate", "resolve"]
+
+CLAIMS = Path(__file__).with_name("claims.toml")
+VERDICTS = {"holds": "holds", "fails": "does not hold", "depends": "depends", "unchecked": "not checked here"}
+A7, A3 = ("article_7x7", 0), ("article_3x3_stack", 0)
+FIXED = ("inception_3_fixed", 0)
+INCEPTION_STEPS = ("inception_0_as_written", "inception_1_input_defined", "inception_2_same_padding")
 
 Expr = Any  # ["get", "machine/example/path/..."] | ["div"|"mul"|"sub"|"add", expr, expr, ...]
+Model = tuple[str, str | int]  # (example, model name or index)
+Fields = dict[str, Any]
 
 
-def resolve(results: dict[str, dict[str, Any]], pointer: str) -> Any:
+def resolve(results: Mapping[str, Mapping[str, Any]], pointer: str) -> Any:
     """Value at 'machine/example/key/index/...' in {machine: {example: record}}."""
     machine, example, *path = pointer.split("/")
     value: Any = results[machine][example]
@@ -28,7 +43,7 @@ def resolve(results: dict[str, dict[str, Any]], pointer: str) -> Any:
     return value
 
 
-def evaluate(results: dict[str, dict[str, Any]], expr: Expr) -> float:
+def evaluate(results: Mapping[str, Mapping[str, Any]], expr: Expr) -> float:
     op, *args = expr
     if op == "get":
         return float(resolve(results, args[0]))
@@ -54,6 +69,11 @@ class Facts:
         self.data, self.machine = data, machine
         self.results = {k: v["examples"] for k, v in data.machines.items()}
 
+    def machines(self, *examples: str) -> list[Facts]:
+        """The same facts on every machine that has results for all of ``examples``."""
+        keys = [k for k in self.data.machines if all(self.data.record(k, e) for e in examples)]
+        return [Facts(self.data, k) for k in keys]
+
     def model_path(self, example: str, model: str | int = 0) -> str:
         rec = self.data.record(self.machine, example)
         if rec is None:
@@ -65,9 +85,9 @@ class Facts:
                 return f"{self.machine}/{example}/models/{i}"
         raise LookupError(f"no model {model} in {example}")
 
-    def layer_index(self, example: str, model: str | int, where: Callable[[dict[str, Any]], bool]) -> int:
-        m = resolve(self.results, self.model_path(example, model))
-        return next(i for i, layer in enumerate(m["layers"]) if where(layer))
+    def model(self, example: str, model: str | int) -> dict[str, Any]:
+        found: dict[str, Any] = resolve(self.results, self.model_path(example, model))
+        return found
 
     def get(self, example: str, model: str | int, path: str) -> Expr:
         return ["get", f"{self.model_path(example, model)}/{path}"]
@@ -75,318 +95,279 @@ class Facts:
     def value(self, expr: Expr) -> float:
         return evaluate(self.results, expr)
 
-    def num(self, expr: Expr, style: str = "int") -> str:
-        """A traced number: integer with separators, ratio (×), percent, or 3 significant digits."""
+    def num(self, expr: Expr, style: str = "int") -> Markup:
+        """A traced number: integer with separators, ratio (×), milliseconds, or 3 significant digits."""
         v = self.value(expr)
-        if style == "int":
-            text = f"{round(v):,}"
-        elif style == "ratio":
-            text = f"{v:.2f}×"
-        elif style == "ms":
-            text = f"{v * 1e3:.3g} ms"
-        else:
-            text = f"{v:.3g}"
-        return (
-            f"<span class=\"kl-num\" data-expr='{escape(json.dumps(expr), quote=True)}' "
-            f'data-value="{v!r}" data-style="{style}">{text}</span>'
+        text = {"int": integer(round(v)), "ratio": f"{v:.2f}×", "ms": f"{v * 1e3:.3g} ms"}.get(style, f"{v:.3g}")
+        return html(
+            '<span class="kl-num" data-expr="{}" data-value="{!r}" data-style="{}">{}</span>',
+            json.dumps(expr),
+            v,
+            style,
+            text,
         )
 
+    def ratio(self, a: Expr, b: Expr) -> Markup:
+        return self.num(["div", a, b], "ratio")
 
-def claim(text: str) -> str:
-    return f'<span class="kl-claim">{text}</span>'
+    # --- expressions several claims use ---
 
+    def convs(self, example: str, model: str | int) -> list[int]:
+        """Indices of the model's Conv2D layers."""
+        return [i for i, layer in enumerate(self.model(example, model)["layers"]) if layer["class_name"] == "Conv2D"]
 
-VERDICTS = {"holds": "holds", "fails": "does not hold", "depends": "depends", "unchecked": "not checked here"}
-
-
-def _conv(layer: dict[str, Any], k: int | None = None) -> bool:
-    return layer["class_name"] == "Conv2D" and (k is None or layer["config"]["kernel_size"][0] == k)
-
-
-def claims(f: Facts) -> list[tuple[str, str, str]]:
-    """(what the article says, verdict key, evidence in HTML) for each claim, from one machine's results."""
-    a7, a3 = "article_7x7", "article_3x3_stack"
-    n = f.num
-
-    def get(example: str, model: str | int, path: str) -> Expr:
-        return f.get(example, model, path)
-
-    def convs(example: str, model: str | int) -> list[int]:
-        m = resolve(f.results, f.model_path(example, model))
-        return [i for i, layer in enumerate(m["layers"]) if layer["class_name"] == "Conv2D"]
-
-    def weights(example: str, model: str | int, i: int) -> Expr:
+    def weights(self, example: str, model: str | int, i: int) -> Expr:
         """kernel height × width × input channels × filters of layer i (input channels: calc's input shape)."""
-        src = resolve(f.results, f.model_path(example, model))["layers"][i]["inbound"][0]
-        j = next(
-            j
-            for j, layer in enumerate(resolve(f.results, f.model_path(example, model))["layers"])
-            if layer["name"] == src
-        )
+        layers = self.model(example, model)["layers"]
+        j = next(j for j, layer in enumerate(layers) if layer["name"] == layers[i]["inbound"][0])
         return [
             "mul",
-            get(example, model, f"layers/{i}/config/kernel_size/0"),
-            get(example, model, f"layers/{i}/config/kernel_size/1"),
-            get(example, model, f"calc/layers/{j}/output_shape/2"),
-            get(example, model, f"layers/{i}/config/filters"),
+            *(self.get(example, model, f"layers/{i}/config/kernel_size/{axis}") for axis in (0, 1)),
+            self.get(example, model, f"calc/layers/{j}/output_shape/2"),
+            self.get(example, model, f"layers/{i}/config/filters"),
         ]
 
-    def per_position(example: str, model: str | int, i: int) -> Expr:
-        return [
-            "div",
-            get(example, model, f"calc/layers/{i}/macs"),
-            [
-                "mul",
-                get(example, model, f"calc/layers/{i}/output_shape/0"),
-                get(example, model, f"calc/layers/{i}/output_shape/1"),
-            ],
-        ]
+    def per_position(self, example: str, model: str | int, i: int) -> Expr:
+        """Layer i's MACs per output position."""
+        size = ["mul", *(self.get(example, model, f"calc/layers/{i}/output_shape/{axis}") for axis in (0, 1))]
+        return ["div", self.get(example, model, f"calc/layers/{i}/macs"), size]
 
-    def rf(example: str, model: str | int) -> str:
-        return n(get(example, model, "calc/receptive_field/size/0"))
+    def total(self, example: str, model: str | int, key: str = "params") -> Expr:
+        return self.get(example, model, f"calc/totals/{key}")
 
-    def total(example: str, model: str | int, key: str = "params") -> Expr:
-        return get(example, model, f"calc/totals/{key}")
+    def output(self, example: str, model: str | int) -> Markup:
+        """The model's output shape, each size traced: 28×28×256."""
+        return join([self.num(self.get(example, model, f"calc/output_shape/{axis}")) for axis in range(3)], "×")
 
-    measured: list[float] = []
-
-    def time_ratio(g: Facts, a: tuple[str, str | int], b: tuple[str, str | int]) -> str:
-        """Measured forward time of model a over model b, one image per call, on g's machine (kept in measured)."""
-        expr = ["div", g.get(*a, "timings/forward_b1/median_s"), g.get(*b, "timings/forward_b1/median_s")]
-        measured.append(g.value(expr))
-        return g.num(expr, "ratio")
-
-    out = []
-    # 1. receptive fields of stacks
-    out.append(
-        (
-            claim("Two stacked 3×3 layers see a 5×5 window and three see 7×7, like one 7×7 layer."),
-            "holds",
-            f"calc's receptive field, in pixels: two 3×3 layers {rf('sweep_stacked', 'stacked_2x3x3_c32_k32')}, "
-            f"the article's three-layer stack {rf(a3, 0)}, its single 7×7 layer {rf(a7, 0)}.",
+    def channels(self, example: str, model: str | int) -> tuple[Markup, Markup]:
+        """(input channels, filters) of a one-convolution sweep model."""
+        return (
+            self.num(self.get(example, model, "layers/0/config/batch_shape/3")),
+            self.num(self.get(example, model, "layers/1/config/filters")),
         )
-    )
 
-    # 2. cost per output pixel
-    (c7,), c3 = convs(a7, 0), convs(a3, 0)[0]
-    w7, w3 = weights(a7, 0, c7), weights(a3, 0, c3)
-    out.append(
-        (
-            claim("A 7×7 kernel costs 49 multiply-adds per output pixel, a 3×3 kernel 9."),
-            "depends",
-            f"Per pair of input channel and filter only. The article's 7×7 layer does {n(per_position(a7, 0, c7))} "
-            f"multiply-adds per output pixel, {n(['div', per_position(a7, 0, c7), ['mul', w7[3], w7[4]]])} "
-            f"for each of its {n(w7[3])} input channels × {n(w7[4])} filters; the first 3×3 layer of the stack does "
-            f"{n(per_position(a3, 0, c3))}, {n(['div', per_position(a3, 0, c3), ['mul', w3[3], w3[4]]])} "
-            f"for each of its {n(w3[3])} × {n(w3[4])} channel pairs.",
-        )
-    )
+    def time_ratio(self, a: Model, b: Model) -> Expr:
+        """Measured forward time of model a over model b, one image per call."""
+        return ["div", self.get(*a, "timings/forward_b1/median_s"), self.get(*b, "timings/forward_b1/median_s")]
 
-    # 3. the article's own examples: which has more parameters
-    p7, p3 = total(a7, 0), total(a3, 0)
-    out.append(
-        (
-            claim("The 7×7 example has a relatively high parameter count compared with the 3×3 example."),
-            "fails" if f.value(p3) > f.value(p7) else "holds",
-            f"The 7×7 model has {n(p7)} parameters, the 3×3 stack {n(p3)}, {n(['div', p3, p7], 'ratio')} as many: "
-            f"its second and third layers mix {n(weights(a3, 0, convs(a3, 0)[1])[3])} channels each, where the "
-            f"7×7 layer reads the image's {n(w7[3])}.",
-        )
-    )
 
-    # 4. the 7·7·C·K formula
-    out.append(
-        (
-            claim("A 7×7 layer with C input and K output channels has 7·7·C·K parameters."),
-            "holds",
-            f"For the weights; Keras adds one bias per filter. The 7×7 example: {n(w7)} weights + "
-            f"{n(w7[4])} biases = {n(p7)} parameters, as <code>model.summary()</code> prints.",
-        )
-    )
+# --- each claim's fields (claims.toml has the prose) ------------------------------------------------------------
 
-    # 5. the stack formula
-    s3 = ("sweep_stacked", "stacked_3x3x3_c3_k64")
-    layers3 = convs(*s3)
-    stack_w = ["add", *[weights(*s3, i) for i in layers3]]
-    biases = ["add", *[get(*s3, f"layers/{i}/config/filters") for i in layers3]]
-    out.append(
-        (
-            claim("Three stacked 3×3 layers have 3·3·C·K + 3·3·K·K + 3·3·K·K parameters."),
-            "holds",
-            f"For the weights, again plus one bias per filter. Three 3×3 layers from {n(weights(*s3, layers3[0])[3])} "
-            f"to {n(weights(*s3, layers3[0])[4])} channels: {n(stack_w)} weights + {n(biases)} biases = "
-            f"{n(total(*s3))} parameters.",
-        )
-    )
 
-    # 6. fewer parameters for stacks, "substantial with many channels"
-    widths = [("c3_k64", "first layer")] + [(f"c{c}_k{c}", "") for c in (32, 64, 128, 256)]
-    ratios = []
-    for tag, _ in widths:
-        single, stack = ("sweep_single", f"single_7x7_{tag}"), ("sweep_stacked", f"stacked_3x3x3_{tag}")
-        c_in = n(get(*single, "layers/0/config/batch_shape/3"))
-        k_out = n(get(*single, "layers/1/config/filters"))
-        ratios.append(f"{c_in}→{k_out}: {n(['div', total(*stack), total(*single)], 'ratio')}")
-    out.append(
-        (
-            claim(
-                "Stacked 3×3 layers need fewer parameters than one 7×7 layer, and the difference is substantial "
-                "when there are many channels."
-            ),
-            "depends",
-            "On the ratio of output to input channels, not on their number. Parameters of three 3×3 layers "
-            "relative to one 7×7 layer, same channels in and out: " + "; ".join(ratios) + ". With as many channels "
-            "in as out the ratio is the same at every width; a first layer that widens the image's few channels "
-            "into many is the opposite case.",
-        )
-    )
+def receptive_fields(f: Facts) -> Fields:
+    field = "calc/receptive_field/size/0"
+    return {
+        "two": f.num(f.get("sweep_stacked", "stacked_2x3x3_c32_k32", field)),
+        "stack": f.num(f.get(*A3, field)),
+        "single": f.num(f.get(*A7, field)),
+    }
 
-    # 7. 7×7 vs 3×3 with the same number of filters: compute and measured time
-    parts7 = []
-    measured.clear()
-    for tag in ("c3_k64", "c64_k64"):
-        s7, s3_ = ("sweep_single", f"single_7x7_{tag}"), ("sweep_single", f"single_3x3_{tag}")
-        parts7.append(
-            f"{n(get(*s7, 'layers/0/config/batch_shape/3'))}→{n(get(*s7, 'layers/1/config/filters'))} channels: "
-            f"{n(['div', total(*s7, 'flops'), total(*s3_, 'flops')], 'ratio')} the FLOPs, "
-            + ", ".join(
-                f"{time_ratio(Facts(f.data, k), s7, s3_)} the time on <code>{escape(k)}</code>"
-                for k in f.data.machines
-                if f.data.record(k, "sweep_single")
-            )
-        )
-    out.append(
-        (
-            claim("A 7×7 layer with 64 filters is significantly more expensive than a 3×3 layer with 64 filters."),
-            "holds" if min(measured) > 1 else "depends",
-            "7×7 relative to 3×3, one layer each on the sweep's input, one image per call: " + "; ".join(parts7) + ".",
-        )
-    )
 
-    # 8. speed: stacks more efficient than one 7×7
-    rows = []
-    widening, same_width = [], []
-    for k in f.data.machines:
-        g = Facts(f.data, k)
-        if not g.data.record(k, a7) or not g.data.record(k, "sweep_single"):
-            continue
-        measured.clear()
-        cells = [
-            f"the article's own pair: {n(['div', total(a3, 0, 'flops'), total(a7, 0, 'flops')], 'ratio')} FLOPs, "
-            f"{time_ratio(g, (a3, 0), (a7, 0))} time"
-        ]
-        for c in (32, 64, 128, 256):
-            s7, s3_ = ("sweep_single", f"single_7x7_c{c}_k{c}"), ("sweep_stacked", f"stacked_3x3x3_c{c}_k{c}")
-            cells.append(
-                f"{n(get(*s7, 'layers/1/config/filters'))} channels: "
-                f"{n(['div', total(*s3_, 'flops'), total(*s7, 'flops')], 'ratio')} FLOPs, {time_ratio(g, s3_, s7)} time"
-            )
-        widening.append(measured[0])
-        same_width.extend(measured[1:])
-        rows.append(
-            f"On <code>{escape(k)}</code> (one image per call, three 3×3 layers relative to one 7×7): "
-            + "; ".join(cells)
-            + "."
-        )
-    out.append(
-        (
-            claim("Several 3×3 layers proved more computationally efficient than one 7×7 layer."),
-            "holds" if max(widening + same_width) < 1 else "fails" if min(widening + same_width) > 1 else "depends",
-            "On the channels, and on the machine. With as many channels in as out the stack needs fewer FLOPs; where "
-            "a layer widens few channels into many, as in the article's own pair of examples, it needs more. A ratio "
-            "below one means the stack was faster. " + " ".join(rows),
-        )
-    )
-
-    # 9. same receptive field and output for the article's two examples
-    out.append(
-        (
-            claim("The three-layer 3×3 example reaches a receptive field comparable to the 7×7 example."),
-            "holds",
-            f"The same, exactly: {rf(a3, 0)}×{rf(a3, 0)} for both, and both end with "
-            f"{n(get(a3, 0, 'calc/output_shape/0'))}×{n(get(a3, 0, 'calc/output_shape/1'))}×"
-            f"{n(get(a3, 0, 'calc/output_shape/2'))} outputs "
-            f"(the 7×7 model: {n(get(a7, 0, 'calc/output_shape/0'))}×{n(get(a7, 0, 'calc/output_shape/1'))}×"
-            f"{n(get(a7, 0, 'calc/output_shape/2'))}).",
-        )
-    )
-
-    # 10. the Inception code runs once x is defined
-    errors = []
-    for name in ("inception_0_as_written", "inception_1_input_defined", "inception_2_same_padding"):
-        rec = f.data.record(f.machine, name)
-        if rec and rec.get("error"):
-            errors.append(f"<code>{escape(name)}</code>: <code>{escape(rec['error']['type'])}</code>")
-    fixed = ("inception_3_fixed", 0)
-    out.append(
-        (
-            claim("The Inception example works once a preceding layer defines its input tensor."),
-            "fails",
-            "Run as written it stops at the undefined input; with the input defined, the unpadded 3×3 and 5×5 "
-            "branches cannot be concatenated; with those padded, <code>keras.Sequential</code> refuses a tensor. "
-            + ", ".join(errors)
-            + f". The corrected module builds: {n(total(*fixed))} parameters, output "
-            f"{n(get(*fixed, 'calc/output_shape/0'))}×{n(get(*fixed, 'calc/output_shape/1'))}×"
-            f"{n(get(*fixed, 'calc/output_shape/2'))}.",
-        )
-    )
-
-    # 11. 1×1 convolutions for efficiency
-    m = resolve(f.results, f.model_path(*fixed))
-    by_name = {layer["name"]: i for i, layer in enumerate(m["layers"])}
-    branch_parts = []
-    for i, layer in enumerate(m["layers"]):
-        if layer["class_name"] == "Conv2D" and layer["config"]["kernel_size"][0] > 1:
-            r = by_name[layer["inbound"][0]]
-            with_reduce = ["add", get(*fixed, f"calc/layers/{r}/macs"), get(*fixed, f"calc/layers/{i}/macs")]
-            # the same k×k layer reading the module's input directly: its MACs scale with the input channels
-            direct = [
-                "mul",
-                get(*fixed, f"calc/layers/{i}/macs"),
-                ["div", get(*fixed, "calc/layers/0/output_shape/2"), get(*fixed, f"calc/layers/{r}/output_shape/2")],
-            ]
-            k = n(get(*fixed, f"layers/{i}/config/kernel_size/0"))
-            branch_parts.append(
-                f"the {k}×{k} branch: {n(with_reduce)} MACs with its 1×1 reduction, {n(direct)} without "
-                f"({n(['div', direct, with_reduce], 'ratio')})"
-            )
-    out.append(
-        (
-            claim("The 1×1 convolutions of the Inception module are there for efficiency."),
-            "holds",
-            "They cut the channels before the larger kernels. Per example, from calc: " + "; ".join(branch_parts) + ".",
-        )
-    )
-
-    # 12. gradients
-    out.append(
-        (
-            claim("Deeper 3×3 stacks call for care about vanishing or exploding gradients."),
-            "unchecked",
-            "Nothing here trains a network to convergence, so this site measures nothing that bears on it.",
-        )
-    )
+def cost_per_pixel(f: Facts) -> Fields:
+    out: Fields = {}
+    for key, model, i in (("single", A7, f.convs(*A7)[0]), ("stack", A3, f.convs(*A3)[0])):
+        w, per = f.weights(*model, i), f.per_position(*model, i)
+        out |= {
+            f"{key}_per_pixel": f.num(per),
+            f"{key}_per_pair": f.num(["div", per, ["mul", w[3], w[4]]]),
+            f"{key}_in": f.num(w[3]),
+            f"{key}_out": f.num(w[4]),
+        }
     return out
 
 
-def render_claims(data: Data, arg: str | None = None) -> str:
-    machines = [k for k in data.machines if data.record(k, "article_7x7") and data.record(k, "sweep_single")]
-    if not machines:
-        return "!!! warning\n    No current results to check the claims against: run `python -m scripts.examples`."
-    f = Facts(data, machines[0])
-    rows = []
-    sections = []
-    for i, (what, verdict, evidence) in enumerate(claims(f), 1):
-        rows.append([f"[{i}](#claim-{i})", what, f"**{VERDICTS[verdict]}**"])
-        sections.append(
-            f'<h3 id="claim-{i}">Claim {i}: {VERDICTS[verdict]}</h3>\n\n'
-            f"<p><strong>The article:</strong> {what}</p>\n\n<p><strong>Checked:</strong> {evidence}</p>"
+def parameter_counts(f: Facts) -> Fields:
+    p7, p3 = f.total(*A7), f.total(*A3)
+    return {
+        "verdict": "fails" if f.value(p3) > f.value(p7) else "holds",
+        "single": f.num(p7),
+        "stack": f.num(p3),
+        "ratio": f.ratio(p3, p7),
+        "mixed": f.num(f.weights(*A3, f.convs(*A3)[1])[3]),
+        "image": f.num(f.weights(*A7, f.convs(*A7)[0])[3]),
+    }
+
+
+def single_formula(f: Facts) -> Fields:
+    w = f.weights(*A7, f.convs(*A7)[0])
+    return {"weights": f.num(w), "biases": f.num(w[4]), "params": f.num(f.total(*A7))}
+
+
+def stack_formula(f: Facts) -> Fields:
+    s3 = ("sweep_stacked", "stacked_3x3x3_c3_k64")
+    layers = f.convs(*s3)
+    first = f.weights(*s3, layers[0])
+    return {
+        "c_in": f.num(first[3]),
+        "c_out": f.num(first[4]),
+        "weights": f.num(["add", *(f.weights(*s3, i) for i in layers)]),
+        "biases": f.num(["add", *(f.get(*s3, f"layers/{i}/config/filters") for i in layers)]),
+        "params": f.num(f.total(*s3)),
+    }
+
+
+def stack_savings(f: Facts) -> Fields:
+    ratios = []
+    for tag in ("c3_k64", "c32_k32", "c64_k64", "c128_k128", "c256_k256"):
+        single, stack = ("sweep_single", f"single_7x7_{tag}"), ("sweep_stacked", f"stacked_3x3x3_{tag}")
+        c_in, c_out = f.channels(*single)
+        ratios.append({"c_in": c_in, "c_out": c_out, "ratio": f.ratio(f.total(*stack), f.total(*single))})
+    return {"ratios": ratios}
+
+
+def single_layer_cost(f: Facts) -> Fields:
+    widths, measured = [], []
+    for tag in ("c3_k64", "c64_k64"):
+        s7, s3 = ("sweep_single", f"single_7x7_{tag}"), ("sweep_single", f"single_3x3_{tag}")
+        times = []
+        for g in f.machines("sweep_single"):
+            measured.append(g.value(g.time_ratio(s7, s3)))
+            times.append({"ratio": g.num(g.time_ratio(s7, s3), "ratio"), "machine": g.machine})
+        c_in, c_out = f.channels(*s7)
+        flops = f.ratio(f.total(*s7, "flops"), f.total(*s3, "flops"))
+        widths.append({"c_in": c_in, "c_out": c_out, "flops": flops, "times": times})
+    return {"verdict": "holds" if min(measured) > 1 else "depends", "widths": widths}
+
+
+def stack_speed(f: Facts) -> Fields:
+    rows, measured = [], []
+    for g in f.machines(A7[0], "sweep_single"):
+        pair = g.time_ratio(A3, A7)
+        measured.append(g.value(pair))
+        widths = []
+        for c in (32, 64, 128, 256):
+            s7, s3 = ("sweep_single", f"single_7x7_c{c}_k{c}"), ("sweep_stacked", f"stacked_3x3x3_c{c}_k{c}")
+            measured.append(g.value(g.time_ratio(s3, s7)))
+            widths.append(
+                {
+                    "channels": g.channels(*s7)[1],
+                    "flops": g.ratio(g.total(*s3, "flops"), g.total(*s7, "flops")),
+                    "time": g.num(g.time_ratio(s3, s7), "ratio"),
+                }
+            )
+        rows.append(
+            {
+                "machine": g.machine,
+                "pair_flops": g.ratio(g.total(*A3, "flops"), g.total(*A7, "flops")),
+                "pair_time": g.num(pair, "ratio"),
+                "widths": widths,
+            }
         )
-    return (
-        table(["#", "the article says (paraphrased)", "verdict"], rows, ["--:", "---", "---"])
-        + "\n\n"
-        + "\n\n".join(sections)
+    verdict = "holds" if max(measured) < 1 else "fails" if min(measured) > 1 else "depends"
+    return {"verdict": verdict, "machines": rows}
+
+
+def same_field(f: Facts) -> Fields:
+    return {
+        "field": f.num(f.get(*A3, "calc/receptive_field/size/0")),
+        "stack_output": f.output(*A3),
+        "single_output": f.output(*A7),
+    }
+
+
+def inception_runs(f: Facts) -> Fields:
+    records = {name: f.data.record(f.machine, name) for name in INCEPTION_STEPS}
+    errors = [
+        {"name": name, "error": rec["error"]["type"]} for name, rec in records.items() if rec and rec.get("error")
+    ]
+    return {"errors": errors, "params": f.num(f.total(*FIXED)), "output": f.output(*FIXED)}
+
+
+def reductions(f: Facts) -> Fields:
+    """Each larger-kernel branch of the Inception module, with its 1×1 reduction and without: the same k×k layer
+    reading the module's input directly, its MACs scaled by the input's channels over the reduced ones."""
+    layers = f.model(*FIXED)["layers"]
+    by_name = {layer["name"]: i for i, layer in enumerate(layers)}
+    branches = []
+    for i, layer in enumerate(layers):
+        if layer["class_name"] != "Conv2D" or layer["config"]["kernel_size"][0] == 1:
+            continue
+        r = by_name[layer["inbound"][0]]
+        macs = f.get(*FIXED, f"calc/layers/{i}/macs")
+        with_reduction = ["add", f.get(*FIXED, f"calc/layers/{r}/macs"), macs]
+        direct = [
+            "mul",
+            macs,
+            ["div", f.get(*FIXED, "calc/layers/0/output_shape/2"), f.get(*FIXED, f"calc/layers/{r}/output_shape/2")],
+        ]
+        branches.append(
+            {
+                "k": f.num(f.get(*FIXED, f"layers/{i}/config/kernel_size/0")),
+                "with_reduction": f.num(with_reduction),
+                "without": f.num(direct),
+                "ratio": f.ratio(direct, with_reduction),
+            }
+        )
+    return {"branches": branches}
+
+
+EVIDENCE: dict[str, Callable[[Facts], Fields]] = {
+    fn.__name__: fn
+    for fn in (
+        receptive_fields,
+        cost_per_pixel,
+        parameter_counts,
+        single_formula,
+        stack_formula,
+        stack_savings,
+        single_layer_cost,
+        stack_speed,
+        same_field,
+        inception_runs,
+        reductions,
     )
+}
+EVIDENCE["gradients"] = lambda f: {}
 
 
-RENDERERS = {"claims": render_claims}
+# --- the page --------------------------------------------------------------------------------------------------
+
+
+def load_claims() -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = tomllib.loads(CLAIMS.read_text(encoding="utf-8"))["claim"]
+    ids = [c["id"] for c in found]
+    if len(set(ids)) != len(ids) or set(ids) != set(EVIDENCE):
+        raise ValueError(f"{CLAIMS.name}: every claim id once, one per function in EVIDENCE")
+    return found
+
+
+def fill(template: str, fields: Mapping[str, Any], each: Mapping[str, Mapping[str, str]]) -> Markup:
+    """``template`` (claims.toml's HTML) with its fields; a list field is written item by item with each[name]."""
+    values = {}
+    for name, value in fields.items():
+        if isinstance(value, list):
+            spec = each[name]
+            value = join((fill(spec["item"], item, each) for item in value), Markup(spec["join"]))
+        values[name] = value
+    return html(template, **values)
+
+
+def verdict_of(claim: Mapping[str, Any], fields: Fields) -> str:
+    """The verdict claims.toml gives, or else the one the measurements gave (the field "verdict")."""
+    given, measured = claim.get("verdict"), fields.pop("verdict", None)
+    if (given is None) == (measured is None):
+        raise ValueError(f"claim {claim['id']}: a verdict either in {CLAIMS.name} or from the data")
+    return VERDICTS[given or measured]
+
+
+def claims(data: Data, arg: str = "") -> Markup:
+    """The summary table of every claim and its verdict, then each claim with its evidence."""
+    machines = [k for k in data.machines if data.record(k, A7[0]) and data.record(k, "sweep_single")]
+    if not machines:
+        return admonition("warning", html("No current results to check the claims against: run {}.", RUN))
+    f = Facts(data, machines[0])
+    rows, sections = [], []
+    for i, claim in enumerate(load_claims(), 1):
+        fields = EVIDENCE[claim["id"]](f)
+        verdict = verdict_of(claim, fields)
+        says = html('<span class="kl-claim">{}</span>', claim["says"])
+        evidence = fill(claim["evidence"], fields, claim.get("each", {}))
+        rows.append(
+            [html('<a class="kl-claim-no" href="#claim-{}">{}</a>', i, i), says, html("<strong>{}</strong>", verdict)]
+        )
+        sections += [
+            heading(3, f"Claim {i}: {verdict}", f"claim-{i}"),
+            html("<p><strong>The article:</strong> {}</p>", says),
+            html("<p><strong>Checked:</strong> {}</p>", evidence),
+        ]
+    return join([table(["#", "the article says (paraphrased)", "verdict"], rows, numeric_from=3), *sections])

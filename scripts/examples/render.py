@@ -1,24 +1,28 @@
-# Stage 5 of the examples pipeline: render the stored results into Markdown for
-# docs/examples.md. A page asks for a piece with a marker, an HTML comment such as
-# <!-- kernel-lab:example article_7x7 --> or <!-- kernel-lab:sweep -->, and the
-# MkDocs hook (scripts/hooks/examples.py) replaces each marker with its piece.
-# Only results that match the current example source are shown.
+"""The Examples page's figures, rendered from the stored results as HTML.
+
+A page asks for one with the site's marker, ``<div data-figure="example" data-arg="article_7x7"></div>``;
+scripts/hooks/examples.py puts the figure in its place. :data:`FIGURES` names them. Only results that match the
+current example source are shown (:class:`~scripts.examples.store.Data`).
+"""
 
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Callable
-from html import escape
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from scripts.examples import store
-from scripts.examples_svg import line_chart
+import markdown
+from markdown.extensions.toc import slugify
 
-ROOT = Path(__file__).resolve().parents[2]
-MARKER = re.compile(r"<!-- kernel-lab:([a-z-]+)(?: ([\w-]+))? -->")
+from calc.text import NONE, integer, keras_shape, pair, significant
+from kernel_lab.charts import line_chart
+from kernel_lab.html import Markup, html, join, table
+from scripts.examples.store import Data
 
+__all__ = ["FIGURES", "RUN", "admonition", "heading"]
+
+RUN = Markup("<code>python -m scripts.examples</code>")
 SWEEP = {
     "sweep_single": "one k×k",
     "sweep_stacked": "stacked 3×3",
@@ -27,199 +31,124 @@ SWEEP = {
 }
 
 
-class Data:
-    """Results of every machine, keeping only those current against the example sources."""
-
-    def __init__(self, root: Path = ROOT) -> None:
-        self.examples_dir = root / "examples"
-        self.names = store.example_names(self.examples_dir)
-        hashes = {n: store.source_hash(self.examples_dir / f"{n}.py") for n in self.names}
-        self.machines: dict[str, dict[str, Any]] = {}
-        for key, stored in store.load_results(root / "results").items():
-            current = {n: r for n, r in stored["examples"].items() if hashes.get(n) == r.get("source_sha256")}
-            if current:
-                self.machines[key] = {"machine": stored["machine"] or {}, "examples": current}
-
-    def record(self, machine: str, name: str) -> dict[str, Any] | None:
-        record: dict[str, Any] | None = self.machines.get(machine, {}).get("examples", {}).get(name)
-        return record
-
-    def first(self, name: str) -> dict[str, Any] | None:
-        """The example's record from the first machine that has it (calc's figures are the same on every one)."""
-        for key in self.machines:
-            if (rec := self.record(key, name)) is not None:
-                return rec
-        return None
+# --- pieces ----------------------------------------------------------------------------------------------------
 
 
-# --- formatting -----------------------------------------------------------------------------------
+def heading(level: int, title: str, anchor: str = "") -> Markup:
+    """A heading as Python-Markdown's toc extension writes one (same id unless ``anchor`` is given, permalink);
+    the hook puts it in the page's table of contents."""
+    slug = anchor or slugify(title, "-")
+    return html(
+        '<h{} id="{}">{}<a class="headerlink" href="#{}" title="Permanent link">&para;</a></h{}>',
+        level,
+        slug,
+        title,
+        slug,
+        level,
+    )
 
 
-def n_int(v: int | None) -> str:
-    return "–" if v is None else f"{v:,}"
+def admonition(kind: str, message: Markup | str) -> Markup:
+    """A note box as the admonition extension writes one (``!!! warning``)."""
+    return html(
+        '<div class="admonition {}"><p class="admonition-title">{}</p><p>{}</p></div>', kind, kind.capitalize(), message
+    )
 
 
-def n_sig(v: float | None, digits: int = 3) -> str:
-    if v is None:
-        return "–"
-    if v == 0:
-        return "0"
-    return f"{v:,.{max(0, digits - 1 - int(f'{abs(v):e}'.split('e')[1]))}f}"
+def code_block(text: str, lang: str = "text", title: str | None = None) -> Markup:
+    """A code block, the same whatever code extensions mkdocs.yml enables."""
+    head = html('<p class="kl-code-title"><code>{}</code></p>', title) if title else Markup("")
+    return html('{}<pre class="kl-code"><code class="language-{}">{}</code></pre>', head, lang, text.rstrip())
 
 
-def ms(t: dict[str, Any] | None) -> str:
-    return "–" if t is None else f"{n_sig(t['median_s'] * 1e3)} ms"
+def code(text: object) -> Markup:
+    return html("<code>{}</code>", text)
 
 
-def shape(s: list[Any] | None) -> str:
-    return "–" if s is None else "(" + ", ".join("None" if v is None else str(v) for v in s) + ")"
+def ms(seconds: float) -> str:
+    return f"{significant(seconds * 1e3)} ms"
 
 
-def field(f: dict[str, Any] | None) -> str:
-    return "–" if f is None else "×".join(str(v) for v in f["size"])
+def percent(fraction: float | None) -> str:
+    return NONE if fraction is None else f"{fraction:.0%}"
 
 
-def table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:
-    align = align or ["---"] + ["--:"] * (len(header) - 1)
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+def wide(content: Markup, label: str) -> Markup:
+    """A wide table in a box that scrolls sideways on a narrow screen, reachable by keyboard."""
+    return html('<div class="kl-scroll" tabindex="0" role="region" aria-label="{}">{}</div>', label, content)
 
 
-def fence(text: str, lang: str = "text", title: str | None = None) -> str:
-    """A code block as HTML, so that it renders the same whatever code extensions mkdocs.yml enables."""
-    head = f'<p class="kl-code-title"><code>{escape(title)}</code></p>\n' if title else ""
-    return f'{head}<pre class="kl-code"><code class="language-{lang}">{escape(text.rstrip())}</code></pre>'
-
-
-# --- the pieces --------------------------------------------------------------------------------
-
-
-def split_example(path: Path) -> tuple[str, str, str]:
-    """(title, text, code) of an example: its docstring is its text, the rest is the code shown."""
+def split_example(path: Path) -> tuple[str, Markup, str]:
+    """(title, text as HTML, code) of an example: its docstring is its title and text, the rest is the code."""
     source = path.read_text(encoding="utf-8")
     module = ast.parse(source)
     doc = ast.get_docstring(module) or ""
-    code = source
+    body = source
     if module.body and isinstance(module.body[0], ast.Expr) and doc:
         end = module.body[0].end_lineno or 0
-        code = "\n".join(source.splitlines()[end:]).strip("\n")
+        body = "\n".join(source.splitlines()[end:]).strip("\n")
     title, _, text = doc.partition("\n")
-    return title.strip(), text.strip(), code
+    # The examples' own docstrings, written in this repository, in Markdown like the pages.
+    return title.strip(), Markup(markdown.markdown(text.strip())), body
 
 
-def machine_label(data: Data, key: str) -> str:
-    m = data.machines[key]["machine"]
-    gpu = ", ".join(g["name"] for g in m.get("gpus") or [])
-    return f"{key}" + (f" ({gpu})" if gpu else "")
-
-
-def render_machines(data: Data) -> str:
-    if not data.machines:
-        return "!!! warning\n    No results stored yet: run `python -m scripts.examples`."
-    keys = list(data.machines)
-    fields: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
-        ("CPU", lambda m: m.get("cpu")),
-        ("cores", lambda m: m.get("cores")),
-        ("memory", lambda m: f"{m.get('memory_gib')} GiB"),
-        ("OS", lambda m: m.get("os")),
-        ("Python", lambda m: m.get("python")),
-        ("TensorFlow", lambda m: m.get("tensorflow")),
-        ("Keras", lambda m: m.get("keras")),
-        ("oneDNN", lambda m: m.get("onednn")),
-        ("GPU (driver)", lambda m: ", ".join(f"{g['name']} ({g['driver']})" for g in m.get("gpus") or []) or "none"),
-        ("date of the last run", lambda m: m.get("date")),
-        (
-            "load average (1, 5, 15 min) at start → end",
-            lambda m: (
-                f"{', '.join(f'{v:.2f}' for v in m.get('loadavg') or [])} → "
-                f"{', '.join(f'{v:.2f}' for v in m.get('loadavg_end') or [])}"
-            ),
-        ),
-        (
-            "measured peak (float32 matmul)",
-            lambda m: (
-                f"{n_sig(m['peak']['gflops'])} GFLOP/s ({m['peak']['size']}² matmul, median of {m['peak']['repeats']})"
-                if m.get("peak")
-                else "–"
-            ),
-        ),
-        (
-            "last run",
-            lambda m: (
-                f"{len(m['last_run']['examples'])} example(s) in {m['last_run']['seconds']:.0f} s"
-                + (" (forced)" if m["last_run"].get("forced") else "")
-                if m.get("last_run")
-                else "–"
-            ),
-        ),
-    ]
-    rows = [[label] + [escape(str(get(data.machines[k]["machine"]))) for k in keys] for label, get in fields]
-    return table([""] + [f"`{k}`" for k in keys], rows, ["---"] * (len(keys) + 1))
-
-
-def timings_table(data: Data, name: str, model_index: int = 0) -> str:
-    keys = [k for k in data.machines if data.record(k, name)]
-    header = ["measurement"]
-    for k in keys:
-        header += [f"`{k}` median (IQR)", "GFLOP/s", "of peak"]
-    first = data.record(keys[0], name) if keys else None
-    if not first or not first["models"]:
-        return ""
-    kinds = list(first["models"][model_index]["timings"])
-    rows = []
-    for kind in kinds:
-        what, _, b = kind.partition("_b")
-        row = [f"{'forward pass' if what == 'forward' else 'training step'}, batch {b}"]
-        for k in keys:
-            rec = data.record(k, name)
-            t = rec["models"][model_index]["timings"].get(kind) if rec else None
-            if t is None:
-                row += ["–", "–", "–"]
-                continue
-            frac = t.get("fraction_of_peak")
-            row += [
-                f"{ms(t)} ({n_sig(t['iqr_s'] * 1e3)} ms)",
-                n_sig(t.get("gflops")),
-                "–" if frac is None else f"{frac:.0%}",
-            ]
-        rows.append(row)
-    return table(header, rows)
-
-
-def check_table(model: dict[str, Any]) -> str:
-    rows = []
-    keras_layers = {layer["name"]: layer for layer in model["layers"]}
-    for row in model["calc"]["layers"]:
-        kl = keras_layers[row["name"]]
-        rows.append(
-            [
-                f"`{row['name']}` ({row['class_name']})",
-                shape(kl["output_shape"]),
-                n_int(kl["params"]),
-                n_int(row["macs"]),
-                field(row["receptive_field"]),
-            ]
-        )
-    t = model["calc"]["totals"]
-    rows.append(
-        ["**total**", shape(model["calc"]["output_shape"]), f"**{n_int(t['params'])}**", f"**{n_int(t['macs'])}**", ""]
-    )
-    return table(
-        ["layer", "output shape (Keras = calc)", "params (Keras = calc)", "MACs (calc)", "receptive field"], rows
-    )
-
-
-def render_source(data: Data, name: str) -> str:
-    """An example's text and code, without its results."""
+def _source(data: Data, name: str) -> tuple[str, Markup, str]:
     path = data.examples_dir / f"{name}.py"
     if not path.exists():
-        return f"!!! failure\n    No example named `{escape(name)}`."
-    title, text, code = split_example(path)
-    return "\n\n".join([f"### {title}", text, fence(code, "python", f"examples/{name}.py")])
+        raise KeyError(f"no example named {name!r}")
+    return split_example(path)
 
 
-def render_method(data: Data) -> str:
+# --- the machines and the method -------------------------------------------------------------------------------
+
+
+def _gpus(m: dict[str, Any]) -> str:
+    return ", ".join(f"{g['name']} ({g['driver']})" for g in m.get("gpus") or []) or "none"
+
+
+def _loads(m: dict[str, Any]) -> str:
+    start, end = (", ".join(map(significant, m.get(key) or [])) for key in ("loadavg", "loadavg_end"))
+    return f"{start} → {end}"
+
+
+def _peak(m: dict[str, Any]) -> str:
+    p = m.get("peak")
+    return f"{significant(p['gflops'])} GFLOP/s ({p['size']}² matmul, median of {p['repeats']})" if p else NONE
+
+
+def _last_run(m: dict[str, Any]) -> str:
+    r = m.get("last_run")
+    if not r:
+        return NONE
+    return f"{len(r['examples'])} example(s) in {integer(round(r['seconds']))} s" + (" (forced)" if r["forced"] else "")
+
+
+MACHINE_ROWS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
+    ("CPU", lambda m: m.get("cpu")),
+    ("cores", lambda m: m.get("cores")),
+    ("memory", lambda m: f"{m.get('memory_gib')} GiB"),
+    ("OS", lambda m: m.get("os")),
+    ("Python", lambda m: m.get("python")),
+    ("TensorFlow", lambda m: m.get("tensorflow")),
+    ("Keras", lambda m: m.get("keras")),
+    ("oneDNN", lambda m: m.get("onednn")),
+    ("GPU (driver)", _gpus),
+    ("date of the last run", lambda m: m.get("date")),
+    ("load average (1, 5, 15 min) at start → end", _loads),
+    ("measured peak (float32 matmul)", _peak),
+    ("last run", _last_run),
+]
+
+
+def machines(data: Data, arg: str = "") -> Markup:
+    if not data.machines:
+        return admonition("warning", html("No results stored yet: run {}.", RUN))
+    keys = list(data.machines)
+    rows = [[label, *(get(data.machines[k]["machine"]) for k in keys)] for label, get in MACHINE_ROWS]
+    return wide(table(["", *map(code, keys)], rows, numeric_from=len(keys) + 1), "machines")
+
+
+def method(data: Data, arg: str = "") -> Markup:
     rows = []
     for key, stored in data.machines.items():
         runs = {
@@ -227,52 +156,126 @@ def render_method(data: Data) -> str:
             for r in stored["examples"].values()
             if r.get("run") and r.get("models")
         }
-        for warmup, repeats, batch in sorted(runs):
-            rows.append([f"`{key}`", f"{warmup} (after the compiling call)", str(repeats), f"1 and {batch}"])
+        rows += [[code(key), f"{w} (after the compiling call)", n, f"1 and {b}"] for w, n, b in sorted(runs)]
     return table(["machine", "untimed warm-up calls", "timed repeats", "batch sizes"], rows)
 
 
-def render_example(data: Data, name: str) -> str:
-    path = data.examples_dir / f"{name}.py"
-    if not path.exists():
-        return f"!!! failure\n    No example named `{escape(name)}`."
-    title, text, code = split_example(path)
-    parts = [f"### {title}", text, fence(code, "python", f"examples/{name}.py")]
+def budget(data: Data, arg: str = "") -> Markup:
+    rows = []
+    for key, stored in data.machines.items():
+        last = stored["machine"].get("last_run")
+        total = sum(r.get("seconds", 0) for r in stored["examples"].values())
+        rows.append(
+            [
+                code(key),
+                len(stored["examples"]),
+                f"{integer(round(total))} s",
+                f"{integer(round(last['seconds']))} s" if last else NONE,
+                last["forced"] if last else None,
+            ]
+        )
+    return table(["machine", "examples stored", "sum of their run times", "last run, whole", "last run forced"], rows)
+
+
+# --- one example -----------------------------------------------------------------------------------------------
+
+
+def _timing_cells(t: dict[str, Any] | None) -> list[Any]:
+    if t is None:
+        return [None, None, None]
+    return [f"{ms(t['median_s'])} ({ms(t['iqr_s'])})", significant(t.get("gflops")), percent(t.get("fraction_of_peak"))]
+
+
+def timings_table(data: Data, name: str, model_index: int) -> Markup:
+    keys = [k for k in data.machines if data.record(k, name)]
+    head = ["measurement"]
+    for k in keys:
+        head += [html("{} median (IQR)", code(k)), "GFLOP/s", "of peak"]
+    records = [data.record(k, name) for k in keys]
+    rows = []
+    for kind in records[0]["models"][model_index]["timings"] if records and records[0] else []:
+        what, _, batch = kind.partition("_b")
+        row: list[Any] = [f"{'forward pass' if what == 'forward' else 'training step'}, batch {batch}"]
+        for rec in records:
+            row += _timing_cells(rec["models"][model_index]["timings"].get(kind) if rec else None)
+        rows.append(row)
+    return wide(table(head, rows), f"timings of {name}")
+
+
+def check_table(model: dict[str, Any]) -> Markup:
+    keras_layers = {layer["name"]: layer for layer in model["layers"]}
+    rows: list[list[Any]] = []
+    for row in model["calc"]["layers"]:
+        kl = keras_layers[row["name"]]
+        field = row["receptive_field"]
+        rows.append(
+            [
+                html("{} ({})", code(row["name"]), row["class_name"]),
+                keras_shape(kl["output_shape"]),
+                kl["params"],
+                row["macs"],
+                pair(field["size"] if field else None),
+            ]
+        )
+    t = model["calc"]["totals"]
+    bold = "<strong>{}</strong>"
+    rows.append(
+        [
+            html(bold, "total"),
+            keras_shape(model["calc"]["output_shape"]),
+            html(bold, integer(t["params"])),
+            html(bold, integer(t["macs"])),
+            "",
+        ]
+    )
+    head = ["layer", "output shape (Keras = calc)", "params (Keras = calc)", "MACs (calc)", "receptive field (px)"]
+    return wide(table(head, rows), f"layers of {model['name']}")
+
+
+def example_source(data: Data, name: str) -> Markup:
+    """An example's title, text and code, without its results."""
+    title, text, body = _source(data, name)
+    return join([heading(3, title), text, code_block(body, "python", f"examples/{name}.py")])
+
+
+def example(data: Data, name: str) -> Markup:
+    """An example's title, text and code, what it printed, calc's figures and the timings on each machine."""
+    parts = [example_source(data, name)]
     rec = data.first(name)
     if rec is None:
-        parts.append("!!! warning\n    No current result for this example: run `python -m scripts.examples`.")
-        return "\n\n".join(parts)
-    if rec.get("error"):
-        parts.append(f"It fails, as expected, with `{rec['error']['type']}`. What Python printed:")
-        parts.append(fence(rec["error"]["traceback"], "pytb"))
-        return "\n\n".join(parts)
-    for i, model in enumerate(rec["models"]):
-        parts.append(f"What `model.summary()` printed for `{model['name']}`:")
-        parts.append(fence(model["summary"]))
-        parts.append(
-            f"calc agrees with Keras on every layer's output shape and parameter count "
-            f"(the run checks this and fails otherwise), and adds the multiply-accumulates (MACs) "
-            f"and the receptive field:\n\n{check_table(model)}"
-        )
-        parts.append("Measured on each machine:\n\n" + timings_table(data, name, i))
-    return "\n\n".join(parts)
+        parts.append(admonition("warning", html("No current result for this example: run {}.", RUN)))
+    elif rec.get("error"):
+        parts.append(html("<p>It fails, as expected, with {}. What Python printed:</p>", code(rec["error"]["type"])))
+        parts.append(code_block(rec["error"]["traceback"], "pytb"))
+    for i, model in enumerate(rec["models"] if rec and not rec.get("error") else []):
+        parts += [
+            html("<p>What {} printed for {}:</p>", code("model.summary()"), code(model["name"])),
+            code_block(model["summary"]),
+            Markup(
+                "<p>calc agrees with Keras on every layer's output shape and parameter count (the run checks "
+                "this and fails otherwise), and adds the multiply-accumulates (MACs) and the receptive field:</p>"
+            ),
+            check_table(model),
+            Markup("<p>Measured on each machine:</p>"),
+            timings_table(data, name, i),
+        ]
+    return join(parts)
 
 
-# --- the sweep ---------------------------------------------------------------------------------
+# --- the sweep -------------------------------------------------------------------------------------------------
 
 
 def sweep_rows(data: Data, machine: str) -> list[dict[str, Any]]:
     """One row per sweep model on one machine: variant, k (from calc's receptive field), widths, figures."""
     rows = []
-    for example, variant in SWEEP.items():
-        rec = data.record(machine, example)
+    for example_name, variant in SWEEP.items():
+        rec = data.record(machine, example_name)
         for model in rec["models"] if rec else []:
-            c_in = model["layers"][0]["config"]["batch_shape"][-1]
             rows.append(
                 {
                     "variant": variant,
                     "k": model["calc"]["receptive_field"]["size"][0],
-                    "c_in": c_in,
+                    "c_in": model["layers"][0]["config"]["batch_shape"][-1],
                     "c_out": model["calc"]["output_shape"][-1],
                     "depth": sum(1 for layer in model["layers"] if layer["class_name"] != "InputLayer"),
                     "params": model["calc"]["totals"]["params"],
@@ -284,121 +287,97 @@ def sweep_rows(data: Data, machine: str) -> list[dict[str, Any]]:
     return rows
 
 
-def render_sweep(data: Data) -> str:
-    keys = [k for k in data.machines if sweep_rows(data, k)]
-    if not keys:
-        return "!!! warning\n    No current sweep results: run `python -m scripts.examples`."
-    by_machine = {k: sweep_rows(data, k) for k in keys}
-    base = by_machine[keys[0]]
-    batch = next(iter(base))["timings"]
-    big = next(kind for kind in batch if kind.startswith("forward_b") and kind != "forward_b1")
-    train = next(kind for kind in batch if kind.startswith("train"))
-    size = data.first("sweep_single")
-    in_hw = size["models"][0]["layers"][0]["config"]["batch_shape"][1:3] if size else None
-    parts = []
-    widths = sorted({(r["c_in"], r["c_out"]) for r in base}, key=lambda w: (w[0] != 3, w[1]))
-    for c_in, c_out in widths:
-        parts.append(f"#### {c_in} → {c_out} channels")
-        charts = []
-        for k in keys:
-            rows = [r for r in by_machine[k] if (r["c_in"], r["c_out"]) == (c_in, c_out)]
-            series = [
-                (v, [(r["k"], r["timings"][big]["median_s"] * 1e3) for r in rows if r["variant"] == v])
-                for v in SWEEP.values()
-            ]
-            charts.append(
-                line_chart(
-                    f"{c_in}→{c_out} channels, {k}",
-                    series,
-                    "receptive field k (pixels)",
-                    f"forward pass, batch {big.split('_b')[1]} (ms)",
-                )
-            )
-        parts.append(
-            '<div class="kl-charts" style="display:flex;flex-wrap:wrap;gap:1rem">' + "".join(charts) + "</div>"
+def _sweep_charts(by_machine: dict[str, list[dict[str, Any]]], width: tuple[int, int], big: str) -> Markup:
+    charts = []
+    for key, rows in by_machine.items():
+        mine = [r for r in rows if (r["c_in"], r["c_out"]) == width]
+        series = [
+            (v, [(r["k"], r["timings"][big]["median_s"] * 1e3) for r in mine if r["variant"] == v])
+            for v in SWEEP.values()
+        ]
+        label = f"{width[0]}→{width[1]} channels, {key}"
+        chart = line_chart(
+            series, "receptive field k (pixels)", f"forward pass, batch {big.split('_b')[1]} (ms)", label, y_log=True
         )
-        header = ["k", "variant", "layers", "params", "MFLOPs / example"]
-        for k in keys:
-            label = f"`{k}`"
-            header += [
-                f"{label} batch 1",
-                f"batch {big.split('_b')[1]}",
-                f"train step {train.split('_b')[1]}",
-                "GFLOP/s",
-                "of peak",
-            ]
-        table_rows = []
-        for r in sorted(
-            [r for r in base if (r["c_in"], r["c_out"]) == (c_in, c_out)],
-            key=lambda r: (r["k"], list(SWEEP.values()).index(r["variant"])),
-        ):
-            row = [f"{r['k']}×{r['k']}", r["variant"], str(r["depth"]), n_int(r["params"]), n_sig(r["flops"] / 1e6)]
-            for k in keys:
-                other = next((o for o in by_machine[k] if o["name"] == r["name"]), None)
-                if other is None:
-                    row += ["–"] * 5
-                    continue
-                t = other["timings"]
-                frac = t[big].get("fraction_of_peak")
-                row += [
-                    ms(t["forward_b1"]),
-                    ms(t[big]),
-                    ms(t[train]),
-                    n_sig(t[big].get("gflops")),
-                    "–" if frac is None else f"{frac:.0%}",
-                ]
-            table_rows.append(row)
-        parts.append(table(header, table_rows, ["--:", "---"] + ["--:"] * (len(header) - 2)))
-    intro = ""
-    if in_hw:
-        intro = (
-            f"Input {in_hw[0]}×{in_hw[1]}, 'valid' padding; times are medians. "
-            f"GFLOP/s and the fraction of the machine's measured peak are for the batch-{big.split('_b')[1]} "
-            "forward pass, from calc's FLOPs (two per MAC)."
-        )
-    return "\n\n".join([intro, *parts])
+        charts.append(html('<figure class="kl-figure">{}<figcaption>{}</figcaption></figure>', chart, label))
+    return html('<div class="kl-charts" style="display:flex;flex-wrap:wrap;gap:1rem">{}</div>', join(charts))
 
 
-def render_budget(data: Data) -> str:
-    rows = []
-    for key, stored in data.machines.items():
-        m = stored["machine"]
-        recs = stored["examples"].values()
-        total = sum(r.get("seconds", 0) for r in recs)
-        rows.append(
-            [
-                f"`{key}`",
-                str(len(stored["examples"])),
-                f"{total:.0f} s",
-                f"{m['last_run']['seconds']:.0f} s" if m.get("last_run") else "–",
-                str(m.get("last_run", {}).get("forced", "–")),
-            ]
-        )
-    return table(
-        ["machine", "examples stored", "sum of their run times", "last run, whole", "last run forced"],
-        rows,
+def _sweep_table(by_machine: dict[str, list[dict[str, Any]]], width: tuple[int, int], big: str, train: str) -> Markup:
+    keys = list(by_machine)
+    head: list[str] = ["k", "variant", "layers", "params", "MFLOPs / example"]
+    for k in keys:
+        head += [
+            html("{} batch 1", code(k)),
+            f"batch {big.split('_b')[1]}",
+            f"train step {train.split('_b')[1]}",
+            "GFLOP/s",
+            "of peak",
+        ]
+    order = list(SWEEP.values())
+    base = sorted(
+        (r for r in by_machine[keys[0]] if (r["c_in"], r["c_out"]) == width),
+        key=lambda r: (r["k"], order.index(r["variant"])),
     )
+    rows = []
+    for r in base:
+        row: list[Any] = [f"{r['k']}×{r['k']}", r["variant"], r["depth"], r["params"], significant(r["flops"] / 1e6)]
+        for k in keys:
+            other = next((o for o in by_machine[k] if o["name"] == r["name"]), None)
+            t = other["timings"] if other else None
+            row += (
+                [
+                    ms(t["forward_b1"]["median_s"]),
+                    ms(t[big]["median_s"]),
+                    ms(t[train]["median_s"]),
+                    significant(t[big].get("gflops")),
+                    percent(t[big].get("fraction_of_peak")),
+                ]
+                if t
+                else [None] * 5
+            )
+        rows.append(row)
+    return wide(table(head, rows, numeric_from=2), f"sweep, {width[0]} to {width[1]} channels")
 
 
-RENDERERS = {
-    "machines": lambda data, arg: render_machines(data),
-    "example": lambda data, arg: render_example(data, arg or ""),
-    "example-source": lambda data, arg: render_source(data, arg or ""),
-    "method": lambda data, arg: render_method(data),
-    "sweep": lambda data, arg: render_sweep(data),
-    "budget": lambda data, arg: render_budget(data),
+def sweep(data: Data, arg: str = "") -> Markup:
+    by_machine = {k: rows for k in data.machines if (rows := sweep_rows(data, k))}
+    if not by_machine:
+        return admonition("warning", html("No current sweep results: run {}.", RUN))
+    base = next(iter(by_machine.values()))
+    kinds = list(base[0]["timings"])
+    big = next(kind for kind in kinds if kind.startswith("forward_b") and kind != "forward_b1")
+    train = next(kind for kind in kinds if kind.startswith("train"))
+    parts: list[Markup] = []
+    first = data.first("sweep_single")
+    if first:
+        h, w = first["models"][0]["layers"][0]["config"]["batch_shape"][1:3]
+        parts.append(
+            html(
+                "<p>Input {}×{}, 'valid' padding; times are medians. GFLOP/s and the fraction of the "
+                "machine's measured peak are for the batch-{} forward pass, from calc's FLOPs (two per "
+                "MAC).</p>",
+                h,
+                w,
+                big.split("_b")[1],
+            )
+        )
+    widths: Iterable[tuple[int, int]] = sorted({(r["c_in"], r["c_out"]) for r in base}, key=lambda w: (w[0] != 3, w[1]))
+    for width in widths:
+        parts += [
+            heading(4, f"{width[0]} → {width[1]} channels"),
+            _sweep_charts(by_machine, width, big),
+            _sweep_table(by_machine, width, big, train),
+        ]
+    return join(parts)
+
+
+# Figures by marker name (data-figure); each takes this build's stored results and the marker's data-arg.
+FIGURES: dict[str, Callable[[Data, str], Markup]] = {
+    "example": example,
+    "example_source": example_source,
+    "example_machines": machines,
+    "example_method": method,
+    "example_budget": budget,
+    "example_sweep": sweep,
 }
-
-
-def render_markers(markdown: str, data: Data | None = None, extra: dict[str, Any] | None = None) -> str:
-    """Replace every <!-- kernel-lab:NAME ARG --> marker with its rendered piece."""
-    data = data or Data()
-    renderers = {**RENDERERS, **(extra or {})}
-
-    def replace(match: re.Match[str]) -> str:
-        fn = renderers.get(match.group(1))
-        if fn is None:
-            return f"!!! failure\n    Unknown marker `{escape(match.group(1))}`."
-        return str(fn(data, match.group(2)))
-
-    return MARKER.sub(replace, markdown)

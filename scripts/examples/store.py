@@ -1,8 +1,9 @@
-# Stage 4 of the examples pipeline: the stored results. One JSON file per example
-# and machine, results/<machine key>/<example>.json, plus machine.json with the
-# latest fingerprint. Every write is atomic: the data go to a temporary file
-# outside results/ (same file system) and os.replace puts them in place, so a
-# killed run leaves either the previous file or the new one, never half of one.
+"""The stored results: results/<machine key>/<example>.json, one file per example and machine, and machine.json
+with the latest fingerprint; which of them are current against the examples' sources (:class:`Data`).
+
+Every write is atomic: the data go to a temporary file outside results/ (same file system) and os.replace puts
+them in place, so a killed run leaves either the previous file or the new one, never half of one.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-# Bump when the way examples are run or timed changes: every cached result is then stale.
-METHOD_VERSION = 1
+# Bump when the way examples are run, timed or recorded changes: every cached result is then stale.
+# 2: each model's Keras config is recorded, and calc.summarize checks it.
+METHOD_VERSION = 2
 
 
 def source_hash(path: Path) -> str:
@@ -79,3 +81,28 @@ def stale_results(results_dir: Path, examples_dir: Path) -> list[str]:
             if current.get(name) != record.get("source_sha256"):
                 stale.append(f"{key}/{name}")
     return stale
+
+
+class Data:
+    """Results of every machine, keeping only those current against the example sources."""
+
+    def __init__(self, root: Path) -> None:
+        self.examples_dir = root / "examples"
+        self.names = example_names(self.examples_dir)
+        hashes = {n: source_hash(self.examples_dir / f"{n}.py") for n in self.names}
+        self.machines: dict[str, dict[str, Any]] = {}
+        for key, stored in load_results(root / "results").items():
+            current = {n: r for n, r in stored["examples"].items() if hashes.get(n) == r.get("source_sha256")}
+            if current:
+                self.machines[key] = {"machine": stored["machine"] or {}, "examples": current}
+
+    def record(self, machine: str, name: str) -> dict[str, Any] | None:
+        record: dict[str, Any] | None = self.machines.get(machine, {}).get("examples", {}).get(name)
+        return record
+
+    def first(self, name: str) -> dict[str, Any] | None:
+        """The example's record from the first machine that has it (calc's figures are the same on every one)."""
+        for key in self.machines:
+            if (rec := self.record(key, name)) is not None:
+                return rec
+        return None

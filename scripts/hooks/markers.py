@@ -34,17 +34,17 @@ class Marker:
         return self.attrs.get("arg", "")
 
 
-def substitute(html: str, where: str, handlers: dict[str, Callable[[Marker], str]]) -> str:
-    """Every marker in ``html`` replaced by what the handler of its kind returns ("calc" or "figure")."""
+def substitute(html: str, where: str, handlers: dict[str, Callable[[Marker], str | None]]) -> str:
+    """Every marker in ``html`` replaced by what the handler of its kind returns ("calc" or "figure"); a handler
+    that returns None leaves the marker to another hook."""
 
     def one(match: re.Match[str]) -> str:
         marker = Marker(match)
         handler = handlers.get(marker.kind)
-        if handler is None:
-            return match[0]  # another hook's marker
         try:
-            return handler(marker)
+            out = None if handler is None else handler(marker)
         except KeyError as e:
             raise PluginError(f"{where}: unknown {marker.kind} {marker.name!r} ({e})") from None
+        return match[0] if out is None else out  # None: another hook's marker
 
     return MARKER.sub(one, html)
