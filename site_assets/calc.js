@@ -109,6 +109,7 @@
   function showResult(root, html) {
     const output = root.querySelector("[data-calc-output]");
     output.innerHTML = html;
+    makeSortable(root);
     output.classList.remove("kl-stale");
     delete output.dataset.stale;
     showStatus(root, "");
@@ -171,9 +172,113 @@
     else fail();
   }
 
+  // --- the analyzer: Keras's own models, sorting, downloads -------------------------------------------------
+  const SITE_ROOT = new URL("../../", document.currentScript.src); // calc.js is in assets/kernel-lab/
+
+  // A keras.applications model picked from the list: its compact config is fetched now (only now), and handed
+  // to the analyzer as the bytes of a file (Python decompresses it).
+  function loadApplication(root) {
+    const pick = root.querySelector('select[name="application"]');
+    const name = pick ? pick.value : "";
+    if (!name || name === root.klApp) return Promise.resolve();
+    if (root.klLoading && root.klLoading.name === name) return root.klLoading.done; // one fetch per pick
+    const url = new URL("assets/models/applications/" + encodeURIComponent(name) + ".json.gz", SITE_ROOT);
+    const done = fetch(url)
+      .then(function (response) {
+        if (!response.ok) throw new Error(name + ": HTTP " + response.status);
+        return response.arrayBuffer();
+      })
+      .then(function (buffer) {
+        if (pick.value !== name) return; // picked something else meanwhile
+        root.klFile = new Uint8Array(buffer);
+        root.klApp = name;
+      })
+      .finally(function () {
+        if (root.klLoading && root.klLoading.done === done) root.klLoading = null;
+      });
+    root.klLoading = { name: name, done: done };
+    return done;
+  }
+
+  function forgetApplication(root) {
+    const pick = root.querySelector('select[name="application"]');
+    if (pick) pick.value = "";
+    root.klApp = null;
+  }
+
+  function cellValue(cell) {
+    const text = cell.textContent.trim();
+    const number = Number(text.replace(/,/g, ""));
+    return text !== "" && !Number.isNaN(number) ? number : text;
+  }
+
+  // Tables marked kl-sortable sort by a column when its header is pressed (again: the other way).
+  function makeSortable(root) {
+    for (const tableEl of root.querySelectorAll("table.kl-sortable")) {
+      const heads = tableEl.querySelectorAll("thead th");
+      heads.forEach(function (th, column) {
+        if (th.querySelector("button")) return;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "kl-sort";
+        button.textContent = th.textContent;
+        th.textContent = "";
+        th.append(button);
+        button.addEventListener("click", function () { sortBy(tableEl, th, column); });
+      });
+    }
+  }
+
+  function sortBy(tableEl, th, column) {
+    const descending = th.getAttribute("aria-sort") !== "descending";
+    for (const other of tableEl.querySelectorAll("thead th")) other.removeAttribute("aria-sort");
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    const body = tableEl.tBodies[0];
+    const rows = Array.from(body.rows).map(function (row, index) { return { row, index, key: cellValue(row.cells[column]) }; });
+    rows.sort(function (a, b) {
+      const numeric = typeof a.key === "number" && typeof b.key === "number";
+      let order = numeric ? a.key - b.key : String(a.key).localeCompare(String(b.key), undefined, { numeric: true });
+      if (!numeric && typeof a.key !== typeof b.key) order = typeof a.key === "number" ? 1 : -1; // "—", "?" last
+      return (descending ? -order : order) || a.index - b.index;
+    });
+    body.append(...rows.map(function (r) { return r.row; }));
+  }
+
+  // The result's table as the reader sees it, as CSV or JSON.
+  function download(root, kind) {
+    const tableEl = root.querySelector("[data-calc-output] table");
+    if (!tableEl) return;
+    const head = Array.from(tableEl.querySelectorAll("thead th")).map(function (th) { return th.textContent.trim(); });
+    const rows = Array.from(tableEl.tBodies[0].rows).map(function (row) {
+      return Array.from(row.cells).map(function (cell) { return cell.textContent.trim(); });
+    });
+    let text;
+    if (kind === "json") {
+      text = JSON.stringify(rows.map(function (row) { return Object.fromEntries(head.map(function (h, i) { return [h, row[i]]; })); }), null, 1);
+    } else {
+      const quote = function (v) { return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; };
+      text = [head].concat(rows).map(function (row) { return row.map(quote).join(","); }).join("\n") + "\n";
+    }
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type: kind === "json" ? "application/json" : "text/csv" }));
+    link.download = (root.klApp || "model") + "-layers." + kind;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  }
+
   // Recompute with the current inputs; only the newest request of a calculator is shown.
   async function recompute(root, data) {
     const ticket = (root.klTicket = (root.klTicket || 0) + 1);
+    try {
+      await loadApplication(root);
+    } catch (error) {
+      if (ticket !== root.klTicket) return;
+      clearErrors(root);
+      showError(root, "application", "Could not load the model: " + error.message);
+      return;
+    }
     const reply = await request(root.dataset.calc, readForm(root), data || root.klFile);
     if (ticket !== root.klTicket || reply.unavailable) return;
     root.dataset.computeMs = reply.ms; // time spent in Python (scripts/bench/browser.py reads it)
@@ -219,10 +324,16 @@
     activate(root);
     if (event.target.type === "file") {
       const file = event.target.files[0];
+      forgetApplication(root);
+      writeUrl(root);
       if (file) readFile(root, file).then(function () { recompute(root); });
       return;
     }
-    if (event.target.tagName === "TEXTAREA") root.klFile = null;
+    if (event.target.tagName === "TEXTAREA") {
+      root.klFile = null;
+      forgetApplication(root);
+    }
+    if (event.target.name === "application" && !event.target.value) root.klFile = null;
     writeUrl(root);
     recompute(root);
   }
@@ -232,6 +343,7 @@
     if (!file) return;
     event.preventDefault();
     root.classList.remove("kl-drag");
+    forgetApplication(root);
     activate(root);
     readFile(root, file).then(function () { recompute(root); });
   }
@@ -243,6 +355,11 @@
     const form = root.querySelector("form");
     const copy = root.querySelector("[data-copy-link]");
     if (copy) copy.addEventListener("click", function () { copyLink(root); });
+    root.querySelector("[data-calc-output]").addEventListener("click", function (event) {
+      const button = event.target.closest("[data-download]");
+      if (button) download(root, button.dataset.download);
+    });
+    makeSortable(root);
     if (readUrl(root)) {
       showStatus(root, "Computing with the inputs from the link…");
       activate(root);

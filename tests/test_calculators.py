@@ -12,16 +12,20 @@ import math
 import os
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import calc
+from calc.text import nbytes
 from kernel_lab import calculators
 from kernel_lab.calculators import CALCULATORS, inputs, render, run
 from kernel_lab.forms import InputError
 from kernel_lab.worker import handle
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class _Tables(HTMLParser):
@@ -350,7 +354,10 @@ def test_analyzer_json_and_keras_file_agree_with_keras(small_model: Any, tmp_pat
     path = tmp_path / "m.keras"
     small_model.save(path)
     reply = json.loads(handle(json.dumps({"name": "analyzer", "inputs": {}}), path.read_bytes()))
-    assert reply["ok"] and reply["html"] == from_json
+    # The same result, but for the command line, which names the file the model is saved as.
+    command = '<details class="kl-code"><summary>Command line</summary>'
+    assert reply["ok"] and reply["html"].split(command)[0] == from_json.split(command)[0]
+    assert "summary model.keras" in reply["html"] and "summary model.json" in from_json
     shaped = run("analyzer", {"source": small_model.to_json(), "input_shape": "64, 64, 3"})
     assert records(shaped)[1]["Output shape"] == "32 × 32 × 8"
 
@@ -439,3 +446,56 @@ def test_effective_field_bad_inputs_name_their_field(raw: dict[str, str], field:
     with pytest.raises(InputError) as caught:
         run("effective_field", raw)
     assert caught.value.field == field, str(caught.value)
+
+
+def test_analyzer_memory_column_and_heaviest_layers_agree_with_keras(small_model: Any) -> None:
+    html = run("analyzer", {"source": small_model.to_json()})
+    rows = {r["Layer"]: r for r in records(html)}
+    macs = {}
+    for layer in small_model.layers[1:]:
+        elements = math.prod(layer.output.shape[1:])
+        assert rows[layer.name]["Activations (float32)"] == nbytes(4 * elements)
+        if type(layer).__name__ in ("Conv2D", "SeparableConv2D", "Dense"):  # multiply-adds; BN's are not MACs
+            macs[layer.name] = _macs(keras_model_of(small_model, layer))
+    by_macs = sorted(macs, key=lambda n: -macs[n])
+    assert [rows[n]["MACs rank"] for n in by_macs] == [str(i) for i in range(1, len(by_macs) + 1)]
+    assert rows["bn"]["MACs rank"] == "—"  # no MACs, no rank
+    heavy = re.findall(r'<tr class="kl-heavy"><th scope="row">([^<]+)</th>', html)
+    assert sorted(heavy) == sorted(by_macs[:5])
+
+
+def keras_model_of(model: Any, layer: Any) -> Any:
+    """A one-layer view of ``layer`` for _macs (which walks a model's layers)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(layers=[layer])
+
+
+def test_shipped_keras_applications(keras: Any) -> None:
+    import gzip
+
+    from kernel_lab.applications import APPLICATIONS, CONFIG_FOLDER
+
+    folder = ROOT / "docs" / CONFIG_FOLDER
+    files = sorted(folder.glob("*.json.gz"))
+    assert sorted(f.name for f in files) == sorted(f"{n}.json.gz" for n in APPLICATIONS)
+    assert sum(f.stat().st_size for f in files) <= 1 << 20  # ≤ 1 MB compressed in all
+    for name in ("ResNet50", "MobileNetV3Small", "EfficientNetV2B0"):
+        model = getattr(keras.applications, name)(weights=None)
+        data = (folder / f"{name}.json.gz").read_bytes()
+        reply = json.loads(handle(json.dumps({"name": "analyzer", "inputs": {"application": name}}), data))
+        assert reply["ok"], reply
+        assert _analyzer_totals(reply["html"])[0] == model.count_params()
+        rows = {r["Layer"]: r for r in records(reply["html"])}
+        for layer in model.layers:
+            assert rows[layer.name]["Params"].replace(",", "") == str(layer.count_params()), (name, layer.name)
+        keras.backend.clear_session()
+    for path in files:  # every one analyses in full (no layer left out)
+        summary = calc.summarize(json.loads(gzip.decompress(path.read_bytes())))
+        assert not summary.partial, path.name
+    with pytest.raises(InputError) as err:  # picked, but the page did not hand its config over
+        run("analyzer", {"application": "ResNet50"})
+    assert err.value.field == "application"
+    with pytest.raises(InputError) as err:
+        run("analyzer", {"application": "ResNet50", "model_file": b"\x1f\x8b broken"})
+    assert err.value.field == "application" and "gzip" in str(err.value)

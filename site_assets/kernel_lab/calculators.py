@@ -18,9 +18,18 @@ from functools import cache
 from typing import Annotated, Any
 
 import calc
-from calc.text import effective_std, integer, nbytes
+from calc.text import integer, nbytes
 from calc.text import shape as shape_text
+from kernel_lab.analyzer import analyzer
 from kernel_lab.charts import bars, heat_map, line_chart, svg_open
+from kernel_lab.code import (
+    code_panel,
+    command_panel,
+    inception_script,
+    kernel_compare_script,
+    layer_command,
+    layer_script,
+)
 from kernel_lab.forms import Input, InputError, blame, coerce, int_list, read_inputs
 from kernel_lab.html import Markup, html, join, table
 
@@ -313,7 +322,12 @@ def kernel_compare(
         '<p class="kl-note">MACs: one per multiply-add (FLOPs = 2 × MACs). Nonlinearities: one activation per '
         "Keras layer.</p>"
     )
-    return table(head, rows, caption) + note + _break_even_chart(in_channels, kernel_size, use_bias)
+    return (
+        table(head, rows, caption)
+        + note
+        + _break_even_chart(in_channels, kernel_size, use_bias)
+        + code_panel(kernel_compare_script(kernel_size, in_channels, filters, size, use_bias))
+    )
 
 
 def _break_even_chart(in_channels: int, k: int, use_bias: bool) -> Markup:
@@ -420,6 +434,7 @@ def inception(
         "Reduced channels",
     )
     ratio = totals[1] / totals[3] if totals[3] else float("inf")
+    branch_filters = (filters_1x1, filters_3x3_reduce, filters_3x3, filters_5x5_reduce, filters_5x5, pool_proj)
     summary = html(
         '<p class="kl-summary">Output: naive {}, with 1×1 reductions {}. The reductions cut the MACs by a factor '
         "of <strong>{:.2f}</strong> ({} → {}).</p>",
@@ -434,6 +449,7 @@ def inception(
             ("naive", "with 1×1 reductions"),
             "MACs per branch: naive against reduced",
         )
+        + code_panel(inception_script(size, in_channels, *branch_filters))
     )
 
 
@@ -502,88 +518,11 @@ def layer(
         rows.append(("Receptive field", "depends on the position (strided transpose)"))
     note = html('<p class="kl-note">Not used by {}: {}.</p>', class_name, ", ".join(ignored)) if ignored else ""
     return (
-        table(("Figure", "Value"), rows, f"keras.layers.{class_name} on a {height} × {width} × {channels} input") + note
+        table(("Figure", "Value"), rows, f"keras.layers.{class_name} on a {height} × {width} × {channels} input")
+        + note
+        + code_panel(layer_script(class_name, (height, width, channels), config, dtype))
+        + command_panel(layer_command(class_name, (height, width, channels), config))
     )
-
-
-# --- model analyzer -----------------------------------------------------------------------------------------------
-
-
-def analyzer(
-    source: Annotated[str, Input("Model JSON", "model.to_json() output, or drop a .keras file", kind="textarea")] = "",
-    input_shape: Annotated[
-        str, Input("Input shape", "Optional, without the batch axis, e.g. 224, 224, 3; one per input, split by ;")
-    ] = "",
-    model_file: Annotated[
-        bytes, Input("Model file", "A .keras file; read in the page, never uploaded", kind="file")
-    ] = b"",
-) -> Markup:
-    """Per-layer table of a Keras model: shapes, parameters, MACs and receptive fields."""
-    data: str | bytes = model_file if model_file else source
-    if not data or (isinstance(data, str) and not data.strip()):
-        return Markup('<p class="kl-summary">Paste a model JSON or drop a <code>.keras</code> file.</p>')
-    shapes = None
-    if input_shape.strip():
-        shapes = [tuple(int_list("input_shape", part)) for part in input_shape.split(";")]
-    try:
-        result = calc.summarize(_parsed(data), input_shape=shapes).to_dict()
-    except calc.CalcError as e:
-        raise InputError("model_file" if model_file else "source", str(e)) from None
-    totals = result["totals"]
-    head = ("Layer", "Class", "Output shape", "Params", "MACs", "Receptive field", "Jump", "Effective std")
-    rows = []
-    for row in result["layers"]:
-        rf = row.get("receptive_field")
-        rows.append(
-            (
-                row["name"],
-                row["class_name"],
-                _shape_text(row.get("output_shape")),
-                row.get("params"),
-                row.get("macs"),
-                None if not rf else _pair_text(rf.get("size")),
-                None if not rf else _pair_text(rf.get("stride")),
-                effective_std(row.get("effective_std")),
-            )
-        )
-    warnings = result.get("warnings", [])
-    summary = html(
-        '<p class="kl-summary">{} layers; parameters <strong>{}</strong> (trainable {}, non-trainable {}); MACs '
-        "<strong>{}</strong> (FLOPs = 2 × MACs = {}).</p>",
-        len(rows), integer(totals.get("params")), integer(totals.get("trainable_params")),
-        integer(totals.get("non_trainable_params")), integer(totals.get("macs")), integer(totals.get("flops")),
-    )  # fmt: skip
-    if result.get("partial"):
-        summary += Markup(
-            '<p class="kl-note">Partial result: some layers could not be analysed (see the warnings).</p>'
-        )
-    if warnings:
-        summary += html('<ul class="kl-warnings">{}</ul>', join(html("<li>{}</li>", w) for w in warnings))
-    return summary + table(head, rows, "Per-layer figures (MACs: one per multiply-add)", numeric_from=3, cls="kl-wide")
-
-
-_last_model: list[Any] = [None, None]  # (source, parsed config) of the last model: one entry
-
-
-def _parsed(source: str | bytes) -> Any:
-    """The model's config, parsed once per source: changing only the input shape does not parse it again."""
-    if _last_model[0] is not source and _last_model[0] != source:
-        _last_model[:] = [None, calc.load_config(source)]
-        _last_model[0] = source
-    return _last_model[1]
-
-
-def _shape_text(shape: Any) -> str:
-    """A Keras output shape (with the batch axis first) without the batch axis; several for multi-output layers."""
-    if isinstance(shape, list) and shape and isinstance(shape[0], list):
-        return ", ".join(_shape_text(s) for s in shape)
-    return shape_text(shape[1:]) if isinstance(shape, (list, tuple)) and shape else "—"
-
-
-def _pair_text(value: Any) -> str:
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return f"{value[0]} × {value[1]}"
-    return str(value)
 
 
 # --- static figures (no form: rendered at build time only) --------------------------------------------------------

@@ -85,22 +85,25 @@ def table(
     caption: str = "",
     numeric_from: int = 1,
     cls: str = "",
+    row_classes: Sequence[str] = (),
 ) -> Markup:
     """A plain HTML table, the one table writer of the site.
 
     The first cell of a row is its header; cells from column ``numeric_from`` on are right-aligned numbers
     (by the table's ``kl-nN`` class). Cells are text (escaped) unless they are Markup; numbers are formatted
-    by calc.text.cell.
+    by calc.text.cell. ``row_classes`` gives rows a class (by position; "" for none).
     """
     out = [html('<table class="kl-table kl-n{}{}">', numeric_from, " " + cls if cls else "")]
     if caption:
         out.append(html("<caption>{}</caption>", caption))
     out.append(html("<thead><tr>{}</tr></thead><tbody>", join(html('<th scope="col">{}</th>', h) for h in head)))
-    for row in rows:
+    for i, row in enumerate(rows):
         cells = [c if isinstance(c, Markup) else cell_text(c) for c in row]
+        cls_attr = html(' class="{}"', row_classes[i]) if i < len(row_classes) and row_classes[i] else ""
         out.append(
             html(
-                '<tr><th scope="row">{}</th>{}</tr>',
+                '<tr{}><th scope="row">{}</th>{}</tr>',
+                cls_attr,
                 cells[0],
                 join(html("<td>{}</td>", c) for c in cells[1:]),
             )

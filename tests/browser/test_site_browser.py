@@ -4,6 +4,8 @@ no off-origin requests, and axe-core in light and dark palettes."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -322,4 +324,58 @@ def test_an_invalid_value_in_the_url_gets_the_field_message(
     assert page.inner_text(message) == reply["message"] and reply["field"] == field
     assert output_text(page) == text_of(page, calculators.render("layer"))  # the result as built stays
     assert page.locator("[data-calc-output] b").count() == 0
+    assert not watched.errors and not watched.off_origin
+
+
+# --- the analyzer: Keras's own models, sorting, downloads ------------------------------------------------------
+
+
+def test_analyzer_picks_a_keras_application_fetched_only_then(watched: Watched, site_url: str) -> None:
+    from kernel_lab.applications import CONFIG_FOLDER
+
+    page = watched.page
+    goto_ready(page, site_url + "analyzer/")
+    assert not [u for u in watched.requests if "/applications/" in u]  # nothing fetched before a pick
+    before = output_text(page)
+    page.select_option('[name="application"]', "MobileNetV2")
+    after = wait_for_result(page, before)
+    fetched = [u for u in watched.requests if "/applications/" in u]
+    assert len(fetched) == 1 and fetched[0].endswith("MobileNetV2.json.gz")
+    data = (ROOT / "docs" / CONFIG_FOLDER / "MobileNetV2.json.gz").read_bytes()
+    expected = calculators.run("analyzer", {"application": "MobileNetV2", "model_file": data})
+    assert after == text_of(page, expected)
+    assert "application=MobileNetV2" in page.url
+    # A pasted model replaces the pick.
+    page.fill("textarea", page.input_value("textarea") or "{}")
+    page.wait_for_function("() => document.querySelector('[name=\"application\"]').value === ''")
+    assert not watched.errors and not watched.off_origin
+
+
+def test_analyzer_sorts_by_any_column_and_downloads_its_table(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "analyzer/?application=ResNet50")
+    page.wait_for_function("() => document.querySelector('[data-calc-output]').textContent.includes('conv5_block3')")
+    column = page.locator("table.kl-sortable thead th").nth(4)  # MACs
+    assert column.inner_text().startswith("MACs")
+    column.locator("button").click()
+    assert column.get_attribute("aria-sort") == "descending"
+    macs = page.eval_on_selector_all(
+        "table.kl-sortable tbody tr", "rows => rows.map(r => Number(r.cells[4].textContent.replace(/,/g, '')))"
+    )
+    assert macs == sorted(macs, reverse=True)
+    assert page.eval_on_selector("table.kl-sortable tbody tr", "r => r.cells[5].textContent") == "1"  # MACs rank
+    column.locator("button").press("Enter")  # by keyboard too, the other way round
+    assert column.get_attribute("aria-sort") == "ascending"
+    shown = page.eval_on_selector_all(
+        "table.kl-sortable tbody tr", "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent.trim()))"
+    )
+    with page.expect_download() as got:
+        page.click('[data-download="csv"]')
+    assert got.value.suggested_filename == "ResNet50-layers.csv"
+    csv_rows = list(csv.reader(io.StringIO(Path(got.value.path()).read_text())))
+    assert csv_rows[0][:5] == ["Layer", "Class", "Output shape", "Params", "MACs"] and csv_rows[1:] == shown
+    with page.expect_download() as got:
+        page.click('[data-download="json"]')
+    records = json.loads(Path(got.value.path()).read_text())
+    assert [r["Layer"] for r in records] == [row[0] for row in shown] and records[0]["MACs rank"] == shown[0][5]
     assert not watched.errors and not watched.off_origin

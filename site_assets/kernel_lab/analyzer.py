@@ -1,0 +1,161 @@
+# The model analyzer: a Keras model (pasted JSON, a dropped .keras file, or one of the keras.applications models
+# shipped with the site) as a per-layer table, a chart of where its parameters and MACs sit, and the figures a
+# reader can sort and download (calc.js does the sorting and the downloads from the table itself).
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import calc
+from calc.text import effective_std, integer, nbytes
+from calc.text import shape as shape_text
+from kernel_lab.applications import APPLICATIONS
+from kernel_lab.charts import line_chart
+from kernel_lab.code import summary_panel
+from kernel_lab.forms import Input, InputError, int_list
+from kernel_lab.html import Markup, html, join, table
+
+__all__ = ["HEAVIEST", "analyzer"]
+
+HEAVIEST = 5  # layers marked as the heaviest, by MACs
+MAX_GZIP_BYTES = 64 << 20  # a compressed config is read up to this size, uncompressed (no gzip bombs)
+HEAD = (
+    "Layer", "Class", "Output shape", "Params", "MACs", "MACs rank", "Activations (float32)", "Receptive field",
+    "Jump", "Effective std",
+)  # fmt: skip
+
+
+def analyzer(
+    application: Annotated[
+        str, Input("keras.applications model", "Or pick one of Keras's own models", choices=("", *APPLICATIONS))
+    ] = "",
+    source: Annotated[str, Input("Model JSON", "model.to_json() output, or drop a .keras file", kind="textarea")] = "",
+    input_shape: Annotated[
+        str, Input("Input shape", "Optional, without the batch axis, e.g. 224, 224, 3; one per input, split by ;")
+    ] = "",
+    model_file: Annotated[
+        bytes, Input("Model file", "A .keras file; read in the page, never uploaded", kind="file")
+    ] = b"",
+) -> Markup:
+    """Per-layer table of a Keras model: shapes, parameters, MACs, activation memory and receptive fields."""
+    field = "application" if application else "model_file" if model_file else "source"
+    if application and not model_file:
+        raise InputError("application", f"{application}: its config was not loaded; pick it again")
+    data: str | bytes = _gunzipped(model_file, field) if model_file else source
+    if not data or (isinstance(data, str) and not data.strip()):
+        return Markup('<p class="kl-summary">Pick a model, paste a model JSON or drop a <code>.keras</code> file.</p>')
+    shapes = None
+    if input_shape.strip():
+        shapes = [tuple(int_list("input_shape", part)) for part in input_shape.split(";")]
+    try:
+        summary = calc.summarize(_parsed(data), input_shape=shapes)
+    except calc.CalcError as e:
+        raise InputError(field, str(e)) from None
+    command = summary_panel(field, shapes, application)
+    return _totals(summary) + _chart(summary.layers) + _tools() + _table(summary.layers) + command
+
+
+def _gunzipped(data: bytes, field: str) -> bytes:
+    """``data``, decompressed when it is gzip (the shipped configs, or a reader's .json.gz)."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+            out = f.read(MAX_GZIP_BYTES + 1)
+    except (OSError, EOFError) as e:
+        raise InputError(field, f"not a readable gzip file ({e})") from None
+    if len(out) > MAX_GZIP_BYTES:
+        raise InputError(field, f"more than {MAX_GZIP_BYTES} bytes once decompressed")
+    return out
+
+
+def _totals(summary: calc.Summary) -> Markup:
+    t = summary.totals()
+    out = html(
+        '<p class="kl-summary">{} layers; parameters <strong>{}</strong> (trainable {}, non-trainable {}); MACs '
+        "<strong>{}</strong> (FLOPs = 2 × MACs = {}).</p>",
+        len(summary.layers), integer(t["params"]), integer(t["trainable_params"]), integer(t["non_trainable_params"]),
+        integer(t["macs"]), integer(t["flops"]),
+    )  # fmt: skip
+    if summary.partial:
+        out += Markup('<p class="kl-note">Partial result: some layers could not be analysed (see the warnings).</p>')
+    if summary.warnings:
+        out += html('<ul class="kl-warnings">{}</ul>', join(html("<li>{}</li>", w) for w in summary.warnings))
+    return out
+
+
+def _ranks(rows: Sequence[calc.LayerRow]) -> list[int | None]:
+    """Each layer's rank by MACs (1 = most); None for layers without MACs."""
+    order = sorted((i for i, r in enumerate(rows) if r.macs), key=lambda i: -(rows[i].macs or 0))
+    ranks: list[int | None] = [None] * len(rows)
+    for rank, i in enumerate(order, start=1):
+        ranks[i] = rank
+    return ranks
+
+
+def _table(rows: Sequence[calc.LayerRow]) -> Markup:
+    ranks = _ranks(rows)
+    cells = []
+    for row, rank in zip(rows, ranks, strict=True):
+        rf = row.receptive_field
+        memory = None if row.activation_elements is None else row.activation_elements * calc.DTYPE_BYTES["float32"]
+        cells.append(
+            (
+                row.name, row.class_name, _shape(row.output_shape), row.params, row.macs, rank,
+                nbytes(memory) if memory is not None else None,
+                None if rf is None else _pair(rf.size), None if rf is None else _pair(rf.stride),
+                effective_std(row.effective_std),
+            )
+        )  # fmt: skip
+    marks = ["kl-heavy" if rank is not None and rank <= HEAVIEST else "" for rank in ranks]
+    caption = f"Per-layer figures (MACs: one per multiply-add; the {HEAVIEST} layers with the most MACs are marked)"
+    return table(HEAD, cells, caption, numeric_from=3, cls="kl-wide kl-sortable", row_classes=marks)
+
+
+def _chart(rows: Sequence[calc.LayerRow]) -> Markup:
+    """Share of the model's parameters and MACs in each layer, by position in the model."""
+    params = sum(r.params or 0 for r in rows)
+    macs = sum(r.macs or 0 for r in rows)
+    if not rows or not params or not macs:
+        return Markup("")
+    series = [
+        ("parameters", [(i, 100 * (r.params or 0) / params) for i, r in enumerate(rows, start=1)]),
+        ("MACs", [(i, 100 * (r.macs or 0) / macs) for i, r in enumerate(rows, start=1)]),
+    ]
+    chart = line_chart(
+        series, "layer, in the model's order", "% of the model's total", "Where the weights and the work are"
+    )
+    caption = "Each layer's share of the parameters and of the MACs; the table below sorts by any column."
+    return html('<figure class="kl-figure">{}<figcaption>{}</figcaption></figure>', chart, caption)
+
+
+def _tools() -> Markup:
+    return Markup(
+        '<p class="kl-tools"><button type="button" class="kl-button" data-download="csv">Download CSV</button>'
+        '<button type="button" class="kl-button" data-download="json">Download JSON</button></p>'
+    )
+
+
+_last_model: list[Any] = [None, None]  # (source, parsed config) of the last model: one entry
+
+
+def _parsed(source: str | bytes) -> Any:
+    """The model's config, parsed once per source: changing only the input shape does not parse it again."""
+    if _last_model[0] is not source and _last_model[0] != source:
+        _last_model[:] = [None, calc.load_config(source)]
+        _last_model[0] = source
+    return _last_model[1]
+
+
+def _shape(shape: Any) -> str:
+    """An output shape without the batch axis; several for multi-output layers."""
+    if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
+        return ", ".join(_shape(s) for s in shape)
+    return shape_text(shape) if isinstance(shape, (list, tuple)) and shape else "—"
+
+
+def _pair(value: Sequence[Any]) -> str:
+    return f"{value[0]} × {value[1]}"
