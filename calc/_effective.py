@@ -6,11 +6,16 @@
 #   As a polynomial: P(z) = prod_l B_k(z^g),  B_k(u) = 1 + u + ... + u^(k-1).
 #   Variances add:  sigma^2 = sum_l (k_l^2 - 1)/12 * g_l^2   (a uniform on k points spaced g).
 #
-# Speed: the factors commute, so layers are grouped by gap g; a group Q(u) = prod_k B_k(u)^(n_k) is
-# expanded by the linear recurrence that follows from p Q' = q Q with p = prod_k B_k (distinct k) and
-# q = sum_k n_k B_k' prod_(k' != k) B_k' (or the same with B_k = (1 - u^k)/(1 - u), whichever is sparser):
+# Speed: the factors commute, and a product Q of powers of a few factors F (each with F(0) = 1) obeys
+# p·Q' = q·Q with p = prod F and q = sum_F n_F F' prod_(other F) (the log-derivative, times p), so
 #   (i + 1) f_(i+1) = sum_j q_j f_(i-j) - sum_(j>=1) p_j (i + 1 - j) f_(i+1-j),   f_0 = 1,
-# O(length * terms) integer operations instead of O(length * layers). Groups are then convolved.
+# gives its coefficients in O(length * terms of p and q) integer operations instead of O(length * layers).
+# The factors are written either as the boxes B_k(z^g) or as B_k(z^g) = (1 - z^(kg))/(1 - z^g), whichever
+# makes p and q sparser. Two ways to use it, the one estimated cheaper is taken:
+#   "whole":  one recurrence over every distinct (k, g) (few distinct factors, many layers each);
+#   "groups": one recurrence per gap g (a polynomial in z^g), then the groups convolved directly.
+# Both are exact; the work grows with the length of the field times the size of its counts, so fields whose
+# counts would exceed MAX_COUNT_BITS are refused rather than left to run for minutes.
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from calc._errors import CalcError, NoEffectiveFieldError
 from calc._layers import LayerInfo, Window
 
 __all__ = [
+    "MAX_COUNT_BITS",
     "MAX_PROFILE_SIZE",
     "EffectiveField",
     "axis_counts",
@@ -33,8 +39,11 @@ __all__ = [
     "variance_step",
 ]
 
-# Longest profile listed, per axis: 2**20 input pixels (a 1,000-layer 3×3 chain needs 2,001).
-MAX_PROFILE_SIZE = 2**20
+# Longest profile listed, per axis, in input pixels (a 1,000-layer 3×3 chain needs 2,001).
+MAX_PROFILE_SIZE = 2**16
+# Largest exact profile, per axis: pixels × bits of the largest count (the total number of paths), 4 MiB.
+# A 1,000-layer 3×3 chain takes 2,001 × 1,586 bits; 1,000 3×3 layers halving the size every 100 take 324 Mbit.
+MAX_COUNT_BITS = 2**25
 
 Counts = tuple[int, ...]
 Profile = tuple[float, ...]
@@ -115,101 +124,155 @@ def variance_step(var12: Pair, window: Window, jump: Pair) -> Pair:
     return (var12[0] + (k0 * k0 - 1) * g0 * g0, var12[1] + (k1 * k1 - 1) * g1 * g1)
 
 
-# --- integer polynomials (lists of coefficients, lowest power first) ---------------------------------------
+# --- integer polynomials (dicts {power: coefficient}, or lists of coefficients lowest power first) -----------------
+
+Poly = dict[int, int]
+Terms = list[tuple[int, int]]  # (power, coefficient), nonzero, increasing powers
 
 
-def _multiply(a: Sequence[int], b: Sequence[int]) -> list[int]:
-    out = [0] * (len(a) + len(b) - 1)
-    for i, x in enumerate(a):
-        if x:
-            for j, y in enumerate(b):
-                out[i + j] += x * y
-    return out
+def _multiply(a: Poly, b: Poly) -> Poly:
+    out: Poly = {}
+    for i, x in a.items():
+        for j, y in b.items():
+            out[i + j] = out.get(i + j, 0) + x * y
+    return {i: c for i, c in out.items() if c}
 
 
-def _derivative(a: Sequence[int]) -> list[int]:
-    return [i * a[i] for i in range(1, len(a))] or [0]
+def _derivative(a: Poly) -> Poly:
+    return {i - 1: i * c for i, c in a.items() if i}
 
 
-def _add(a: Sequence[int], b: Sequence[int]) -> list[int]:
-    n = max(len(a), len(b))
-    return [(a[i] if i < len(a) else 0) + (b[i] if i < len(b) else 0) for i in range(n)]
-
-
-def _sparse(a: Sequence[int]) -> list[tuple[int, int]]:
-    return [(j, c) for j, c in enumerate(a) if c]
-
-
-def _recurrence(factors: Sequence[tuple[list[int], int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Sparse p and q with p·Q' = q·Q for Q = prod F^n over the (F, n) given (each F with F(0) = 1):
-    p = prod F,  q = sum_F n·F'·prod_(other F) (the log-derivative sum n F'/F, times p)."""
-    p = [1]
+def _recurrence(factors: Sequence[tuple[Poly, int]]) -> tuple[Terms, Terms]:
+    """p (without its p_0 = 1) and q of p·Q' = q·Q for Q = prod F^n over the (F, n) given."""
+    p: Poly = {0: 1}
     for poly, _ in factors:
         p = _multiply(p, poly)
-    q = [0]
+    q: Poly = {}
     for i, (poly, n) in enumerate(factors):
-        term = [n * c for c in _derivative(poly)]
+        term = {j: n * c for j, c in _derivative(poly).items()}
         for j, (other, _) in enumerate(factors):
             if j != i:
                 term = _multiply(term, other)
-        q = _add(q, term)
-    return _sparse(p), _sparse(q)
+        for j, c in term.items():
+            q[j] = q.get(j, 0) + c
+    return sorted((j, c) for j, c in p.items() if j), sorted((j, c) for j, c in q.items() if c)
 
 
-def _box_power(group: Counter[int]) -> list[int]:
-    """Coefficients of Q(u) = prod_k B_k(u)^(n_k), B_k(u) = 1 + u + ... + u^(k-1), every k >= 2."""
-    length = 1 + sum((k - 1) * n for k, n in group.items())
-    # Two ways to write p·Q' = q·Q: with the boxes themselves (dense, short for small k), or with
-    # B_k = (1 - u^k)/(1 - u), i.e. Q = prod_k (1 - u^k)^(n_k) · (1 - u)^(-N) (a few terms for any k).
-    dense = _recurrence([([1] * k, n) for k, n in group.items()])
-    ring = _recurrence([([1] + [0] * (k - 1) + [-1], n) for k, n in group.items()] + [([1, -1], -sum(group.values()))])
-    p_terms, q_terms = min(dense, ring, key=lambda pq: len(pq[0]) + len(pq[1]))
-    p_terms = p_terms[1:]  # p_0 = 1 is the left-hand side's (i + 1) f_(i+1)
+def _forms(factors: Counter[tuple[int, int]], limit: int = 4096) -> tuple[Terms, Terms] | None:
+    """The sparser of the two recurrences for Q = prod B_k(z^g)^n over the ((k, g), n) given, leaving out a form
+    whose p could have more than ``limit`` terms; None when both could (then factors are applied one by one)."""
+    candidates = []
+    # p = prod B_k(z^g): at most prod k terms, and at most its degree + 1.
+    if min(prod(k for k, _ in factors), sum((k - 1) * g for k, g in factors) + 1) <= limit:
+        candidates.append(_recurrence([({t * g: 1 for t in range(k)}, n) for (k, g), n in factors.items()]))
+    # B_k(z^g)^n = (1 - z^(kg))^n (1 - z^g)^(-n): exponents e with their net powers (some cancel);
+    # p = prod (1 - z^e): at most 2^|E| terms, and at most sum e + 1.
+    net: Counter[int] = Counter()
+    for (k, g), n in factors.items():
+        net[k * g] += n
+        net[g] -= n
+    ring = [e for e, n in net.items() if n]
+    if min(2 ** min(len(ring), 64), sum(ring) + 1) <= limit:
+        candidates.append(_recurrence([({0: 1, e: -1}, net[e]) for e in ring]))
+    return min(candidates, key=lambda pq: len(pq[0]) + len(pq[1])) if candidates else None
+
+
+def _box_filter(x: Sequence[int], k: int, g: int) -> list[int]:
+    """x convolved with k equal taps spaced g: out_i = x_i + out_(i-g) - x_(i-kg), a running sum."""
+    n = len(x)
+    out = [0] * (n + (k - 1) * g)
+    for i in range(len(out)):
+        acc = x[i] if i < n else 0
+        if i >= g:
+            acc += out[i - g]
+        if 0 <= i - k * g < n:
+            acc -= x[i - k * g]
+        out[i] = acc
+    return out
+
+
+def _expand(factors: Counter[tuple[int, int]]) -> list[int]:
+    """Coefficients of prod B_k(z^g)^n: by the recurrence, or factor by factor where it would be costly."""
+    forms = _forms(factors)
+    if forms is not None:
+        return _solve(*forms, _span(factors))
+    counts = [1]
+    for (k, g), n in factors.items():
+        for _ in range(n):
+            counts = _box_filter(counts, k, g)
+    return counts
+
+
+def _solve(p: Terms, q: Terms, length: int) -> list[int]:
+    """The first ``length`` coefficients by the recurrence; Q is symmetric (a product of symmetric factors),
+    so half are computed and mirrored."""
     f = [0] * length
     f[0] = 1
-    half = (length - 1) // 2  # Q is symmetric (a product of symmetric factors): compute half, mirror
-    for i in range(half):
+    for i in range((length - 1) // 2):
         acc = 0
-        for j, c in q_terms:
+        for j, c in q:
             if j > i:
                 break
             acc += c * f[i - j]
         m = i + 1
-        for j, c in p_terms:
+        for j, c in p:
             if j > m:
                 break
             acc -= c * (m - j) * f[m - j]
         f[m] = acc // m  # exact: f_(i+1) is an integer
-    for i in range(half + 1, length):
+    for i in range((length + 1) // 2, length):
         f[i] = f[length - 1 - i]
     return f
 
 
-def axis_counts(layers: Iterable[tuple[int, int]]) -> list[int]:
+def _span(factors: Counter[tuple[int, int]]) -> int:
+    return 1 + sum((k - 1) * g * n for (k, g), n in factors.items())
+
+
+def axis_counts(layers: Iterable[tuple[int, int]], method: str | None = None) -> list[int]:
     """Path counts along one axis for layers given as (taps k, gap g): the coefficients of prod_l B_k(z^g).
 
-    Examples:
-        >>> axis_counts([(3, 1), (3, 1), (3, 1)])
-        [1, 3, 6, 7, 6, 3, 1]
-        >>> axis_counts([(2, 1), (3, 2)])  # a 2-pixel window at stride 2, then 3 taps: 6 equal pixels
-        [1, 1, 1, 1, 1, 1]
+    ``method`` forces "whole" or "groups" (see the module's comment); by default the cheaper is estimated.
+
+    >>> axis_counts([(3, 1), (3, 1), (3, 1)])
+    [1, 3, 6, 7, 6, 3, 1]
+    >>> axis_counts([(2, 1), (3, 2)])  # a 2-pixel window at stride 2, then 3 taps: 6 equal pixels
+    [1, 1, 1, 1, 1, 1]
     """
-    groups: dict[int, Counter[int]] = {}
-    for k, g in layers:
-        if k > 1:
-            groups.setdefault(g, Counter())[k] += 1
-    # Each group is a polynomial in z^g; convolve them, the one with the most terms first.
-    spread = sorted(
-        ([(t * g, c) for t, c in enumerate(_box_power(group))] for g, group in groups.items()), key=len, reverse=True
-    )
-    if not spread:
+    factors: Counter[tuple[int, int]] = Counter((k, g) for k, g in layers if k > 1)
+    if not factors:
         return [1]
-    counts = [0] * (spread[0][-1][0] + 1)
-    for offset, c in spread[0]:
-        counts[offset] = c
-    for terms in spread[1:]:
-        out = [0] * (len(counts) + terms[-1][0])
-        for offset, c in terms:
+    length = _span(factors)
+    by_gap: dict[int, Counter[tuple[int, int]]] = {}
+    for (k, g), n in factors.items():
+        by_gap.setdefault(g, Counter())[(k, 1)] = n
+    groups = sorted(by_gap.items(), key=lambda item: -_span(item[1]))
+    # Estimated big-integer operations of "groups": each group's recurrence (a few terms per coefficient), then
+    # the convolutions (the field so far times the next group's terms).
+    cost_groups, so_far = 0, 0
+    for g, group in groups:
+        span = _span(group)  # terms of the group, a polynomial in z^g
+        cost_groups += span * 8 + 2 * so_far * span
+        so_far += (span - 1) * g + (0 if so_far else 1)
+    # "whole": at most 2 (D + 1) terms per coefficient, D = sum over distinct (k, g) of (k - 1) g, the degree of
+    # p written with boxes; p and q are only built when that bound could win.
+    degree = sum((k - 1) * g for k, g in factors)
+    if method == "whole" or len(groups) == 1:
+        return _expand(factors)
+    if method is None and length * 2 * (degree + 1) < cost_groups:
+        whole = _forms(factors, cost_groups // (2 * length))
+        if whole is not None and length * (len(whole[0]) + len(whole[1])) <= cost_groups:
+            return _solve(*whole, length)
+    counts: list[int] = []
+    for g, group in groups:
+        dense = _expand(group)
+        if not counts:
+            counts = [0] * ((len(dense) - 1) * g + 1)
+            counts[::g] = dense
+            continue
+        out = [0] * (len(counts) + (len(dense) - 1) * g)
+        for t, c in enumerate(dense):
+            offset = t * g
             for i, v in enumerate(counts):
                 if v:
                     out[offset + i] += c * v
@@ -268,10 +331,17 @@ def _axis_layers(items: Sequence[LayerInfo | Window | None]) -> tuple[list[tuple
             size[a] += (k - 1) * g
             jump[a] *= window.strides[a]
     for a in (0, 1):
+        axis = ("rows", "cols")[a]
         if size[a] > MAX_PROFILE_SIZE:
             raise NoEffectiveFieldError(
-                f"effective field: the receptive field is {size[a]} pixels along {('rows', 'cols')[a]}; "
+                f"effective field: the receptive field is {size[a]} pixels along {axis}; "
                 f"profiles are listed up to {MAX_PROFILE_SIZE} pixels"
+            )
+        bits = size[a] * prod(k for k, _ in axes[a]).bit_length()  # every count is at most the total
+        if bits > MAX_COUNT_BITS:
+            raise NoEffectiveFieldError(
+                f"effective field: the exact path counts along {axis} would take {bits} bits ({size[a]} pixels × "
+                f"{bits // size[a]}-bit counts); calc lists up to {MAX_COUNT_BITS} bits"
             )
     return axes
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import calc
 from calc import EffectiveField, LayerInfo, NoEffectiveFieldError, Window
-from calc._effective import MAX_PROFILE_SIZE, central_width, variance_step
+from calc._effective import MAX_COUNT_BITS, MAX_PROFILE_SIZE, axis_counts, central_width, variance_step
 from tests.strategies import window_chains
 
 IMAGE = (64, 64, 8)
@@ -203,7 +203,28 @@ def _variance_sum(chain: list[Window], axis: int) -> int:
 def test_counts_equal_direct_convolution(chain: list[Window]) -> None:
     f = calc.effective_receptive_field(chain)
     for a in (0, 1):
-        assert list(f.counts[a]) == _direct(chain, a)
+        direct = _direct(chain, a)
+        assert list(f.counts[a]) == direct
+        # Both ways calc can take (one recurrence over every factor, or one per gap then convolved) agree.
+        layers, jump = [], 1
+        for w in chain:
+            layers.append(((w.kernel[a] - 1) // w.dilation[a] + 1, w.dilation[a] * jump))
+            jump *= w.strides[a]
+        assert axis_counts(layers, "whole") == axis_counts(layers, "groups") == direct
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([2, 3, 3, 3, 5, 7, 31]), st.sampled_from([1, 1, 2, 4, 3])),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_deep_chains_of_repeated_layers(layers: list[tuple[int, int]]) -> None:
+    # Many layers sharing a few (taps, gap) pairs: where the recurrences do the work; against the direct convolution.
+    chain = [Window((g * (k - 1) + 1, 1), (1, 1), (0, 0), (0, 0), (g, 1)) for k, g in layers]
+    direct = _direct(chain, 0)
+    assert axis_counts(layers) == axis_counts(layers, "whole") == axis_counts(layers, "groups") == direct
 
 
 @given(st.one_of(dilated_chains(), window_chains.filter(bool)))
@@ -283,12 +304,21 @@ def test_error_names_layer_and_index() -> None:
 
 
 def test_too_long_a_field_is_refused() -> None:
-    # 3 taps at jumps 1, 4, 16, ...: the field grows past MAX_PROFILE_SIZE after 10 layers.
-    chain = [Window((3, 3), (4, 4), (0, 0), (0, 0))] * 11
-    size = calc.receptive_field(chain).size[0]  # type: ignore[union-attr]
+    # 3 taps at jumps 1, 4, 16, ...: the field grows past MAX_PROFILE_SIZE (2^16) at 9 layers: 1 + 2 (4^9 - 1)/3.
+    chain = [Window((3, 3), (4, 4), (0, 0), (0, 0))] * 9
+    size = 1 + 2 * (4**9 - 1) // 3
     assert size > MAX_PROFILE_SIZE
     with pytest.raises(NoEffectiveFieldError, match=f"{size} pixels along rows"):
         calc.effective_receptive_field(chain)
+    assert calc.effective_receptive_field(chain[:8]).size == (1 + 2 * (4**8 - 1) // 3,) * 2
+
+
+def test_too_large_counts_are_refused() -> None:
+    # 3,000 3×3 layers: 6,001 pixels, each count below 3^3000 (4,755 bits): 28.5 Mbit, under MAX_COUNT_BITS;
+    # 4,000 layers: 8,001 × 6,340 bits = 50.7 Mbit, over it.
+    assert 6001 * (3**3000).bit_length() <= MAX_COUNT_BITS < 8001 * (3**4000).bit_length()
+    with pytest.raises(NoEffectiveFieldError, match="8001 pixels × 6340-bit counts"):
+        calc.effective_receptive_field([Window((3, 3), (1, 1), (0, 0), (0, 0))] * 4000)
 
 
 def test_window_whose_extent_does_not_fit_its_dilation() -> None:
