@@ -4,7 +4,7 @@ comparisons, ``models``) with exactly the parameters and output shapes the page 
 command in ``data-calc-command``, run in a shell, prints the same figures. Inputs the one-layer calculator refuses
 are counted, and Keras must refuse them too.
 
-Run time: about 15 s on 2 cores (Keras builds each model without running it).
+Run time: about 20 s on 2 cores (Keras builds each model without running it).
 """
 
 from __future__ import annotations
