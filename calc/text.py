@@ -27,8 +27,11 @@ __all__ = [
     "keras_shape",
     "markdown_table",
     "markdown_text",
+    "milliseconds",
     "nbytes",
     "pair",
+    "percent",
+    "ratio",
     "shape",
     "significant",
     "text_table",
@@ -51,6 +54,36 @@ def significant(v: float | None, digits: int = 3) -> str:
     if v == 0:
         return "0"
     return f"{v:,.{max(0, digits - 1 - int(f'{abs(v):e}'.split('e')[1]))}f}"
+
+
+def milliseconds(seconds: float | None) -> str:
+    """A time given in seconds, in milliseconds to three significant digits; None -> '?'.
+
+    Examples:
+        >>> milliseconds(0.0123456), milliseconds(1.8943), milliseconds(None)
+        ('12.3 ms', '1,894 ms', '?')
+    """
+    return UNKNOWN if seconds is None else f"{significant(seconds * 1e3)} ms"
+
+
+def ratio(v: float | None, decimals: int = 2) -> str:
+    """How many times one figure is another: 3.0496 -> '3.05×'; with ``decimals=0``, 114.3 -> '114×'; None -> '?'.
+
+    Examples:
+        >>> ratio(3.0496), ratio(114.3, 0), ratio(None)
+        ('3.05×', '114×', '?')
+    """
+    return UNKNOWN if v is None else f"{v:,.{decimals}f}×"
+
+
+def percent(fraction: float | None) -> str:
+    """A fraction as a whole percentage: 0.4271 -> '43%'; None (nothing to compare with) -> '—'.
+
+    Examples:
+        >>> percent(0.4271), percent(1.0), percent(None)
+        ('43%', '100%', '—')
+    """
+    return NONE if fraction is None else f"{fraction:.0%}"
 
 
 def shape(dims: Sequence[int | None] | None) -> str:

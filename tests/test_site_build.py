@@ -128,6 +128,16 @@ def test_methods_page_states_the_size_of_the_snapshot_it_ships(site: Path) -> No
     assert int(found[1]) == round(snapshot.stat().st_size / 2**20)
 
 
+def test_methods_page_shows_the_recorded_benchmarks(site: Path) -> None:
+    """The benchmark tables are the figures rendered from benchmarks/*.json (scripts/bench/report.py)."""
+    from scripts.bench import report
+
+    page = (site / "methods" / "index.html").read_text()
+    for name, figure in report.FIGURES.items():
+        assert figure("") in page, name
+    assert "data-figure" not in page and "--8&lt;--" not in page
+
+
 def test_nothing_points_off_the_origin(site: Path) -> None:
     """Scripts, styles, images and fonts all come from the site; links to elsewhere are only <a href>."""
     for path in site.rglob("*.html"):

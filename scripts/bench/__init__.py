@@ -1,10 +1,12 @@
-"""Benchmarks: figures printed and stored under benchmarks/ (shown on the Methods page), never asserted in tests.
+"""Benchmarks: figures printed and stored as JSON under benchmarks/, never asserted in tests.
 
-- ``python -m scripts.bench.calc``: calc's per-layer functions and a 1,000-layer receptive-field walk;
+- ``python -m scripts.bench.calc``: calc's per-layer functions, and the receptive and effective field of
+  1,000-layer chains;
 - ``python -m scripts.bench.analyzer``: the analyzer on InceptionResNetV2 against Keras's own parser, and the time
   the CLI takes to refuse absurd input;
 - ``python -m scripts.bench.browser``: the calculators in headless Chromium, the site as built against the theme as
   shipped and against plain Pyodide.
 
-Each records the machine's fingerprint (scripts/examples/machine.py), as the examples do.
+Each records the machine's fingerprint (scripts/examples/machine.py), as the examples do. report.py renders the
+records as the Methods page's tables (figure markers bench_calc, bench_analyzer and browser_bench).
 """

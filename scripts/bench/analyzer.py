@@ -5,7 +5,7 @@
 - the time to refuse absurd input through the CLI (goal ≤ 2 s each).
 
 Usage: .venv/bin/python -m scripts.bench.analyzer [--repeats N]
-Writes benchmarks/analyzer.json and benchmarks/analyzer.md.
+Prints the figures and writes benchmarks/analyzer.json, which the Methods page shows (scripts/bench/report.py).
 """
 
 from __future__ import annotations
@@ -127,7 +127,6 @@ def main() -> None:
     result = {"machine": machine.fingerprint(), "inception_resnet_v2": irv, "refusals_cli_wall": refusals}
     OUT.mkdir(exist_ok=True)
     (OUT / "analyzer.json").write_text(json.dumps(result, indent=1) + "\n")
-    (OUT / "analyzer.md").write_text(report(result))
 
 
 def refuse_bad_inputs() -> dict[str, dict[str, Any]]:
@@ -147,35 +146,6 @@ def refuse_bad_inputs() -> dict[str, dict[str, Any]]:
             refusals[label] = {**_stats(runs), "message": message}
             print(f"refused {label}: median {statistics.median(runs):.2f} s  ({message})")
     return refusals
-
-
-def report(result: dict[str, Any]) -> str:
-    """benchmarks/analyzer.md: the figures as the Methods page shows them."""
-    irv, refusals = result["inception_resnet_v2"], result["refusals_cli_wall"]
-    lines = [
-        "# Model analyzer benchmark",
-        "",
-        f"Machine: {machine.describe(result['machine'])}, {result['machine']['date']}.",
-        "",
-        "| InceptionResNetV2 | median (ms) | interquartile range (ms) | repeats |",
-        "|---|---:|---:|---:|",
-    ]
-    for key, label in (
-        ("calc_from_dict", "calc.summarize (parsed dict)"),
-        ("calc_from_json_text", "calc.summarize (JSON text)"),
-        ("keras_model_from_json_count_params", "Keras model_from_json + count_params"),
-    ):
-        s = irv[key]
-        lines.append(f"| {label} | {s['median_ms']:.1f} | {s['q1_ms']:.1f}–{s['q3_ms']:.1f} | {s['repeats']} |")
-    lines += [
-        "",
-        f"Speed-up (medians, same run): {irv['speedup_median']:.0f}×.",
-        "",
-        "| Refused input (CLI, wall time incl. Python start) | median (s) | message |",
-        "|---|---:|---|",
-    ]
-    lines += [f"| {k} | {v['median_ms'] / 1e3:.2f} | `{v['message']}` |" for k, v in refusals.items()]
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

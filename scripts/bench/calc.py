@@ -1,14 +1,15 @@
 """Benchmark of calc's per-layer functions and receptive-field walk: figures printed and stored, never asserted.
 
 - each per-layer function and ``calc.layer_info`` on a Keras config dict: time per call, goal ≤ 5 µs in CPython;
-- ``calc.receptive_field`` over a 1,000-layer chain: goal ≤ 5 ms.
+- ``calc.receptive_field`` over a 1,000-layer chain: goal ≤ 5 ms;
+- ``calc.effective_receptive_field`` over a 1,000-layer chain of 3×3 layers: goal ≤ 50 ms (issue 9).
 
 Each figure is the median and interquartile range over many repeats; one repeat times a batch of calls
 (as ``timeit`` does) and divides by the batch size. A figure that misses its goal is profiled (cProfile),
 and the functions that took the most time are printed and stored beside it.
 
 Usage: .venv/bin/python -m scripts.bench.calc [--repeats N] [--quick]
-Writes benchmarks/calc.json and benchmarks/calc.md.
+Prints the figures and writes benchmarks/calc.json, which the Methods page shows (scripts/bench/report.py).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 OUT = ROOT / "benchmarks"
 LAYER_GOAL_US = 5.0
-CHAIN_GOAL_MS = 5.0
 CHAIN_LENGTH = 1000
+CHAIN_GOALS_MS = {"receptive_field": 5.0, "effective_receptive_field": 50.0}
 
 # A Conv2D config as Keras 3 writes it in model.to_json(): lists for tuples, and keys calc ignores.
 _INIT = {
@@ -109,12 +110,14 @@ CALLS: list[tuple[str, Callable[[], Any]]] = [
 ]
 
 
-def chain_of(length: int) -> list[calc.LayerInfo]:
-    """``length`` 3×3 'same' convolutions on 1024×1024, every 100th with stride 2 (1024 halves to 1 by the end)."""
+def chain_of(length: int, stride_every: int = 100) -> list[calc.LayerInfo]:
+    """``length`` 3×3 'same' convolutions on 1024×1024, every ``stride_every``-th with stride 2 (with 100, 1024
+    halves to 1 by the end of 1,000 layers; 0: all stride 1)."""
     layers = []
     shape: tuple[int | None, ...] = (1024, 1024, 16)
     for n in range(1, length + 1):
-        info = calc.conv2d(shape, 16, 3, strides=2 if n % 100 == 0 else 1, padding="same")
+        strided = stride_every and n % stride_every == 0
+        info = calc.conv2d(shape, 16, 3, strides=2 if strided else 1, padding="same")
         layers.append(info)
         shape = info.output_shape
     return layers
@@ -168,13 +171,8 @@ def profile(fn: Callable[[], Any], calls: int, top: int = 6) -> list[dict[str, A
     return rows[:top]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=200, help="repeats per figure (default 200)")
-    ap.add_argument("--quick", action="store_true", help="20 repeats, and write nothing")
-    args = ap.parse_args()
-    repeats = 20 if args.quick else args.repeats
-
+def per_layer(repeats: int) -> dict[str, Any]:
+    """Each call of CALLS, in µs per call; those that miss the goal profiled."""
     layers: dict[str, Any] = {}
     for label, fn in CALLS:
         figure = stats(per_call(fn, repeats), 1e6)
@@ -183,80 +181,68 @@ def main() -> None:
         layers[label] = figure
         mark = "" if figure["median"] <= LAYER_GOAL_US else "  MISSES the goal"
         print(f"{label:36s} median {figure['median']:6.2f} µs  IQR {figure['q1']:.2f}–{figure['q3']:.2f}{mark}")
+    return layers
 
-    chain = chain_of(CHAIN_LENGTH)
-    field = calc.receptive_field(chain)
-    walk = stats(per_call(lambda: calc.receptive_field(chain), repeats, target_s=0.02), 1e3)
-    if walk["median"] > CHAIN_GOAL_MS:
-        walk["profile"], walk["profile_calls"] = profile(lambda: calc.receptive_field(chain), 200), 200
-    assert field is not None
-    walk["field"] = {"size": field.size, "stride": field.stride, "padding": field.padding}
-    print(
-        f"receptive_field over {CHAIN_LENGTH} layers: median {walk['median']:.3f} ms  "
-        f"IQR {walk['q1']:.3f}–{walk['q3']:.3f}  (size {field.size[0]}, stride {field.stride[0]})"
-    )
 
-    missed = [k for k, v in layers.items() if v["median"] > LAYER_GOAL_US]
-    if walk["median"] > CHAIN_GOAL_MS:
-        missed.append(f"receptive_field ({CHAIN_LENGTH} layers)")
+def chains(repeats: int) -> dict[str, Any]:
+    """The receptive and the effective field of a CHAIN_LENGTH-layer chain, in ms per call; those that miss
+    their goal profiled. The effective field's chain has no strides: with them its field would pass the 2^16
+    pixels calc lists."""
+    strided, plain = chain_of(CHAIN_LENGTH), chain_of(CHAIN_LENGTH, stride_every=0)
+    rf, erf = calc.receptive_field(strided), calc.effective_receptive_field(plain)
+    assert rf is not None
+    runs: dict[str, tuple[Callable[[], Any], str, dict[str, Any]]] = {
+        "receptive_field": (
+            partial(calc.receptive_field, strided),
+            "3×3 'same' convolutions, every 100th with stride 2",
+            {"size": rf.size, "stride": rf.stride, "padding": rf.padding},
+        ),
+        "effective_receptive_field": (
+            partial(calc.effective_receptive_field, plain),
+            "3×3 'same' convolutions, stride 1",
+            {"size": erf.size, "std": erf.std},
+        ),
+    }
+    out: dict[str, Any] = {}
+    for name, (fn, chain, field) in runs.items():
+        figure = stats(per_call(fn, repeats, target_s=0.02), 1e3)
+        goal = CHAIN_GOALS_MS[name]
+        if figure["median"] > goal:
+            figure["profile"], figure["profile_calls"] = profile(fn, 200), 200
+        out[name] = {**figure, "chain": chain, "field": field}
+        mark = "" if figure["median"] <= goal else "  MISSES the goal"
+        print(
+            f"{name} over {CHAIN_LENGTH} layers ({chain}): median {figure['median']:.3f} ms  "
+            f"IQR {figure['q1']:.3f}–{figure['q3']:.3f}  (field {field['size'][0]} px){mark}"
+        )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=200, help="repeats per figure (default 200)")
+    ap.add_argument("--quick", action="store_true", help="20 repeats, and write nothing")
+    args = ap.parse_args()
+    repeats = 20 if args.quick else args.repeats
+
+    layers, walks = per_layer(repeats), chains(repeats)
+    missed = [label for label, v in {**layers, **walks}.items() if "profile" in v]
     for label in missed:
-        rows = layers[label]["profile"] if label in layers else walk["profile"]
         print(f"profile of {label}:")
-        for r in rows:
+        for r in {**layers, **walks}[label]["profile"]:
             print(f"  {r['own_s'] * 1e3:8.1f} ms own  {r['calls']:8d} calls  {r['function']}")
     if args.quick:
         return
 
     result: dict[str, Any] = {
         "machine": machine.fingerprint(),
-        "goals": {"per_layer_us": LAYER_GOAL_US, "chain_ms": CHAIN_GOAL_MS, "chain_length": CHAIN_LENGTH},
+        "goals": {"per_layer_us": LAYER_GOAL_US, "chain_ms": CHAIN_GOALS_MS, "chain_length": CHAIN_LENGTH},
         "per_call_us": layers,
-        "receptive_field_chain_ms": walk,
+        "chains_ms": walks,
         "missed_goals": missed,
     }
     OUT.mkdir(exist_ok=True)
     (OUT / "calc.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    (OUT / "calc.md").write_text(report(result, repeats))
-
-
-def report(result: dict[str, Any], repeats: int) -> str:
-    """benchmarks/calc.md: the figures as the Methods page shows them."""
-    m, layers, walk = result["machine"], result["per_call_us"], result["receptive_field_chain_ms"]
-    lines = [
-        "# calc benchmark",
-        "",
-        f"Machine: {machine.describe(m)} (shared machine), {m['date']}. Written by `scripts/bench/calc.py`; "
-        f"figures are per call, median and interquartile range over {repeats} repeats of a batch of calls.",
-        "",
-        f"| call | median (µs) | interquartile range (µs) | goal ≤ {LAYER_GOAL_US:g} µs |",
-        "|---|---:|---:|:---:|",
-    ]
-    for label, v in layers.items():
-        ok = "met" if v["median"] <= LAYER_GOAL_US else "**missed**"
-        lines.append(f"| `{label}` | {v['median']:.2f} | {v['q1']:.2f}–{v['q3']:.2f} | {ok} |")
-    ok = "met" if walk["median"] <= CHAIN_GOAL_MS else "**missed**"
-    lines += [
-        "",
-        f"| receptive field | median (ms) | interquartile range (ms) | goal ≤ {CHAIN_GOAL_MS:g} ms |",
-        "|---|---:|---:|:---:|",
-        f"| `receptive_field` over {CHAIN_LENGTH} layers | {walk['median']:.3f} | {walk['q1']:.3f}–{walk['q3']:.3f} "
-        f"| {ok} |",
-    ]
-    for label in result["missed_goals"]:
-        profiled = layers.get(label, walk)
-        rows = profiled["profile"]
-        total = sum(r["own_s"] for r in rows)
-        lines += [
-            "",
-            f"Where `{label}` spends its time (cProfile, own time of the top functions; the profiler inflates "
-            "small calls, so read the shares, not the absolute figures):",
-            "",
-            "| function | calls per call | share of the listed own time |",
-            "|---|---:|---:|",
-        ]
-        calls = profiled["profile_calls"]
-        lines += [f"| `{r['function']}` | {r['calls'] / calls:g} | {r['own_s'] / total:.0%} |" for r in rows]
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

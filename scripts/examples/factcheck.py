@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from calc.text import integer
+from calc.text import integer, milliseconds, ratio
 from kernel_lab.html import Markup, html, join, table
 from scripts.examples.render import RUN, admonition, heading
 from scripts.examples.store import Data
@@ -98,7 +98,7 @@ class Facts:
     def num(self, expr: Expr, style: str = "int") -> Markup:
         """A traced number: integer with separators, ratio (×), milliseconds, or 3 significant digits."""
         v = self.value(expr)
-        text = {"int": integer(round(v)), "ratio": f"{v:.2f}×", "ms": f"{v * 1e3:.3g} ms"}.get(style, f"{v:.3g}")
+        text = {"int": integer(round(v)), "ratio": ratio(v), "ms": milliseconds(v)}.get(style, f"{v:.3g}")
         return html(
             '<span class="kl-num" data-expr="{}" data-value="{!r}" data-style="{}">{}</span>',
             json.dumps(expr),

@@ -114,9 +114,3 @@ def fingerprint() -> dict[str, Any]:
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "loadavg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
-
-
-def describe(fp: dict[str, Any]) -> str:
-    """A fingerprint in one line, for a benchmark's report: 'AMD EPYC, 2 cores, Python 3.11.7, load average 0.81'."""
-    load = f", load average {fp['loadavg'][0]:.2f}" if fp.get("loadavg") else ""
-    return f"{fp['cpu']}, {fp['cores']} cores, Python {fp['python']}{load}"

@@ -15,9 +15,9 @@ from typing import Any
 import markdown
 from markdown.extensions.toc import slugify
 
-from calc.text import NONE, integer, keras_shape, pair, significant
-from kernel_lab.charts import line_chart
-from kernel_lab.html import Markup, html, join, table
+from calc.text import NONE, integer, keras_shape, milliseconds, pair, percent, significant
+from kernel_lab.charts import figure, line_chart
+from kernel_lab.html import Markup, html, join, scroll_region, table
 from scripts.examples.store import Data
 
 __all__ = ["FIGURES", "RUN", "admonition", "heading"]
@@ -63,19 +63,6 @@ def code_block(text: str, lang: str = "text", title: str | None = None) -> Marku
 
 def code(text: object) -> Markup:
     return html("<code>{}</code>", text)
-
-
-def ms(seconds: float) -> str:
-    return f"{significant(seconds * 1e3)} ms"
-
-
-def percent(fraction: float | None) -> str:
-    return NONE if fraction is None else f"{fraction:.0%}"
-
-
-def wide(content: Markup, label: str) -> Markup:
-    """A wide table in a box that scrolls sideways on a narrow screen, reachable by keyboard."""
-    return html('<div class="kl-scroll" tabindex="0" role="region" aria-label="{}">{}</div>', label, content)
 
 
 def split_example(path: Path) -> tuple[str, Markup, str]:
@@ -145,7 +132,7 @@ def machines(data: Data, arg: str = "") -> Markup:
         return admonition("warning", html("No results stored yet: run {}.", RUN))
     keys = list(data.machines)
     rows = [[label, *(get(data.machines[k]["machine"]) for k in keys)] for label, get in MACHINE_ROWS]
-    return wide(table(["", *map(code, keys)], rows, numeric_from=len(keys) + 1), "machines")
+    return scroll_region(table(["", *map(code, keys)], rows, numeric_from=len(keys) + 1), "machines")
 
 
 def method(data: Data, arg: str = "") -> Markup:
@@ -183,7 +170,11 @@ def budget(data: Data, arg: str = "") -> Markup:
 def _timing_cells(t: dict[str, Any] | None) -> list[Any]:
     if t is None:
         return [None, None, None]
-    return [f"{ms(t['median_s'])} ({ms(t['iqr_s'])})", significant(t.get("gflops")), percent(t.get("fraction_of_peak"))]
+    return [
+        f"{milliseconds(t['median_s'])} ({milliseconds(t['iqr_s'])})",
+        significant(t.get("gflops")),
+        percent(t.get("fraction_of_peak")),
+    ]
 
 
 def timings_table(data: Data, name: str, model_index: int) -> Markup:
@@ -199,7 +190,7 @@ def timings_table(data: Data, name: str, model_index: int) -> Markup:
         for rec in records:
             row += _timing_cells(rec["models"][model_index]["timings"].get(kind) if rec else None)
         rows.append(row)
-    return wide(table(head, rows), f"timings of {name}")
+    return scroll_region(table(head, rows), f"timings of {name}")
 
 
 def check_table(model: dict[str, Any]) -> Markup:
@@ -229,7 +220,7 @@ def check_table(model: dict[str, Any]) -> Markup:
         ]
     )
     head = ["layer", "output shape (Keras = calc)", "params (Keras = calc)", "MACs (calc)", "receptive field (px)"]
-    return wide(table(head, rows), f"layers of {model['name']}")
+    return scroll_region(table(head, rows), f"layers of {model['name']}")
 
 
 def example_source(data: Data, name: str) -> Markup:
@@ -299,7 +290,7 @@ def _sweep_charts(by_machine: dict[str, list[dict[str, Any]]], width: tuple[int,
         chart = line_chart(
             series, "receptive field k (pixels)", f"forward pass, batch {big.split('_b')[1]} (ms)", label, y_log=True
         )
-        charts.append(html('<figure class="kl-figure">{}<figcaption>{}</figcaption></figure>', chart, label))
+        charts.append(figure(chart, label))
     return html('<div class="kl-charts" style="display:flex;flex-wrap:wrap;gap:1rem">{}</div>', join(charts))
 
 
@@ -327,9 +318,9 @@ def _sweep_table(by_machine: dict[str, list[dict[str, Any]]], width: tuple[int, 
             t = other["timings"] if other else None
             row += (
                 [
-                    ms(t["forward_b1"]["median_s"]),
-                    ms(t[big]["median_s"]),
-                    ms(t[train]["median_s"]),
+                    milliseconds(t["forward_b1"]["median_s"]),
+                    milliseconds(t[big]["median_s"]),
+                    milliseconds(t[train]["median_s"]),
                     significant(t[big].get("gflops")),
                     percent(t[big].get("fraction_of_peak")),
                 ]
@@ -337,7 +328,7 @@ def _sweep_table(by_machine: dict[str, list[dict[str, Any]]], width: tuple[int, 
                 else [None] * 5
             )
         rows.append(row)
-    return wide(table(head, rows, numeric_from=2), f"sweep, {width[0]} to {width[1]} channels")
+    return scroll_region(table(head, rows, numeric_from=2), f"sweep, {width[0]} to {width[1]} channels")
 
 
 def sweep(data: Data, arg: str = "") -> Markup:

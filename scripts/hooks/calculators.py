@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import io
-import json
 import logging
 import os
 import shutil
@@ -24,7 +23,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kernel_lab.html import Markup, html, table
+from kernel_lab.html import Markup, html, scroll_region
+from scripts.bench import report
 from scripts.hooks.markers import Marker, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,57 +139,11 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return substitute(html, page.file.src_uri, {"calc": widget, "figure": figure})
 
 
-def scroll_region(content: Markup, label: str) -> Markup:
-    """``content`` (a wide table) in a box that scrolls sideways on a narrow screen, reachable by keyboard."""
-    return html('<div class="kl-scroll" tabindex="0" role="region" aria-label="{}">{}</div>', label, content)
-
-
 def shipped_size(name: str) -> Markup:
     """The size of a runtime file in this build, in MiB; what a build without it ships instead."""
     if name not in shipped:
         return Markup("(not in this build: see <code>KERNEL_LAB_PLAIN_PYODIDE</code>)")
     return html("{:.0f} MiB", shipped[name] / 2**20)
-
-
-BENCH_LABELS = {
-    "static_paint_ms": "Static result painted (first contentful paint)",
-    "interactive_ms": "Interactive, cold: worker ready and first recomputed result",
-    "interactive_warm_ms": "Interactive, warm HTTP cache",
-    "second_page_ms": "Second calculator page (instant navigation) until recomputed",
-    "longest_task_ms": "Longest main-thread task while loading a calculator page",
-    "longest_task_home_ms": "Longest main-thread task, home page (no calculator: the theme alone)",
-    "roundtrip_layer_ms": "Recompute round trip, one-layer calculator",
-    "roundtrip_compare_ms": "Recompute round trip, kernel comparison (with its chart)",
-    "roundtrip_analyzer_ms": "Recompute round trip, analyzer on InceptionResNetV2",
-    "python_analyzer_ms": "… of which Python in the worker",
-}
-
-
-def browser_bench_table() -> Markup:
-    """benchmarks/browser.json (written by scripts/bench/browser.py) as a table: every figure is recorded."""
-    path = ROOT / "benchmarks" / "browser.json"
-    if not path.exists():
-        return Markup("<p>No browser benchmark recorded yet: run <code>scripts/bench/browser.py</code>.</p>")
-    data = json.loads(path.read_text())
-    variants = list(data["results"])
-    goals = data.get("goals_ms", {})
-    rows = []
-    for key, label in BENCH_LABELS.items():
-        cells = []
-        for v in variants:
-            m = data["results"][v].get(key)
-            cells.append(None if m is None else f"{m['median']:g} [{m['min']:g} – {m['max']:g}]")
-        rows.append((label, f"≤ {goals[key]:g}" if key in goals else "", *cells))
-    head = ("Measure", "Goal", *(f"{v}: median [min – max]" for v in variants))
-    caption = f"Milliseconds; {data['runs']} runs per variant, each in a fresh browser profile"
-    m = data["machine"]
-    boots = ", ".join(f"{v}: {'/'.join(data['results'][v].get('boot', []))}" for v in variants)
-    return scroll_region(table(head, rows, caption), "browser benchmark") + html(
-        '<p class="kl-note">Recorded {} by <code>scripts/bench/browser.py</code>: {}, Pyodide {}, {} CPU cores, {}; '
-        "load average before and after: {:g} and {:g} (other jobs shared the machine). Boot path seen: {}.</p>",
-        data["date"], data["browser"], data["pyodide"], m["cpus"], m["platform"], m["load_average_before"][0],
-        m["load_average_after"][0], boots,
-    )  # fmt: skip
 
 
 def effective_field_measured() -> Markup:
@@ -238,6 +192,6 @@ FIGURES: dict[str, Any] = {
     **{name: (lambda arg, name=name: _static_figure(name)) for name in ("short_answer", "effective_field_table")},
     "effective_field_maps": lambda arg: _calculators().figure("effective_field_maps"),
     "effective_field_measured": lambda arg: effective_field_measured(),
-    "browser_bench": lambda arg: browser_bench_table(),
+    **report.FIGURES,  # the benchmarks on the Methods page
     "shipped_size": shipped_size,
 }

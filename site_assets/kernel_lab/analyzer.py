@@ -13,7 +13,7 @@ import calc
 from calc.text import effective_std, integer, nbytes
 from calc.text import shape as shape_text
 from kernel_lab.applications import APPLICATIONS
-from kernel_lab.charts import line_chart
+from kernel_lab.charts import figure, line_chart
 from kernel_lab.code import summary_panel
 from kernel_lab.forms import Input, InputError, int_list
 from kernel_lab.html import Markup, html, join, table
@@ -129,7 +129,7 @@ def _chart(rows: Sequence[calc.LayerRow]) -> Markup:
         series, "layer, in the model's order", "% of the model's total", "Where the weights and the work are"
     )
     caption = "Each layer's share of the parameters and of the MACs; the table below sorts by any column."
-    return html('<figure class="kl-figure">{}<figcaption>{}</figcaption></figure>', chart, caption)
+    return figure(chart, caption)
 
 
 def _tools() -> Markup:

@@ -22,6 +22,7 @@ from calc.text import integer, nbytes
 from calc.text import shape as shape_text
 from kernel_lab.analyzer import analyzer
 from kernel_lab.charts import bars, heat_map, line_chart, svg_open
+from kernel_lab.charts import figure as captioned
 from kernel_lab.code import (
     code_panel,
     command_panel,
@@ -152,13 +153,12 @@ def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations:
     top_field = fields[-1]
     assert top_field is not None
     out.append(Markup("</svg>"))
-    return html(
-        '<figure class="kl-figure">{}<figcaption>Filled units are the ones the middle unit of the last layer depends '
-        "on; at the input they span {} pixels. Units are drawn at the centre of their own receptive field; units "
-        "that only see padding are not drawn.</figcaption></figure>",
-        join(out),
+    caption = html(
+        "Filled units are the ones the middle unit of the last layer depends on; at the input they span {} pixels. "
+        "Units are drawn at the centre of their own receptive field; units that only see padding are not drawn.",
         top_field.size[0],
     )
+    return captioned(join(out), caption)
 
 
 # --- effective receptive field -------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def effective_field(
     )
     return (
         summary
-        + html('<figure class="kl-figure">{}<figcaption>{}</figcaption></figure>', chart, _PROFILE_CAPTION)
+        + captioned(chart, _PROFILE_CAPTION)
         + heat_map(field.map(), f"Effective field of the chain, {size} × {field.size[1]} input pixels")
         + html('<details class="kl-numbers"><summary>The numbers</summary>{}</details>', numbers)
     )
@@ -361,12 +361,12 @@ def _break_even_chart(in_channels: int, k: int, use_bias: bool) -> Markup:
         markers=markers,
         reference_y=1.0,
     )
-    return html(
-        '<figure class="kl-figure">{}<figcaption>Break-even (parameters; MACs follow the same ratio without bias): '
-        "{}. Above the dashed line a variant costs more than the single layer.</figcaption></figure>",
-        chart,
+    caption = html(
+        "Break-even (parameters; MACs follow the same ratio without bias): {}. Above the dashed line a variant "
+        "costs more than the single layer.",
         "; ".join(notes),
     )
+    return captioned(chart, caption)
 
 
 # --- Inception module ---------------------------------------------------------------------------------------------

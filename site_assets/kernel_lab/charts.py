@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from kernel_lab.html import Markup, html, join
 
-__all__ = ["bars", "heat_map", "line_chart", "svg_open"]
+__all__ = ["bars", "figure", "heat_map", "line_chart", "svg_open"]
 
 Points = Sequence[tuple[float, float]]
 
@@ -28,6 +28,15 @@ def svg_open(width: float, height: float, label: str, cls: str) -> Markup:
         label,
         label,
     )
+
+
+def figure(content: Markup, caption: Markup | str) -> Markup:
+    """``content`` (a chart, a drawing) with its caption below it, as every figure of the site is shown.
+
+    >>> figure(Markup("<svg></svg>"), "Paths from <x>")
+    Markup('<figure class="kl-figure"><svg></svg><figcaption>Paths from &lt;x&gt;</figcaption></figure>')
+    """
+    return html('<figure class="kl-figure">{}<figcaption>{}</figcaption></figure>', content, caption)
 
 
 def _marker(i: int, x: float, y: float) -> Markup:
@@ -246,7 +255,7 @@ def bars(rows: Sequence[tuple[str, Sequence[int]]], names: Sequence[str], label:
         )
         x += 30 + 7 * len(name)
     out.append(Markup("</svg>"))
-    return html('<figure class="kl-figure">{}<figcaption>{}.</figcaption></figure>', join(out), label)
+    return figure(join(out), label + ".")
 
 
 MAX_HEAT_CELLS = 64  # cells per side; larger maps are summed into bins of whole pixels
@@ -310,4 +319,4 @@ def heat_map(values: Sequence[Sequence[float]], label: str, top: float | None = 
             per,
         )
     )
-    return html('<figure class="kl-figure">{}<figcaption>{}.</figcaption></figure>', join(out), label)
+    return figure(join(out), label + ".")

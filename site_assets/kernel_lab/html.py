@@ -10,7 +10,7 @@ from typing import Any
 
 from calc.text import cell as cell_text
 
-__all__ = ["Cell", "Markup", "escape", "html", "join", "table"]
+__all__ = ["Cell", "Markup", "escape", "html", "join", "scroll_region", "table"]
 
 
 class Markup(str):
@@ -74,6 +74,12 @@ def html(template: str, /, *args: Any, **kwargs: Any) -> Markup:
 def join(parts: Iterable[object], separator: str = "") -> Markup:
     """Parts joined as HTML; parts that are not Markup are escaped."""
     return Markup(escape(separator).join(escape(p) for p in parts))
+
+
+def scroll_region(content: Markup, label: str) -> Markup:
+    """``content`` (a wide table) in a box that scrolls sideways on a narrow screen, reachable by keyboard and
+    named ``label`` for screen readers (axe: scrollable-region-focusable)."""
+    return html('<div class="kl-scroll" tabindex="0" role="region" aria-label="{}">{}</div>', label, content)
 
 
 Cell = str | int | float | bool | None

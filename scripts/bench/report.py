@@ -1,0 +1,203 @@
+"""The benchmarks on the Methods page: what scripts/bench/calc.py, analyzer.py and browser.py recorded under
+benchmarks/ (JSON), as tables through the site's one table writer. Every figure shown comes from the JSON.
+
+A page asks for one with the site's marker, ``<div data-figure="bench_calc"></div>`` (``bench_analyzer``,
+``browser_bench``); scripts/hooks/calculators.py registers :data:`FIGURES`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from calc.text import percent, ratio, significant
+from kernel_lab.html import Markup, html, join, scroll_region, table
+
+__all__ = ["FIGURES", "analyzer_report", "browser_report", "calc_report", "machine_line"]
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def load(name: str, folder: Path = BENCHMARKS) -> dict[str, Any] | None:
+    """benchmarks/NAME.json, or None when that benchmark has not been recorded."""
+    path = folder / f"{name}.json"
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _not_recorded(name: str) -> Markup:
+    return html("<p>No benchmark recorded yet: run <code>python -m scripts.bench.{}</code>.</p>", name)
+
+
+def code(text: object) -> Markup:
+    return html("<code>{}</code>", text)
+
+
+def machine_line(fp: dict[str, Any]) -> str:
+    """A benchmark's machine in one line: 'AMD EPYC, 2 cores, Python 3.11.7, load average 0.81'.
+
+    The one-minute load average is the first of the fingerprint's ``loadavg``; records made before the
+    benchmarks shared the examples' fingerprint (scripts/examples/machine.py) call it ``load_average``.
+    """
+    load = fp["loadavg"][0] if fp.get("loadavg") else fp.get("load_average")
+    return f"{fp['cpu']}, {fp['cores']} cores, Python {fp['python']}" + (
+        f", load average {load:.2f}" if load is not None else ""
+    )
+
+
+def _recorded(fp: dict[str, Any], script: str, how: str = "") -> Markup:
+    return html(
+        '<p class="kl-note">Recorded {} by <code>scripts/bench/{}.py</code> on {} (a shared machine).{}</p>',
+        fp["date"], script, machine_line(fp), " " + how if how else "",
+    )  # fmt: skip
+
+
+def _iqr(figure: dict[str, Any], suffix: str = "") -> str:
+    return f"{significant(figure['q1' + suffix])}–{significant(figure['q3' + suffix])}"
+
+
+def _met(median: float, goal: float) -> Markup:
+    return html("met") if median <= goal else html("<strong>missed</strong>")
+
+
+# --- calc ------------------------------------------------------------------------------------------------------
+
+
+def _profile_table(label: str, figure: dict[str, Any]) -> Markup:
+    """Where a call that missed its goal spends its time: cProfile's top functions by own time."""
+    rows, calls = figure["profile"], figure["profile_calls"]
+    total = sum(r["own_s"] for r in rows) or 1.0
+    caption = html(
+        "Where {} spends its time (cProfile, own time of the top functions; the profiler inflates small calls, so "
+        "read the shares, not the absolute figures)",
+        code(label),
+    )
+    body = [(code(r["function"]), r["calls"] / calls, percent(r["own_s"] / total)) for r in rows]
+    return scroll_region(table(("function", "calls per call", "share of the listed own time"), body, caption), label)
+
+
+def calc_report(data: dict[str, Any]) -> Markup:
+    """benchmarks/calc.json: each per-layer call and each 1,000-layer chain against its goal, with profiles of
+    those that missed it."""
+    goals, per_call, chains = data["goals"], data["per_call_us"], data["chains_ms"]
+    repeats = next(iter(per_call.values()))["repeats"]
+    how = f"Figures are per call, median and interquartile range over {repeats} repeats of a batch of calls."
+    goal = goals["per_layer_us"]
+    calls = table(
+        ("call", "median (µs)", "interquartile range (µs)", f"goal ≤ {goal:g} µs"),
+        [(code(label), significant(v["median"]), _iqr(v), _met(v["median"], goal)) for label, v in per_call.items()],
+        "Per-layer functions and calc.layer_info, time per call",
+    )
+    rows = []
+    for name, v in chains.items():
+        limit = goals["chain_ms"][name]
+        rows.append(
+            (code(name), v["chain"], significant(v["median"]), _iqr(v), f"≤ {limit:g}", _met(v["median"], limit))
+        )
+    head = ("call", "chain", "median (ms)", "interquartile range (ms)", "goal (ms)", "goal met")
+    walks = table(head, rows, f"Chains of {goals['chain_length']:,} layers, time per call", numeric_from=2)
+    profiled = {**per_call, **chains}
+    return join(
+        [
+            _recorded(data["machine"], "calc", how),
+            scroll_region(calls, "calc per-layer benchmark"),
+            scroll_region(walks, "calc chain benchmark"),
+            *(_profile_table(label, v) for label, v in profiled.items() if "profile" in v),
+        ]
+    )
+
+
+# --- the analyzer ----------------------------------------------------------------------------------------------
+
+ANALYZER_ROWS = {
+    "calc_from_dict": "calc.summarize (parsed dict)",
+    "calc_from_json_text": "calc.summarize (JSON text)",
+    "keras_model_from_json_count_params": "Keras model_from_json + count_params",
+}
+
+
+def analyzer_report(data: dict[str, Any]) -> Markup:
+    """benchmarks/analyzer.json: calc.summarize against Keras on InceptionResNetV2, and the CLI's refusals of
+    absurd input with their messages (shown as text)."""
+    irv, refusals = data["inception_resnet_v2"], data["refusals_cli_wall"]
+    rows = [
+        (label, significant(irv[key]["median_ms"]), _iqr(irv[key], "_ms"), irv[key]["repeats"])
+        for key, label in ANALYZER_ROWS.items()
+    ]
+    head = (f"InceptionResNetV2 ({irv['layers']:,} layers)", "median (ms)", "interquartile range (ms)", "repeats")
+    refused = [(k, code(v["message"]), significant(v["median_ms"] / 1e3)) for k, v in refusals.items()]
+    return join(
+        [
+            _recorded(data["machine"], "analyzer"),
+            scroll_region(table(head, rows, "The whole model, summarised"), "analyzer benchmark"),
+            html("<p>Speed-up (medians, same run): {}.</p>", ratio(irv["speedup_median"], 0)),
+            scroll_region(
+                table(
+                    ("Refused input", "message", "median (s)"),
+                    refused,
+                    "Absurd input refused by the CLI, wall time including Python's start",
+                    numeric_from=2,
+                ),
+                "refusal benchmark",
+            ),
+        ]
+    )
+
+
+# --- the browser -----------------------------------------------------------------------------------------------
+
+BROWSER_LABELS = {
+    "static_paint_ms": "Static result painted (first contentful paint)",
+    "interactive_ms": "Interactive, cold: worker ready and first recomputed result",
+    "interactive_warm_ms": "Interactive, warm HTTP cache",
+    "second_page_ms": "Second calculator page (instant navigation) until recomputed",
+    "longest_task_ms": "Longest main-thread task while loading a calculator page",
+    "longest_task_home_ms": "Longest main-thread task, home page (no calculator: the theme alone)",
+    "roundtrip_layer_ms": "Recompute round trip, one-layer calculator",
+    "roundtrip_compare_ms": "Recompute round trip, kernel comparison (with its chart)",
+    "roundtrip_analyzer_ms": "Recompute round trip, analyzer on InceptionResNetV2",
+    "python_analyzer_ms": "… of which Python in the worker",
+}
+
+
+def browser_report(data: dict[str, Any]) -> Markup:
+    """benchmarks/browser.json: every measure of every variant, median [min – max], against its goal."""
+    variants = list(data["results"])
+    goals = data.get("goals_ms", {})
+    rows = []
+    for key, label in BROWSER_LABELS.items():
+        cells = []
+        for v in variants:
+            m = data["results"][v].get(key)
+            cells.append(None if m is None else f"{m['median']:g} [{m['min']:g} – {m['max']:g}]")
+        rows.append((label, f"≤ {goals[key]:g}" if key in goals else "", *cells))
+    head = ("Measure", "Goal", *(f"{v}: median [min – max]" for v in variants))
+    caption = f"Milliseconds; {data['runs']} runs per variant, each in a fresh browser profile"
+    m = data["machine"]
+    boots = ", ".join(f"{v}: {'/'.join(data['results'][v].get('boot', []))}" for v in variants)
+    return scroll_region(table(head, rows, caption), "browser benchmark") + html(
+        '<p class="kl-note">Recorded {} by <code>scripts/bench/browser.py</code>: {}, Pyodide {}, {} CPU cores, {}; '
+        "load average before and after: {:g} and {:g} (other jobs shared the machine). Boot path seen: {}.</p>",
+        data["date"], data["browser"], data["pyodide"], m["cpus"], m["platform"], m["load_average_before"][0],
+        m["load_average_after"][0], boots,
+    )  # fmt: skip
+
+
+def _figure(name: str, render: Callable[[dict[str, Any]], Markup]) -> Callable[[str], Markup]:
+    def figure(arg: str = "") -> Markup:
+        data = load(name, BENCHMARKS)
+        return _not_recorded(name) if data is None else render(data)
+
+    return figure
+
+
+# Figures by marker name (data-figure); each takes the marker's data-arg (unused) and reads its JSON afresh.
+FIGURES: dict[str, Callable[[str], Markup]] = {
+    "bench_calc": _figure("calc", calc_report),
+    "bench_analyzer": _figure("analyzer", analyzer_report),
+    "browser_bench": _figure("browser", browser_report),
+}
