@@ -110,6 +110,11 @@
     const output = root.querySelector("[data-calc-output]");
     output.innerHTML = html;
     makeSortable(root);
+    if (root.klRefocus) {
+      root.klRefocus = false;
+      const diagram = output.querySelector("[data-diagram]");
+      if (diagram) diagram.focus();
+    }
     output.classList.remove("kl-stale");
     delete output.dataset.stale;
     showStatus(root, "");
@@ -162,6 +167,16 @@
       }
     }
     return found;
+  }
+
+  // The Keras script or the command shown in a result, to the clipboard.
+  function copyCode(root, button) {
+    const code = button.closest("[data-calc-code], [data-calc-command]").querySelector("code");
+    const what = button.closest("[data-calc-code]") ? "Keras code" : "Command";
+    const done = function () { showStatus(root, what + " copied."); };
+    const fail = function () { showStatus(root, "Copying was refused: select the text and copy it."); };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(code.textContent).then(done, fail);
+    else fail();
   }
 
   function copyLink(root) {
@@ -268,6 +283,27 @@
     setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
   }
 
+  // --- stepping the drawn convolution ------------------------------------------------------------------------
+  // A step button names a field (row or col) and a step (-1 or 1); the worker redraws, and disables the buttons
+  // that would leave the output. The arrow keys press them when the drawing has the focus.
+  const ARROWS = { ArrowUp: ["row", "-1"], ArrowDown: ["row", "1"], ArrowLeft: ["col", "-1"], ArrowRight: ["col", "1"] };
+
+  function step(root, button) {
+    const field = root.querySelector('form [name="' + button.dataset.step + '"]');
+    if (!field || button.disabled) return;
+    field.value = String(Number(field.value) + Number(button.dataset.by));
+    root.klRefocus = root.querySelector("[data-diagram]") === document.activeElement;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function onDiagramKey(root, event) {
+    const arrow = ARROWS[event.key];
+    if (!arrow || !event.target.closest("[data-diagram]")) return;
+    event.preventDefault();
+    const button = root.querySelector('[data-step="' + arrow[0] + '"][data-by="' + arrow[1] + '"]');
+    if (button) step(root, button);
+  }
+
   // Recompute with the current inputs; only the newest request of a calculator is shown.
   async function recompute(root, data) {
     const ticket = (root.klTicket = (root.klTicket || 0) + 1);
@@ -355,10 +391,16 @@
     const form = root.querySelector("form");
     const copy = root.querySelector("[data-copy-link]");
     if (copy) copy.addEventListener("click", function () { copyLink(root); });
-    root.querySelector("[data-calc-output]").addEventListener("click", function (event) {
+    const output = root.querySelector("[data-calc-output]");
+    output.addEventListener("click", function (event) {
       const button = event.target.closest("[data-download]");
       if (button) download(root, button.dataset.download);
+      const stepper = event.target.closest("[data-step]");
+      if (stepper) step(root, stepper);
+      const copier = event.target.closest("[data-copy-code]");
+      if (copier) copyCode(root, copier);
     });
+    output.addEventListener("keydown", function (event) { onDiagramKey(root, event); });
     makeSortable(root);
     if (readUrl(root)) {
       showStatus(root, "Computing with the inputs from the link…");

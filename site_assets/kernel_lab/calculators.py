@@ -31,6 +31,7 @@ from kernel_lab.code import (
     layer_command,
     layer_script,
 )
+from kernel_lab.diagram import convolution_diagram
 from kernel_lab.forms import Input, InputError, blame, coerce, int_list, read_inputs
 from kernel_lab.html import Markup, html, join, table
 
@@ -480,8 +481,10 @@ def layer(
     depth_multiplier: Annotated[int, Input("Depth multiplier", "Depthwise and separable only", 1, 1024)] = 1,
     use_bias: Annotated[bool, Input("Use bias", "Keras use_bias")] = True,
     dtype: Annotated[str, Input("Data type", "For the memory figures", choices=tuple(calc.DTYPE_BYTES))] = "float32",
+    row: Annotated[int, Input("Drawn output row", "The output unit the drawing shows, from 0", 0, 1 << 20)] = 0,
+    col: Annotated[int, Input("Drawn output column", "The output unit the drawing shows, from 0", 0, 1 << 20)] = 0,
 ) -> Markup:
-    """Shape, parameters, MACs, memory and receptive field of one Conv2D-family layer."""
+    """Shape, parameters, MACs, memory and receptive field of one Conv2D-family layer, and a drawing of it."""
     uses = calc.layer_arguments(class_name)
     config: dict[str, Any] = {"strides": strides, "padding": padding}
     config["pool_size" if "pool_size" in uses else "kernel_size"] = (kernel_height, kernel_width)
@@ -517,9 +520,13 @@ def layer(
     else:
         rows.append(("Receptive field", "depends on the position (strided transpose)"))
     note = html('<p class="kl-note">Not used by {}: {}.</p>', class_name, ", ".join(ignored)) if ignored else ""
+    for name, value, size in (("row", row, info.output_shape[0]), ("col", col, info.output_shape[1])):
+        if size is not None and value >= size:
+            raise InputError(name, f"the output has {size} {'rows' if name == 'row' else 'columns'} (0 to {size - 1})")
     return (
         table(("Figure", "Value"), rows, f"keras.layers.{class_name} on a {height} × {width} × {channels} input")
         + note
+        + convolution_diagram(info, height, width, row, col)
         + code_panel(layer_script(class_name, (height, width, channels), config, dtype))
         + command_panel(layer_command(class_name, (height, width, channels), config))
     )

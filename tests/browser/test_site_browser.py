@@ -379,3 +379,50 @@ def test_analyzer_sorts_by_any_column_and_downloads_its_table(watched: Watched, 
     records = json.loads(Path(got.value.path()).read_text())
     assert [r["Layer"] for r in records] == [row[0] for row in shown] and records[0]["MACs rank"] == shown[0][5]
     assert not watched.errors and not watched.off_origin
+
+
+def test_the_drawn_convolution_steps_by_keyboard_and_buttons(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    goto_ready(page, site_url + "layer/?height=9&width=8&kernel_height=3&kernel_width=3&strides=2")
+    caption = "[data-diagram] figcaption"
+    page.wait_for_function("sel => document.querySelector(sel).textContent.includes('(0, 0) reads')", arg=caption)
+    assert page.is_disabled('[data-step="row"][data-by="-1"]')  # nothing above row 0
+    page.focus("[data-diagram]")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("sel => document.querySelector(sel).textContent.includes('(0, 1) reads')", arg=caption)
+    assert page.evaluate("() => document.activeElement.matches('[data-diagram]')")  # focus kept for the next key
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("sel => document.querySelector(sel).textContent.includes('(1, 1) reads')", arg=caption)
+    assert "row=1" in page.url and "col=1" in page.url
+    expected = calculators.run(
+        "layer",
+        {
+            "height": "9",
+            "width": "8",
+            "kernel_height": "3",
+            "kernel_width": "3",
+            "strides": "2",
+            "row": "1",
+            "col": "1",
+        },
+    )
+    assert output_text(page) == text_of(page, expected)
+    page.click('[data-step="col"][data-by="-1"]')
+    page.wait_for_function("sel => document.querySelector(sel).textContent.includes('(1, 0) reads')", arg=caption)
+    assert not watched.errors and not watched.off_origin
+
+
+def test_copy_buttons_copy_the_keras_code_and_the_command(watched: Watched, site_url: str) -> None:
+    page = watched.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    goto_ready(page, site_url + "layer/")
+    before = output_text(page)
+    page.fill('[name="filters"]', "16")
+    wait_for_result(page, before)
+    for panel in ("[data-calc-code]", "[data-calc-command]"):
+        page.click(f"{panel} >> xpath=ancestor::details[1]/summary")
+        page.click(f"{panel} [data-copy-code]")
+        page.wait_for_function("() => document.querySelector('.kl-status').textContent.endsWith('copied.')")
+        assert page.evaluate("() => navigator.clipboard.readText()") == page.inner_text(f"{panel} code")
+    assert "filters=16" in page.evaluate("() => navigator.clipboard.readText()")
+    assert not watched.errors and not watched.off_origin

@@ -1,0 +1,159 @@
+# One convolution drawn from calc's numbers, like Dumoulin & Visin's figures ("A guide to convolution arithmetic
+# for deep learning") but for any configuration: the input with its padding (TensorFlow's uneven 'same' split
+# included), the window of one output unit with its taps (dilation leaves gaps), and the output grid. The reader
+# steps the output unit with buttons or the arrow keys; calc.js only changes the row and column fields.
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import calc
+from kernel_lab.html import Markup, html, join
+
+__all__ = ["VIEW", "convolution_diagram"]
+
+VIEW = 21  # cells per side at most: larger inputs are drawn around the window
+CELL = 16.0
+Span = tuple[int, int]
+
+
+def _span(first: int, last: int, lo: int, hi: int) -> Span:
+    """At most VIEW consecutive indices of lo..hi (more if first..last needs them) that include first..last."""
+    n = max(VIEW, last - first + 1)
+    if hi - lo + 1 <= n:
+        return lo, hi
+    start = min(max(lo, first - (n - (last - first + 1)) // 2), hi - n + 1)
+    return start, start + n - 1
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """One axis of the drawing for output index ``i``: calc's Window says that output unit i reads input
+    positions i*stride - pad_before + t*dilation, t = 0 .. taps-1, within the dilated extent."""
+
+    taps: tuple[int, ...]
+    window: Span  # first and last input position of the window
+    shown_in: Span  # input positions drawn (padding has negative ones, or ones past the end)
+    shown_out: Span  # output positions drawn
+
+    @classmethod
+    def of(cls, window: calc.Window, axis: int, size: int, out: int, i: int) -> _Axis:
+        before, after = window.pad_before[axis] or 0, window.pad_after[axis] or 0
+        first = i * window.strides[axis] - before
+        last = first + window.kernel[axis] - 1
+        taps = tuple(range(first, last + 1, window.dilation[axis]))
+        return cls(taps, (first, last), _span(first, last, -before, size - 1 + after), _span(i, i, 0, out - 1))
+
+
+def _grid(x0: float, y0: float, rows: Span, cols: Span, cls: Callable[[int, int], str]) -> list[Markup]:
+    """Cells rows × cols from (x0, y0); each says which position it is (data-at="row col")."""
+    return [
+        html(
+            '<rect class="{}" data-at="{} {}" x="{:.0f}" y="{:.0f}" width="{:.0f}" height="{:.0f}"/>',
+            cls(r, c),
+            r,
+            c,
+            x0 + (c - cols[0]) * CELL,
+            y0 + (r - rows[0]) * CELL,
+            CELL,
+            CELL,
+        )
+        for r in range(rows[0], rows[1] + 1)
+        for c in range(cols[0], cols[1] + 1)
+    ]
+
+
+def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int, col: int) -> Markup:
+    """The window of output unit (row, col) of a layer on a ``height`` × ``width`` input, as SVG, with step
+    buttons and what it reads in words."""
+    w = info.window
+    out_h, out_w = info.output_shape[0], info.output_shape[1]
+    if w is None or out_h is None or out_w is None or None in (*w.pad_before, *w.pad_after):
+        return Markup('<p class="kl-note">No diagram: this layer has no position-independent window.</p>')
+    ys, xs = _Axis.of(w, 0, height, out_h, row), _Axis.of(w, 1, width, out_w, col)
+    taps = {(r, c) for r in ys.taps for c in xs.taps}
+
+    def input_cell(r: int, c: int) -> str:
+        kind = "kl-tap" if (r, c) in taps else "kl-gap" if _inside(r, ys.window) and _inside(c, xs.window) else ""
+        return f"kl-px{'' if 0 <= r < height and 0 <= c < width else ' kl-pad'} {kind}".rstrip()
+
+    def output_cell(r: int, c: int) -> str:
+        return "kl-px kl-out on" if (r, c) == (row, col) else "kl-px kl-out"
+
+    in_x, out_x, top = 10.0, 10.0 + _cells(xs.shown_in) * CELL + 3 * CELL, 30.0
+    label = f"Output unit ({row}, {col}) of {out_h} × {out_w} and the input pixels it reads"
+    svg = [
+        html(
+            '<svg class="kl-svg kl-conv" viewBox="0 0 {w:.0f} {h:.0f}" width="{w:.0f}" height="{h:.0f}" role="img" '
+            'aria-label="{l}" xmlns="http://www.w3.org/2000/svg"><title>{l}</title>',
+            w=out_x + _cells(xs.shown_out) * CELL + 10,
+            h=top + max(_cells(ys.shown_in), _cells(ys.shown_out)) * CELL + 10,
+            l=label,
+        ),
+        html('<text class="kl-tick" x="{:.0f}" y="18">input (padding hatched)</text>', in_x),
+        html('<text class="kl-tick" x="{:.0f}" y="18">output</text>', out_x),
+        *_grid(in_x, top, ys.shown_in, xs.shown_in, input_cell),
+        html(
+            '<rect class="kl-window" x="{:.0f}" y="{:.0f}" width="{:.0f}" height="{:.0f}"/>',
+            in_x + (xs.window[0] - xs.shown_in[0]) * CELL,
+            top + (ys.window[0] - ys.shown_in[0]) * CELL,
+            _cells(xs.window) * CELL,
+            _cells(ys.window) * CELL,
+        ),
+        *_grid(out_x, top, ys.shown_out, xs.shown_out, output_cell),
+        Markup("</svg>"),
+    ]
+    return html(
+        '<figure class="kl-figure kl-diagram" data-diagram tabindex="0" aria-label="{}">{}{}<figcaption>{}'
+        "</figcaption></figure>",
+        label, join(svg), _buttons(row, col, out_h, out_w), _words(w, height, width, ys, xs, row, col),
+    )  # fmt: skip
+
+
+def _cells(span: Span) -> int:
+    return span[1] - span[0] + 1
+
+
+def _inside(i: int, span: Span) -> bool:
+    return span[0] <= i <= span[1]
+
+
+def _buttons(row: int, col: int, out_h: int, out_w: int) -> Markup:
+    """Step buttons; at an edge the one that would leave the output is disabled."""
+    steps = (
+        ("row", -1, "↑ row", row > 0),
+        ("row", 1, "↓ row", row < out_h - 1),
+        ("col", -1, "← column", col > 0),
+        ("col", 1, "→ column", col < out_w - 1),
+    )
+    buttons = (
+        html(
+            '<button type="button" class="kl-button" data-step="{}" data-by="{}"{}>{}</button>',
+            name,
+            by,
+            Markup("" if ok else " disabled"),
+            text,
+        )
+        for name, by, text, ok in steps
+    )
+    return html('<p class="kl-tools">{}</p>', join(buttons))
+
+
+def _words(w: calc.Window, height: int, width: int, ys: _Axis, xs: _Axis, row: int, col: int) -> str:
+    every = "" if w.dilation == (1, 1) else f", one row in {w.dilation[0]} and one column in {w.dilation[1]} (dilation)"
+    padded = (
+        height + (w.pad_before[0] or 0) + (w.pad_after[0] or 0),
+        width + (w.pad_before[1] or 0) + (w.pad_after[1] or 0),
+    )
+    edges = ""
+    if (_cells(ys.shown_in), _cells(xs.shown_in)) != padded:
+        rows, cols = ys.shown_in, xs.shown_in
+        edges = f" Drawn around the window: input rows {rows[0]} to {rows[1]}, columns {cols[0]} to {cols[1]}."
+    return (
+        f"Output unit ({row}, {col}) reads input rows {ys.window[0]} to {ys.window[1]} and columns {xs.window[0]} "
+        f"to {xs.window[1]}{every}; the next unit along a row starts {w.strides[1]} pixels further. Input "
+        f"{height} × {width}; padding top {w.pad_before[0]}, bottom {w.pad_after[0]}, left {w.pad_before[1]}, "
+        f"right {w.pad_after[1]} (hatched; negative positions and those past the input are padding).{edges} "
+        "Step with the buttons, or focus the drawing and use the arrow keys."
+    )

@@ -1,0 +1,79 @@
+"""The drawn convolution against TensorFlow: the input pixels the drawing marks as read by an output unit are
+exactly those whose gradient is non-zero for that unit in a real Keras layer with an all-ones kernel."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from typing import Any
+
+import pytest
+
+from kernel_lab.calculators import render
+from kernel_lab.forms import InputError
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def drawn(html: str, cls: str) -> set[tuple[int, int]]:
+    """Positions of the cells of the drawing whose class includes ``cls``."""
+    figure = html[html.index("kl-diagram") :]
+    return {
+        (int(r), int(c))
+        for classes, r, c in re.findall(r'<rect class="([^"]*)" data-at="(-?\d+) (-?\d+)"', figure)
+        if cls in classes.split()
+    }
+
+
+def read_by_tensorflow(keras: Any, tf: Any, config: dict[str, Any], row: int, col: int) -> set[tuple[int, int]]:
+    h, w = config["height"], config["width"]
+    kernel = (config["kernel_height"], config["kernel_width"])
+    layer_args = {"strides": config["strides"], "padding": config["padding"]}
+    if config["class_name"] == "Conv2D":
+        layer = keras.layers.Conv2D(1, kernel, dilation_rate=config["dilation_rate"], use_bias=False, **layer_args)
+    else:
+        layer = keras.layers.AveragePooling2D(kernel, **layer_args)
+    x = tf.Variable(tf.ones((1, h, w, 1)))
+    layer.build((1, h, w, 1))
+    for weight in layer.weights:
+        weight.assign(tf.ones(weight.shape))
+    with tf.GradientTape() as tape:
+        y = layer(x)[0, row, col, 0]
+    grad = tape.gradient(y, x)[0, :, :, 0].numpy()
+    return {(int(r), int(c)) for r, c in zip(*grad.nonzero(), strict=True)}
+
+
+def test_drawn_window_is_what_tensorflow_reads() -> None:
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    rng = random.Random(20261130)
+    checked = 0
+    while checked < 60:
+        config: dict[str, Any] = {
+            "class_name": rng.choice(["Conv2D", "Conv2D", "AveragePooling2D"]),
+            "height": rng.randint(1, 12),
+            "width": rng.randint(1, 12),
+            "kernel_height": rng.randint(1, 5),
+            "kernel_width": rng.randint(1, 5),
+            "strides": rng.randint(1, 3),
+            "padding": rng.choice(["valid", "same"]),
+            "dilation_rate": 1,
+            "channels": 1,
+        }
+        if config["class_name"] == "Conv2D" and config["strides"] == 1:
+            config["dilation_rate"] = rng.randint(1, 3)
+        try:
+            base = render("layer", **config)
+        except InputError:  # a configuration Keras refuses too (window larger than a 'valid' input)
+            continue
+        out = re.search(r"Output unit \(0, 0\) of (\d+) × (\d+)", base)
+        assert out, "no drawing"
+        row, col = rng.randrange(int(out[1])), rng.randrange(int(out[2]))
+        html = render("layer", row=row, col=col, **config)
+        taps = drawn(html, "kl-tap")
+        inside = {(r, c) for r, c in taps if 0 <= r < config["height"] and 0 <= c < config["width"]}
+        assert inside == read_by_tensorflow(keras, tf, config, row, col), (config, row, col)
+        assert taps - inside == taps & drawn(html, "kl-pad")  # the other taps fall on padding, drawn as such
+        assert drawn(html, "on") == {(row, col)}
+        checked += 1
