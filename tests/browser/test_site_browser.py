@@ -82,13 +82,20 @@ def goto_ready(page: Any, url: str) -> None:
     page.wait_for_selector(READY)
 
 
+def type_and_compare(page: Any, name: str, field: str, value: str) -> str:
+    """Type ``value`` into ``field`` of calculator ``name`` and check the page shows what the calculator computes
+    for it; the result's text."""
+    before = output_text(page)
+    page.fill(f'[name="{field}"]', value)
+    after = wait_for_result(page, before)
+    assert after == text_of(page, calculators.run(name, {field: value}))
+    return after
+
+
 def test_input_change_recomputes_in_browser(watched: Watched, site_url: str) -> None:
     page = watched.page
     goto_ready(page, site_url + "layer/")
-    before = output_text(page)
-    page.fill('[name="strides"]', "1")
-    after = wait_for_result(page, before)
-    assert after == text_of(page, calculators.run("layer", {"strides": "1"}))
+    after = type_and_compare(page, "layer", "strides", "1")
     page.select_option('[name="class_name"]', "SeparableConv2D")
     after2 = wait_for_result(page, after)
     assert after2 == text_of(page, calculators.run("layer", {"strides": "1", "class_name": "SeparableConv2D"}))
@@ -243,10 +250,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Any, site_url: str) -> Non
 def test_effective_field_recomputes_in_browser(watched: Watched, site_url: str) -> None:
     page = watched.page
     goto_ready(page, site_url + "effective-field/")
-    before = output_text(page)
-    page.fill('[name="kernel_sizes"]', "7")
-    after = wait_for_result(page, before)
-    assert after == text_of(page, calculators.run("effective_field", {"kernel_sizes": "7"}))
+    type_and_compare(page, "effective_field", "kernel_sizes", "7")
     page.fill('[name="dilation_rates"]', "2")
     page.fill('[name="strides"]', "2")
     message = '[id$="-strides-msg"]'
