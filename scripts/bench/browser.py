@@ -15,6 +15,7 @@ turns over several runs, each run in a fresh browser profile (cold HTTP cache):
   (the theme's own scripts);
 - roundtrip_layer_ms / roundtrip_compare_ms: input event to updated result on the one-layer and the
   kernel-comparison calculators;
+- roundtrip_effective_ms: the effective-field calculator on a chain of 20 layers (its largest);
 - roundtrip_analyzer_ms: the analyzer on keras.applications.InceptionResNetV2's JSON (made with Keras);
 - python_*_ms: the part of each round trip spent in Python, inside the worker.
 
@@ -53,6 +54,7 @@ GOALS = {
     "longest_task_ms": 50,
     "roundtrip_layer_ms": 16,
     "roundtrip_compare_ms": 16,
+    "roundtrip_effective_ms": 16,
     "roundtrip_analyzer_ms": 100,
 }
 READY = '[data-calc][data-state="ready"]'
@@ -159,6 +161,13 @@ def one_run(browser: Any, base: str, model_json: str, roundtrips: int) -> dict[s
     r["second_page_ms"] = page.evaluate(NAVIGATE, "parameters/")
     page.locator("[data-calc]").scroll_into_view_if_needed()
     roundtrips_of('[name="filters"]', values, roundtrips, "compare")
+    # Its calculator is at the foot of the page: navigate, bring it into view, wait for its first answer.
+    page.evaluate("href => document.querySelector(`a.md-nav__link[href$='${href}']`).click()", "effective-field/")
+    page.wait_for_url("**/effective-field/")
+    page.locator('[data-calc="effective_field"]').scroll_into_view_if_needed()
+    page.wait_for_selector('[data-calc="effective_field"][data-state="ready"]')
+    chains = [", ".join(["3"] * 20), ", ".join(["5"] + ["3"] * 19)]  # 20 layers, the most the calculator takes
+    roundtrips_of('[name="kernel_sizes"]', chains, roundtrips, "effective")
     page.evaluate(NAVIGATE, "analyzer/")
     page.evaluate("json => { document.querySelector('textarea').value = json; }", model_json)
     roundtrips_of('[name="input_shape"]', ["", "299, 299, 3"], max(3, roundtrips // 3), "analyzer")

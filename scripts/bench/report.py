@@ -159,6 +159,7 @@ BROWSER_LABELS = {
     "longest_task_home_ms": "Longest main-thread task, home page (no calculator: the theme alone)",
     "roundtrip_layer_ms": "Recompute round trip, one-layer calculator",
     "roundtrip_compare_ms": "Recompute round trip, kernel comparison (with its chart)",
+    "roundtrip_effective_ms": "Recompute round trip, effective field of 20 layers (chart and heat map)",
     "roundtrip_analyzer_ms": "Recompute round trip, analyzer on InceptionResNetV2",
     "python_analyzer_ms": "… of which Python in the worker",
 }
