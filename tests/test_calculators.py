@@ -408,6 +408,8 @@ def test_effective_field_maps_share_one_scale() -> None:
         ({"kernel_sizes": "3, 0"}, "kernel_sizes"),
         ({"kernel_sizes": "3, x"}, "kernel_sizes"),
         ({"dilation_rates": "1, 2"}, "dilation_rates"),
+        ({"kernel_sizes": "1000000"}, "kernel_sizes"),  # a field too large to draw: refused before computing it
+        ({"kernel_sizes": ", ".join(["103"] * 10) + ", 6"}, "kernel_sizes"),  # 1 + 10·102 + 5 = 1,026: one over
     ],
 )
 def test_effective_field_bad_inputs_name_their_field(raw: dict[str, str], field: str) -> None:
@@ -467,3 +469,12 @@ def test_shipped_keras_applications(keras: Any) -> None:
     with pytest.raises(InputError) as err:
         run("analyzer", {"application": "ResNet50", "model_file": b"\x1f\x8b broken"})
     assert err.value.field == "application" and "gzip" in str(err.value)
+
+
+def test_effective_field_draws_large_fields_binned() -> None:
+    # 10 layers of 101 plus one of 3: a field of 10·100 + 2 + 1 = 1,003 pixels; binned by ceil(1003/64) = 16.
+    html = render("effective_field", kernel_sizes=", ".join(["101"] * 10) + ", 3")
+    assert "Receptive field <strong>1003 × 1003</strong>" in html
+    assert len(_opacities(html)) == 63 * 63  # ceil(1003 / 16) cells per side
+    assert "per 16 × 16 pixels" in html
+    assert len(records(html)) == 101  # the central 101 pixels in the table

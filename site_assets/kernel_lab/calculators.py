@@ -21,7 +21,7 @@ import calc
 from calc.text import integer, nbytes
 from calc.text import shape as shape_text
 from kernel_lab.analyzer import analyzer
-from kernel_lab.charts import bars, heat_map, line_chart, svg_open
+from kernel_lab.charts import bars, heat_map, line_chart, outer_binned, svg_open
 from kernel_lab.charts import figure as captioned
 from kernel_lab.code import (
     code_panel,
@@ -165,6 +165,8 @@ def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations:
 # --- effective receptive field -------------------------------------------------------------------------------------
 
 MAX_EFFECTIVE_LAYERS = 20
+MAX_EFFECTIVE_FIELD = 1025  # pixels per axis: the chart, heat map and table stay readable (and small)
+MAX_TABLE_ROWS = 101
 
 
 def effective_field(
@@ -175,6 +177,13 @@ def effective_field(
     """Effective receptive field of a chain of square Conv2D layers with equal weights (Luo et al. 2016): how
     much each input pixel weighs in the central output unit, against one layer covering the same field."""
     _, _, _, layers = _chain(kernel_sizes, strides, dilation_rates, "valid", None, MAX_EFFECTIVE_LAYERS)
+    extent = calc.receptive_field(layers)
+    assert extent is not None  # Conv2D layers always have a window
+    if max(extent.size) > MAX_EFFECTIVE_FIELD:
+        raise InputError(
+            "kernel_sizes",
+            f"receptive field of {extent.size[0]} pixels: this calculator draws up to {MAX_EFFECTIVE_FIELD}",
+        )
     field = calc.effective_receptive_field(layers)
     size = field.size[0]
     single = calc.effective_receptive_field([calc.conv2d((None, None, 1), 1, size)])
@@ -196,16 +205,19 @@ def effective_field(
         "share of the weight",
         f"Weight of each input row in the central output unit: the chain against one {size}×{size} layer",
     )
-    rows = [(f"{i - centre:+g}", c, f"{c / total:.4f}") for i, c in enumerate(counts)]
+    shown = range(max(0, size // 2 - MAX_TABLE_ROWS // 2), min(size, size // 2 + MAX_TABLE_ROWS // 2 + 1))
+    rows = [(f"{i - centre:+g}", counts[i], f"{counts[i] / total:.4f}") for i in shown]
+    part = "" if len(shown) == size else f"; the central {len(shown)} of {size} pixels"
     numbers = table(
         ("Pixel from centre", "Paths", "Share"),
         rows,
-        f"Per-axis profile: paths from the central output unit to each input row (total {integer(total)})",
+        f"Per-axis profile: paths from the central output unit to each input row (total {integer(total)}{part})",
     )
+    cells, step = outer_binned(field.profile[0], field.profile[1])
     return (
         summary
         + captioned(chart, _PROFILE_CAPTION)
-        + heat_map(field.map(), f"Effective field of the chain, {size} × {field.size[1]} input pixels")
+        + heat_map(cells, f"Effective field of the chain, {size} × {field.size[1]} input pixels", step=step)
         + html('<details class="kl-numbers"><summary>The numbers</summary>{}</details>', numbers)
     )
 

@@ -13,6 +13,7 @@ from kernel_lab.html import Markup, html, join
 __all__ = ["bars", "figure", "heat_map", "line_chart", "svg_open"]
 
 Points = Sequence[tuple[float, float]]
+MAX_DOTS = 60  # points per series drawn with a marker each
 
 
 def svg_open(width: float, height: float, label: str, cls: str) -> Markup:
@@ -128,15 +129,15 @@ def _grid(frame: _Frame, x_ticks: Sequence[float]) -> Markup:
     return join(out)
 
 
-def _series(frame: _Frame, i: int, name: str, points: Points) -> Markup:
-    """Series ``i``: its line, a marker on every point, and its legend entry."""
+def _series(frame: _Frame, i: int, name: str, points: Points, dots: bool) -> Markup:
+    """Series ``i``: its line, a marker on every point (if ``dots``), and its legend entry."""
     f, cls = frame, f"kl-line s{i + 1}"
     path = " ".join(f"{'M' if j == 0 else 'L'}{f.px(x):.1f},{f.py(y):.1f}" for j, (x, y) in enumerate(points))
     lx, ly = f.width - f.right + 10, f.top + 10 + 18 * i
     return join(
         [
             html('<path class="{}" d="{}"/>', cls, path),
-            *(_marker(i, f.px(x), f.py(y)) for x, y in points),
+            *(_marker(i, f.px(x), f.py(y)) for x, y in points if dots),
             html('<line class="{c}" x1="{a}" y1="{y}" x2="{b}" y2="{y}"/>', c=cls, a=lx, b=lx + 24, y=ly),
             _marker(i, lx + 12, ly),
             html('<text class="kl-legend" x="{}" y="{}">{}</text>', lx + 30, ly + 4, name),
@@ -195,7 +196,8 @@ def line_chart(
                 text=text,
             )
         )
-    out += [_series(f, i, name, pts) for i, (name, pts) in enumerate(shown)]
+    dots = max(len(pts) for _, pts in shown) <= MAX_DOTS  # beyond, markers would hide the lines
+    out += [_series(f, i, name, pts, dots) for i, (name, pts) in enumerate(shown)]
     out.append(
         html(
             '<text class="kl-label" x="{}" y="{}" text-anchor="middle">{}</text>'
@@ -261,24 +263,32 @@ def bars(rows: Sequence[tuple[str, Sequence[int]]], names: Sequence[str], label:
 MAX_HEAT_CELLS = 64  # cells per side; larger maps are summed into bins of whole pixels
 
 
-def _binned(values: Sequence[Sequence[float]]) -> tuple[list[list[float]], int]:
-    """``values`` summed into at most MAX_HEAT_CELLS bins per side; the bin width in pixels."""
-    n = max(len(values), len(values[0]) if values else 0)
-    step = max(1, math.ceil(n / MAX_HEAT_CELLS))
-    rows = math.ceil(len(values) / step)
-    cols = math.ceil(len(values[0]) / step) if values else 0
-    out = [[0.0] * cols for _ in range(rows)]
-    for i, row in enumerate(values):
-        for j, v in enumerate(row):
-            out[i // step][j // step] += v
-    return out, step
+def _bins(values: Sequence[float], step: int) -> list[float]:
+    """``values`` summed in bins of ``step`` whole pixels."""
+    return [math.fsum(values[i : i + step]) for i in range(0, len(values), step)]
 
 
-def heat_map(values: Sequence[Sequence[float]], label: str, top: float | None = None) -> Markup:
-    """A square-celled heat map of non-negative ``values`` (rows by columns): one hue, its opacity the value's
-    share of ``top`` (by default the largest value; give maps drawn side by side the same one), so that it
-    reads in both palettes; a legend gives the scale."""
-    cells, step = _binned(values)
+def outer_binned(rows: Sequence[float], cols: Sequence[float]) -> tuple[list[list[float]], int]:
+    """The outer product rows × cols (a separable map, as an effective field with equal weights is), summed into
+    square bins, at most MAX_HEAT_CELLS per side, without forming the full product: a bin's sum is the product
+    of the two axes' bin sums. Returns the cells and the bin width in pixels.
+
+    Examples:
+        >>> outer_binned([0.25, 0.5, 0.25], [0.5, 0.5])
+        ([[0.125, 0.125], [0.25, 0.25], [0.125, 0.125]], 1)
+    """
+    step = max(1, math.ceil(max(len(rows), len(cols)) / MAX_HEAT_CELLS))
+    return [[a * b for b in _bins(cols, step)] for a in _bins(rows, step)], step
+
+
+def heat_map(values: Sequence[Sequence[float]], label: str, top: float | None = None, step: int = 1) -> Markup:
+    """A square-celled heat map of non-negative ``values`` (rows by columns, at most MAX_HEAT_CELLS per side):
+    one hue, its opacity the value's share of ``top`` (by default the largest value; give maps drawn side by side
+    the same one), so that it reads in both palettes; a legend gives the scale. ``step`` says how many pixels a
+    cell sums, per side (see outer_binned)."""
+    if max(len(values), max((len(r) for r in values), default=0)) > MAX_HEAT_CELLS:
+        raise ValueError(f"heat_map: at most {MAX_HEAT_CELLS} cells per side; bin the values first")
+    cells = [list(r) for r in values]
     top = top or max((v for row in cells for v in row), default=0.0) or 1.0
     rows, cols = len(cells), len(cells[0]) if cells else 0
     cell = max(3.0, min(24.0, 320.0 / max(rows, cols, 1)))
