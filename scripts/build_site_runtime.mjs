@@ -1,13 +1,13 @@
 // Build the faster browser runtime for the site, inside Pyodide itself under Node (offline):
-//   1. python_stdlib.zip with every module compiled to .pyc by Pyodide's own Python (so the bytecode matches
-//      the interpreter exactly); the npm package ships .py files only, and compiling them is most of a cold
-//      start. Cost: no source lines in standard-library tracebacks.
-//   2. snapshot.bin: a memory snapshot taken after booting on that zip and importing kernel_lab.worker from
-//      the site's python.zip. Restoring it leaves almost no Python to run in the browser: code run right after
-//      a restore is slow (the WebAssembly has not been optimised yet), so even importing calc there costs
-//      more than the whole restore. The snapshot is therefore tied to the site's Python: the build hook rebuilds
-//      it whenever python.zip changes. Private Pyodide API: the snapshot only loads into the exact same Pyodide
-//      build, next to a byte-identical stdlib zip; the worker falls back to a normal boot when it fails.
+//   python_stdlib.zip: only the standard-library modules the site's Python and Pyodide's own start-up import,
+//   each compiled to .pyc by Pyodide's own Python (so the bytecode matches the interpreter exactly). The npm
+//   package ships every module as .py, and compiling them is most of a cold start. Which modules: recorded by
+//   booting on the full compiled library, unpacking python.zip the way the worker does, importing every module
+//   of calc and kernel_lab and every standard-library module their sources name (also inside functions), and
+//   answering a good and a bad request with every calculator; a short list of text codecs is added. Entries are
+//   stored uncompressed (zipimport then reads them without inflating); the build gzips the whole file for
+//   transfer. Cost: no source lines in standard-library tracebacks.
+// No memory snapshot is shipped: the reader's browser makes one when idle (site_assets/calc-worker.mjs).
 // Usage: node scripts/build_site_runtime.mjs OUTDIR PYTHON_ZIP   (called by scripts/hooks/calculators.py)
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -17,19 +17,22 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PYODIDE_DIR = path.join(ROOT, "node_modules", "pyodide") + path.sep;
 const OUT = path.resolve(process.argv[2] || path.join(ROOT, "build", "site-runtime"));
 const CALC_ZIP = path.resolve(process.argv[3] || path.join(OUT, "python.zip"));
-// Where the worker unpacks python.zip on a normal boot; the snapshot's calc is imported from the same place.
-const EXTRACT_DIR = "/home/pyodide/kernel-lab";
+const EXTRACT_DIR = "/home/pyodide/kernel-lab"; // where the worker unpacks python.zip
 
 const COMPILE = `
-import importlib._bootstrap_external as ext, io, marshal, zipfile
+import importlib._bootstrap_external as ext, zipfile
 
-def compile_stdlib(src_path, dst_path, prefix):
-    """Copy the zip, replacing each module.py by module.pyc (timestamp 0: zipimport has no source to compare)."""
+def compile_stdlib(src_path, dst_path, prefix, keep=None):
+    """Copy the zip, replacing each module.py by module.pyc (timestamp 0: zipimport has no source to compare).
+
+    keep: the set of module paths (like "json/decoder.py") to ship, or None for all of them."""
     count = 0
-    with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(dst_path, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(dst_path, "w", zipfile.ZIP_STORED) as dst:
         for info in src.infolist():
-            data = src.read(info)
             name = info.filename
+            if keep is not None and name not in keep:
+                continue
+            data = src.read(info)
             if name.endswith(".py"):
                 try:
                     code = compile(data, prefix + name, "exec", dont_inherit=True, optimize=0)
@@ -40,10 +43,66 @@ def compile_stdlib(src_path, dst_path, prefix):
                     name = name[:-3] + ".pyc"
                     count += 1
             out = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            out.compress_type = zipfile.ZIP_DEFLATED
             out.external_attr = info.external_attr
             dst.writestr(out, data)
     return count
+`;
+
+// Run in the compiling interpreter, where python.zip is unpacked too: the site's modules, and the
+// standard-library modules their sources name anywhere (the recorder itself must not import ast or pathlib).
+const SCAN = `
+import ast, json, pathlib
+def site_imports(root):
+    root = pathlib.Path(root)
+    modules, named = [], set()
+    for path in sorted(root.rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        if not module.endswith("__main__"):  # that one runs the command line
+            modules.append(module)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                named.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                named.add(node.module)
+    return json.dumps(modules + sorted(named))
+`;
+
+// Run in the recording interpreter: import and exercise everything the worker can reach.
+const exercise = (modules) => `
+import importlib, json, sys
+sys.path.insert(0, ${JSON.stringify(EXTRACT_DIR)})
+for name in ${modules}:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass  # not in Pyodide's standard library (keras in generated code, say)
+for name in ("utf_8", "utf_8_sig", "latin_1", "ascii", "utf_16", "utf_32", "cp1252", "idna", "punycode", "aliases"):
+    importlib.import_module("encodings." + name)
+import kernel_lab.calculators as c, kernel_lab.worker as w
+for name in c.CALCULATORS:
+    w.handle(json.dumps({"name": name, "inputs": {}}))
+    w.handle(json.dumps({"name": name, "inputs": {spec.name: "?" for spec in c.inputs(name)}}))
+w.handle("not json")
+try:
+    raise ValueError("formatted by Pyodide's error path")
+except ValueError:
+    import traceback; traceback.format_exc()
+`;
+
+const RECORD = `
+def stdlib_files(prefix):
+    """The zip paths of every module imported from the standard-library zip, with their packages' __init__."""
+    import sys
+    keep = set()
+    for module in list(sys.modules.values()):
+        origin = getattr(getattr(module, "__spec__", None), "origin", None) or ""
+        if origin.startswith(prefix):
+            rel = origin[len(prefix):].removesuffix("c")  # .pyc -> .py
+            keep.add(rel)
+            parts = rel.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                keep.add("/".join(parts[:i]) + "/__init__.py")
+    return sorted(keep)
 `;
 
 async function main() {
@@ -51,37 +110,41 @@ async function main() {
   await mkdir(OUT, { recursive: true });
   const t0 = performance.now();
 
-  // 1. Compile the standard library inside Pyodide.
+  // 1. Compile the whole standard library inside Pyodide.
   const plain = await loadPyodide({ indexURL: PYODIDE_DIR });
-  const src = new Uint8Array(await readFile(path.join(PYODIDE_DIR, "python_stdlib.zip")));
-  plain.FS.writeFile("/tmp/stdlib.zip", src);
+  plain.FS.writeFile("/tmp/stdlib.zip", new Uint8Array(await readFile(path.join(PYODIDE_DIR, "python_stdlib.zip"))));
   plain.runPython(COMPILE);
   const prefix = plain.runPython("import sys; [p for p in sys.path if p.endswith('.zip')][0] + '/'");
-  const count = plain.globals.get("compile_stdlib")("/tmp/stdlib.zip", "/tmp/stdlib-pyc.zip", prefix);
-  const pycZip = plain.FS.readFile("/tmp/stdlib-pyc.zip");
-  const stdlibPath = path.join(OUT, "python_stdlib.zip");
-  await writeFile(stdlibPath, pycZip);
-  const t1 = performance.now();
+  const compile = plain.globals.get("compile_stdlib");
+  compile("/tmp/stdlib.zip", "/tmp/stdlib-all.zip", prefix);
+  const allPath = path.join(OUT, "python_stdlib_all.zip");
+  await writeFile(allPath, plain.FS.readFile("/tmp/stdlib-all.zip"));
+  const calcZip = new Uint8Array(await readFile(CALC_ZIP));
+  plain.unpackArchive(calcZip, "zip", { extractDir: EXTRACT_DIR });
+  plain.runPython(SCAN);
+  const modules = plain.globals.get("site_imports")(EXTRACT_DIR);
 
-  // 2. Boot on the compiled zip, import kernel_lab.worker (and what it imports), snapshot.
-  const snap = await loadPyodide({ indexURL: PYODIDE_DIR, stdLibURL: stdlibPath, _makeSnapshot: true });
-  snap.unpackArchive(new Uint8Array(await readFile(CALC_ZIP)), "zip", { extractDir: EXTRACT_DIR });
-  // Render every calculator once, so that the snapshot also holds what the first call computes and caches
-  // (forms read from the signatures, type hints evaluated).
-  snap.runPython(`
-import sys
-sys.path.insert(0, ${JSON.stringify(EXTRACT_DIR)})
-import kernel_lab.calculators as c, kernel_lab.worker as w
-for name in c.CALCULATORS:
-    w.handle('{"name": "%s", "inputs": {}}' % name)
-`);
-  const snapshot = snap.makeMemorySnapshot();
-  await writeFile(path.join(OUT, "snapshot.bin"), snapshot);
-  const t2 = performance.now();
+  // 2. Boot on it, do what the worker does, and record what was imported from it.
+  const rec = await loadPyodide({ indexURL: PYODIDE_DIR, stdLibURL: allPath });
+  rec.unpackArchive(calcZip, "zip", { extractDir: EXTRACT_DIR });
+  rec.runPython(exercise(modules));
+  rec.runPython(RECORD);
+  const keep = rec.globals.get("stdlib_files")(prefix).toJs();
+
+  // 3. The trimmed library, from the .py sources again.
+  const count = compile("/tmp/stdlib.zip", "/tmp/stdlib-pyc.zip", prefix, plain.toPy(keep));
+  const pycZip = plain.FS.readFile("/tmp/stdlib-pyc.zip");
+  await writeFile(path.join(OUT, "python_stdlib.zip"), pycZip);
+  await writeFile(path.join(OUT, "stdlib-modules.txt"), keep.join("\n") + "\n");
+
+  // 4. Check: a fresh interpreter on the trimmed library does the same work.
+  const check = await loadPyodide({ indexURL: PYODIDE_DIR, stdLibURL: path.join(OUT, "python_stdlib.zip") });
+  check.unpackArchive(calcZip, "zip", { extractDir: EXTRACT_DIR });
+  check.runPython(exercise(modules));
+  const t1 = performance.now();
   console.log(
-    `build_site_runtime: ${count} modules compiled (${(pycZip.length / 1e6).toFixed(1)} MB) in ` +
-      `${((t1 - t0) / 1000).toFixed(1)} s; snapshot ${(snapshot.length / 1e6).toFixed(1)} MB in ` +
-      `${((t2 - t1) / 1000).toFixed(1)} s -> ${path.relative(ROOT, OUT)}/`,
+    `build_site_runtime: ${count} standard-library modules compiled (${(pycZip.length / 1e6).toFixed(2)} MB) in ` +
+      `${((t1 - t0) / 1000).toFixed(1)} s -> ${path.relative(ROOT, OUT)}/`,
   );
 }
 

@@ -1,21 +1,104 @@
 // Kernel Lab calculator worker: boots Pyodide from the site itself, imports the site's Python from
-// python.zip (calc and kernel_lab), then answers {id, name, inputs, data} with kernel_lab.worker.handle's JSON. No arithmetic happens here.
-// Boot: from the memory snapshot (pyodide/snapshot.bin) when the site has one, else a normal boot; a
-// snapshot that fails to load (a different Pyodide build, say) also falls back to a normal boot.
+// python.zip (calc and kernel_lab), then answers {id, name, inputs, data} with kernel_lab.worker.handle's JSON.
+// No arithmetic happens here.
+//
+// Boot: from a memory snapshot that this browser made on an earlier visit (Cache Storage, keyed by the build),
+// else a normal boot. Nothing is downloaded for the snapshot: after the first answer, calc.js starts this file
+// a second time as calc-worker.mjs?snapshot when the page is idle; that instance boots with _makeSnapshot (a
+// private Pyodide option), imports and runs every calculator once, and stores makeMemorySnapshot()'s bytes. A
+// snapshot that is missing, unreadable or refused by Pyodide (a different build, a corrupt entry) means a
+// normal boot; one that failed to load is not made again for this build.
+//
+// Large files come gzipped (NAME.gz, listed in RUNTIME.gz) and are decompressed here with DecompressionStream,
+// so that hosts that compress nothing still send few bytes; Pyodide fetches through the global fetch, which is
+// wrapped below, so the wasm still compiles while it streams in (a Response with Content-Type application/wasm).
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
-const HERE = new URL("./", import.meta.url);
+// Written by the build (scripts/hooks/calculators.py): the build's id, the files shipped as .gz, and whether
+// to keep a memory snapshot. These defaults (no .gz files, no snapshot) are the plain site.
+const RUNTIME = /*RUNTIME*/ { build: "", gz: [], snapshot: false } /*END RUNTIME*/;
+
+const SELF_URL = new URL(import.meta.url);
+const HERE = new URL("./", SELF_URL);
 const INDEX_URL = new URL("pyodide/", HERE).href;
 const EXTRACT_DIR = "/home/pyodide/kernel-lab";
+const MAKING_SNAPSHOT = SELF_URL.searchParams.has("snapshot");
+const CACHE_NAME = "kernel-lab-python";
+const SNAPSHOT_URL = new URL("pyodide/snapshot-" + RUNTIME.build + ".bin", HERE).href;
+const REFUSED_URL = SNAPSHOT_URL + "?refused"; // stored when this build's snapshot failed to load
 let handle = null;
 const queue = [];
 // Milestones in ms since the page's navigation start (the page passes its timeOrigin in the URL hash).
-const PAGE_ORIGIN = Number(new URL(import.meta.url).hash.slice(1)) || performance.timeOrigin;
+const PAGE_ORIGIN = Number(SELF_URL.hash.slice(1)) || performance.timeOrigin;
 const timings = {};
 function mark(name) {
   timings[name] = Math.round(performance.timeOrigin + performance.now() - PAGE_ORIGIN);
 }
 mark("worker");
+
+// --- gzipped files ------------------------------------------------------------------------------------------
+const plainFetch = self.fetch.bind(self);
+const GZ = new Set(typeof DecompressionStream === "function" ? RUNTIME.gz.map((n) => new URL(n, HERE).href) : []);
+const TYPES = { wasm: "application/wasm", mjs: "text/javascript", json: "application/json", zip: "application/zip" };
+
+// NAME.gz decompressed as it arrives. A host that labels .gz files Content-Encoding: gzip has the browser
+// decompress them already: the first bytes tell (gzip's magic number 1f 8b).
+async function fetchGzipped(url) {
+  const response = await plainFetch(url + ".gz");
+  if (!response.ok || !response.body) throw new Error(url + ".gz: HTTP " + response.status);
+  const reader = response.body.getReader();
+  const first = await reader.read();
+  const head = first.done ? new Uint8Array(0) : first.value;
+  const body = new ReadableStream({
+    start(controller) {
+      if (head.length) controller.enqueue(head);
+      if (first.done) controller.close();
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const type = TYPES[url.split(".").pop()] || "application/octet-stream";
+  return new Response(gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body, {
+    headers: { "Content-Type": type },
+  });
+}
+
+self.fetch = function (input, init) {
+  const url = input instanceof Request ? input.url : String(input);
+  const absolute = new URL(url, HERE).href;
+  if (!GZ.has(absolute)) return plainFetch(input, init);
+  return fetchGzipped(absolute).catch(() => plainFetch(input, init)); // no .gz there: the original file
+};
+
+// Pyodide imports pyodide.asm.mjs itself (1.2 MB of JavaScript, a fifth of that gzipped); when it ships
+// gzipped, it is imported from the decompressed text instead (a blob: URL; the original file if that is
+// refused). Handed to loadPyodide as createPyodideModule, which it awaits only after it has started fetching
+// the wasm, so both downloads overlap.
+function pyodideModule() {
+  const url = INDEX_URL + "pyodide.asm.mjs";
+  if (!GZ.has(url)) return undefined;
+  const loaded = (async function () {
+    let blobUrl = null;
+    try {
+      const text = await (await self.fetch(url)).text();
+      blobUrl = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+      return (await import(blobUrl)).default;
+    } catch (error) {
+      timings.asmModuleError = String((error && error.message) || error);
+      return (await import(url)).default;
+    } finally {
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
+    }
+  })();
+  return async (settings) => (await loaded)(settings);
+}
 
 function fetchBytes(name) {
   return fetch(new URL(name, HERE)).then(function (r) {
@@ -24,37 +107,109 @@ function fetchBytes(name) {
   });
 }
 
-async function startPython() {
-  let response = null;
+// --- the memory snapshot ------------------------------------------------------------------------------------
+function openCache() {
+  // Cache Storage: absent outside secure contexts, refused in some private modes; any failure means none.
+  if (!RUNTIME.snapshot || !RUNTIME.build || typeof caches === "undefined") return Promise.resolve(null);
+  return caches.open(CACHE_NAME).catch(() => null);
+}
+
+// The kept snapshot's bytes as a promise (read while Pyodide fetches the rest), or null when there is none.
+async function cachedSnapshot(cache) {
+  if (!cache) return null;
   try {
-    response = await fetch(new URL("pyodide/snapshot.bin", HERE));
+    const response = await cache.match(SNAPSHOT_URL);
+    return response ? response.arrayBuffer() : null;
   } catch (error) {
-    response = null;
+    return null;
   }
-  mark("snapshotHeaders");
-  if (response && response.ok) {
+}
+
+// Whether calc.js should have this browser make a snapshot: storage works, none is kept, none was refused.
+async function snapshotWanted(cache) {
+  if (!cache) return false;
+  try {
+    return !(await cache.match(SNAPSHOT_URL)) && !(await cache.match(REFUSED_URL));
+  } catch (error) {
+    return false;
+  }
+}
+
+async function forgetSnapshot(cache) {
+  try {
+    await cache.delete(SNAPSHOT_URL);
+    await cache.put(REFUSED_URL, new Response("refused"));
+  } catch (error) {
+    /* storage refused: nothing to forget */
+  }
+}
+
+// Python state in a snapshot is the same on every start from it: reseed what the calculators might draw on.
+const AFTER_RESTORE = "import sys\nif 'random' in sys.modules: sys.modules['random'].seed()";
+
+async function startPython(cache) {
+  const options = { indexURL: INDEX_URL, createPyodideModule: pyodideModule() };
+  const snapshot = await cachedSnapshot(cache);
+  mark("snapshotRead");
+  if (snapshot) {
     try {
-      const pyodide = await loadPyodide({ indexURL: INDEX_URL, _loadSnapshot: response.arrayBuffer() });
+      const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      pyodide.runPython(AFTER_RESTORE);
       timings.boot = "snapshot";
       return pyodide;
     } catch (error) {
       timings.snapshotError = String((error && error.message) || error);
+      await forgetSnapshot(cache);
     }
   }
   timings.boot = "normal";
-  return loadPyodide({ indexURL: INDEX_URL });
+  return loadPyodide(options);
 }
 
+async function unpackSite(pyodide) {
+  pyodide.unpackArchive(await fetchBytes("python.zip"), "zip", { extractDir: EXTRACT_DIR });
+  pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
+}
+
+// Everything a snapshot restore may need is imported before it is made: the unpacked files are not in it.
+const PREPARE_SNAPSHOT = `
+import importlib, json, os
+for package in ("calc", "kernel_lab"):
+    for name in sorted(os.listdir(os.path.join(${JSON.stringify(EXTRACT_DIR)}, package))):
+        if name.endswith(".py") and name != "__main__.py":
+            importlib.import_module(package + "." + name[:-3] if name != "__init__.py" else package)
+import kernel_lab.calculators as c, kernel_lab.worker as w
+for name in c.CALCULATORS:
+    w.handle(json.dumps({"name": name, "inputs": {}}))
+del c, w, name, package, importlib, json, os
+`;
+
+async function makeSnapshot() {
+  const cache = await openCache();
+  if (!(await snapshotWanted(cache))) return { made: false, reason: "not wanted" };
+  const t0 = performance.now();
+  const pyodide = await loadPyodide({
+    indexURL: INDEX_URL,
+    createPyodideModule: pyodideModule(),
+    _makeSnapshot: true,
+  });
+  await unpackSite(pyodide);
+  pyodide.runPython(PREPARE_SNAPSHOT);
+  const bytes = pyodide.makeMemorySnapshot();
+  for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
+  await cache.put(SNAPSHOT_URL, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
+  return { made: true, bytes: bytes.length, ms: Math.round(performance.now() - t0) };
+}
+
+// --- answering ----------------------------------------------------------------------------------------------
 async function boot() {
-  const pyodide = await startPython();
+  const cache = await openCache();
+  const pyodide = await startPython(cache);
   mark("python");
-  if (timings.boot !== "snapshot") {
-    // The snapshot already holds the calculators, imported from python.zip at build time; a normal boot unpacks it.
-    pyodide.unpackArchive(await fetchBytes("python.zip"), "zip", { extractDir: EXTRACT_DIR });
-    pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
-  }
+  if (timings.boot !== "snapshot") await unpackSite(pyodide);
   handle = pyodide.pyimport("kernel_lab.worker").handle;
   mark("calc");
+  timings.makeSnapshot = timings.boot === "normal" && (await snapshotWanted(cache));
 }
 
 function answer(msg) {
@@ -73,18 +228,25 @@ function answer(msg) {
   self.postMessage(reply);
 }
 
-self.onmessage = function (event) {
-  if (handle) answer(event.data);
-  else queue.push(event.data);
-};
+if (MAKING_SNAPSHOT) {
+  makeSnapshot().then(
+    (result) => self.postMessage({ type: "snapshot", ...result }),
+    (error) => self.postMessage({ type: "snapshot", made: false, reason: String((error && error.message) || error) }),
+  );
+} else {
+  self.onmessage = function (event) {
+    if (handle) answer(event.data);
+    else queue.push(event.data);
+  };
 
-boot().then(
-  function () {
-    for (const msg of queue.splice(0)) answer(msg);
-    mark("queued");
-    self.postMessage({ type: "ready", timings: timings });
-  },
-  function (error) {
-    self.postMessage({ type: "boot-error", message: String((error && error.message) || error) });
-  },
-);
+  boot().then(
+    function () {
+      for (const msg of queue.splice(0)) answer(msg);
+      mark("queued");
+      self.postMessage({ type: "ready", timings: timings });
+    },
+    function (error) {
+      self.postMessage({ type: "boot-error", message: String((error && error.message) || error) });
+    },
+  );
+}

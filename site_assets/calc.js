@@ -43,6 +43,7 @@
         if (msg.type === "ready") {
           window.klWorkerTimings = msg.timings; // how it booted (snapshot or normal), for the benchmark
           resolve();
+          if (msg.timings.makeSnapshot) whenIdle(makeSnapshot);
         } else if (msg.type === "boot-error") {
           fail(msg.message);
         } else if (pending.has(msg.id)) {
@@ -53,6 +54,37 @@
     });
     booted.catch(function () {}); // handled by each calculator; never an unhandled rejection
     return booted;
+  }
+
+  // Run fn once the page has been idle for a moment (after the first answers are shown).
+  function whenIdle(fn) {
+    const later = function () {
+      if ("requestIdleCallback" in window) window.requestIdleCallback(fn, { timeout: 10000 });
+      else fn();
+    };
+    setTimeout(later, 1000);
+  }
+
+  // A second worker makes a memory snapshot of Python with the calculators loaded, which the worker keeps in
+  // Cache Storage and later visits start from (calc-worker.mjs). It lives only for that; any failure just
+  // means the next visit boots the normal way. window.klSnapshot: its outcome, for the tests and benchmark.
+  function makeSnapshot() {
+    let maker;
+    const done = function (result) {
+      window.klSnapshot = result;
+      if (maker) maker.terminate();
+    };
+    try {
+      maker = new Worker(WORKER_URL + "?snapshot", { type: "module" });
+    } catch (error) {
+      done({ made: false, reason: String(error) });
+      return;
+    }
+    maker.onmessage = function (event) { done(event.data); };
+    maker.onerror = function (event) {
+      event.preventDefault();
+      done({ made: false, reason: event.message || "snapshot worker failed" });
+    };
   }
 
   // Post a request (the worker queues it while Python boots); resolves with the reply.

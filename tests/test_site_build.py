@@ -7,7 +7,9 @@ about 10 s more the first time on a fresh machine.
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
 import os
 import re
 import subprocess
@@ -20,6 +22,7 @@ from typing import Any
 import pytest
 
 from kernel_lab import calculators
+from scripts.hooks.calculators import GZIPPED
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = "assets/kernel-lab"
@@ -96,7 +99,7 @@ def test_pages_without_calculators_are_left_alone(site: Path) -> None:
 def test_runtime_is_in_the_site(site: Path) -> None:
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
         assert (site / ASSETS / "pyodide" / name).stat().st_size > 0, name
-    for name in ("calc.js", "calc.css", "calc-worker.mjs"):
+    for name in ("calc.js", "calc.css"):
         assert (site / ASSETS / name).read_bytes() == (ROOT / "site_assets" / name).read_bytes()
     with zipfile.ZipFile(io.BytesIO((site / ASSETS / "python.zip").read_bytes())) as zf:
         shipped = {n: zf.read(n) for n in zf.namelist()}
@@ -105,27 +108,54 @@ def test_runtime_is_in_the_site(site: Path) -> None:
     assert shipped == expected
 
 
-def test_snapshot_ships_with_its_own_stdlib(site: Path) -> None:
-    """The snapshot only loads next to the stdlib zip it was made with: both come from build/site-runtime/."""
-    runtime = ROOT / "build" / "site-runtime"
-    if not (site / ASSETS / "pyodide" / "snapshot.bin").exists():
-        pytest.skip("no snapshot in this build (no Node?): the site boots Pyodide normally")
-    assert (site / ASSETS / "pyodide" / "python_stdlib.zip").read_bytes() == (
-        runtime / "python_stdlib.zip"
-    ).read_bytes()
-    with zipfile.ZipFile(runtime / "python_stdlib.zip") as zf:
-        names = zf.namelist()
+def worker_settings(site: Path) -> dict[str, Any]:
+    """The RUNTIME settings the build wrote into the worker; the rest of the worker is site_assets' own."""
+    shipped = (site / ASSETS / "calc-worker.mjs").read_text()
+    source = (ROOT / "site_assets" / "calc-worker.mjs").read_text()
+    start, end = "/*RUNTIME*/", "/*END RUNTIME*/"
+    assert shipped[: shipped.index(start)] == source[: source.index(start)]
+    assert shipped[shipped.index(end) :] == source[source.index(end) :]
+    settings: dict[str, Any] = json.loads(shipped[shipped.index(start) + len(start) : shipped.index(end)])
+    return settings
+
+
+def test_large_files_also_ship_gzipped_and_the_worker_knows_which(site: Path) -> None:
+    settings = worker_settings(site)
+    if not settings["snapshot"]:
+        pytest.skip("no precompiled runtime in this build (no Node?): the site ships Pyodide's own files")
+    assert sorted(settings["gz"]) == sorted(f"pyodide/{n}" for n in GZIPPED)
+    for name in settings["gz"]:
+        original = (site / ASSETS / name).read_bytes()
+        packed = (site / ASSETS / (name + ".gz")).read_bytes()
+        assert gzip.decompress(packed) == original, name
+        assert len(packed) < 0.6 * len(original) or name.endswith(".zip"), name
+    assert re.fullmatch(r"[0-9a-f]{20}", settings["build"])
+    assert not list((site / ASSETS).rglob("*.bin")), "no memory snapshot is downloaded: browsers make their own"
+
+
+def test_stdlib_is_precompiled_and_trimmed(site: Path) -> None:
+    """Only what the site's Python and Pyodide's start-up import, as .pyc; every module calc and kernel_lab name
+    is there."""
+    if not worker_settings(site)["snapshot"]:
+        pytest.skip("no precompiled runtime in this build (no Node?)")
+    with zipfile.ZipFile(site / ASSETS / "pyodide" / "python_stdlib.zip") as zf:
+        names = set(zf.namelist())
     assert "json/__init__.pyc" in names and "json/__init__.py" not in names
-    assert (runtime / "python.zip").read_bytes() == (site / ASSETS / "python.zip").read_bytes()
+    assert not any(n.startswith(("unittest/", "xml/", "email/", "multiprocessing/")) for n in names)
+    for module in ("gzip", "zipfile/__init__", "argparse", "shlex", "inspect", "dataclasses", "random"):
+        assert f"{module}.pyc" in names, module
 
 
-def test_methods_page_states_the_size_of_the_snapshot_it_ships(site: Path) -> None:
-    snapshot = site / ASSETS / "pyodide" / "snapshot.bin"
-    if not snapshot.exists():
-        pytest.skip("no snapshot in this build (no Node?)")
-    found = re.search(r"the snapshot is a (\d+) MiB download", (site / "methods" / "index.html").read_text())
-    assert found, "the Methods page does not state the snapshot's size"
-    assert int(found[1]) == round(snapshot.stat().st_size / 2**20)
+def test_the_build_id_changes_with_the_sites_python(site: Path) -> None:
+    """The worker's snapshot cache key: the shipped one is this build's, and any change to calc or kernel_lab
+    (python.zip) or to the runtime files gives another."""
+    from scripts.hooks import calculators as hook
+
+    package = (site / ASSETS / "python.zip").read_bytes()
+    files = [site / ASSETS / "pyodide" / n for n in hook.PYODIDE_FILES]
+    assert worker_settings(site)["build"] == hook.build_id(package, files)
+    assert hook.build_id(package + b" ", files) != hook.build_id(package, files)
+    assert hook.build_id(package, files[:-1]) != hook.build_id(package, files)
 
 
 def test_methods_page_shows_the_recorded_benchmarks(site: Path) -> None:

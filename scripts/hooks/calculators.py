@@ -1,15 +1,21 @@
 # MkDocs hook: the calculators' build-time side.
 # - on_config: watch calc/ and site_assets/ under `mkdocs serve`, and load calc and kernel_lab afresh on each build.
 # - on_files: add the browser runtime to the site: the widget (site_assets/), the five Pyodide files from
-#   node_modules/pyodide, and the site's Python (calc/ and site_assets/kernel_lab/) as python.zip.
+#   node_modules/pyodide (the standard library precompiled and trimmed when Node can build it), and the site's
+#   Python (calc/ and site_assets/kernel_lab/) as python.zip. The large files also ship gzipped (NAME.gz beside
+#   NAME), which the worker decompresses itself, so that a host that compresses nothing still sends few bytes;
+#   the worker learns which files have a .gz and the build's id (its memory-snapshot cache key) from RUNTIME,
+#   written into calc-worker.mjs here.
 # - on_page_content: replace each calculator marker with its form and default result, and each figure marker
 #   with the figure (scripts/hooks/markers.py has the syntax). Pages without markers are returned untouched.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib
 import io
+import json
 import logging
 import os
 import shutil
@@ -28,12 +34,17 @@ from scripts.bench import report
 from scripts.hooks.markers import Marker, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME = ROOT / "build" / "site-runtime"  # precompiled stdlib + memory snapshot (scripts/build_site_runtime.mjs)
+RUNTIME = ROOT / "build" / "site-runtime"  # precompiled, trimmed stdlib (scripts/build_site_runtime.mjs)
 ASSETS = "assets/kernel-lab"
 PACKAGES = {"calc": ROOT / "calc", "kernel_lab": ROOT / "site_assets" / "kernel_lab"}  # shipped as python.zip
 log = logging.getLogger("mkdocs.hooks.calculators")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-WIDGET_FILES = ("calc.js", "calc.css", "calc-worker.mjs")
+WIDGET_FILES = ("calc.js", "calc.css")
+WORKER = "calc-worker.mjs"
+# Shipped gzipped too (when the precompiled runtime is built): the worker fetches NAME.gz and decompresses it.
+GZIPPED = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-lock.json")
+# The worker's settings, between these markers in site_assets/calc-worker.mjs.
+RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
 
 shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for the Methods page)
 
@@ -59,26 +70,61 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for name in WIDGET_FILES:
         files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(ROOT / "site_assets" / name)))
     pyodide = ROOT / "node_modules" / "pyodide"
+    runtime_files = []
+    gzipped = []
     for name in PYODIDE_FILES:
-        # The precompiled standard library, when there is one, replaces the .py one (the snapshot needs it).
+        # The precompiled standard library, when there is one, replaces the .py one.
         built = runtime / name if runtime else None
         src = built if built and built.exists() else pyodide / name
         if not src.exists():
             raise FileNotFoundError(f"{src}: run `npm ci` (scripts/setup.sh) to get the Pyodide runtime")
         files.append(File.generated(config, f"{ASSETS}/pyodide/{name}", abs_src_path=str(src)))
         shipped[name] = src.stat().st_size
-    for extra in sorted(runtime.glob("*.bin")) if runtime else []:
-        files.append(File.generated(config, f"{ASSETS}/pyodide/{extra.name}", abs_src_path=str(extra)))
-        shipped[extra.name] = extra.stat().st_size
+        runtime_files.append(src)
+        if runtime and name in GZIPPED:
+            gz = _gzipped(src)
+            files.append(File.generated(config, f"{ASSETS}/pyodide/{name}.gz", abs_src_path=str(gz)))
+            shipped[name + ".gz"] = gz.stat().st_size
+            gzipped.append(f"pyodide/{name}")
+    settings = {"build": build_id(package, runtime_files), "gz": gzipped, "snapshot": runtime is not None}
+    files.append(File.generated(config, f"{ASSETS}/{WORKER}", content=worker_source(settings)))
     files.append(File.generated(config, f"{ASSETS}/python.zip", content=package))
     return files
+
+
+def build_id(package: bytes, runtime_files: list[Path]) -> str:
+    """The key a browser keeps its memory snapshot under: a hash of everything the snapshot depends on
+    (the site's Python, the worker, Pyodide's files and the standard library)."""
+    digest = hashlib.sha256(package + (ROOT / "site_assets" / WORKER).read_bytes())
+    for path in runtime_files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def worker_source(settings: dict[str, Any]) -> str:
+    """site_assets/calc-worker.mjs with this build's settings in place of the defaults between RUNTIME_MARKERS."""
+    text = (ROOT / "site_assets" / WORKER).read_text(encoding="utf-8")
+    start, end = (text.index(marker) for marker in RUNTIME_MARKERS)
+    return text[: start + len(RUNTIME_MARKERS[0])] + json.dumps(settings) + text[end:]
+
+
+def _gzipped(src: Path) -> Path:
+    """src gzipped (level 9, no timestamp), cached in build/site-runtime/gz/ under the hash of its bytes."""
+    data = src.read_bytes()
+    dest = RUNTIME / "gz" / f"{hashlib.sha256(data).hexdigest()[:20]}-{src.name}.gz"
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_suffix(".tmp")
+        tmp.write_bytes(gzip.compress(data, 9, mtime=0))
+        tmp.replace(dest)
+    return dest
 
 
 def fast_runtime(package: bytes) -> Path | None:
     """build/site-runtime/, (re)built by scripts/build_site_runtime.mjs when Pyodide, calc or the script changed.
 
-    The snapshot holds the calculators already imported, so it is rebuilt from this build's python.zip
-    (``package``) whenever the site's Python changes (a few seconds under `mkdocs serve`).
+    The standard library is trimmed to what this build's python.zip (``package``) imports, so it is rebuilt
+    whenever the site's Python changes (about 15 s under `mkdocs serve`).
 
     None when it cannot be built (no Node): the site then ships Pyodide's own files and boots normally.
     Set KERNEL_LAB_PLAIN_PYODIDE=1 to skip it (the benchmark's baseline).
@@ -89,13 +135,13 @@ def fast_runtime(package: bytes) -> Path | None:
     pyodide = ROOT / "node_modules" / "pyodide"
     key = hashlib.sha256(script.read_bytes() + (pyodide / "package.json").read_bytes() + package).hexdigest()
     stamp = RUNTIME / "key.txt"
-    if stamp.exists() and stamp.read_text() == key and (RUNTIME / "snapshot.bin").exists():
+    if stamp.exists() and stamp.read_text() == key and (RUNTIME / "python_stdlib.zip").exists():
         return RUNTIME
     node = shutil.which("node")
     if node is None:
         log.info("calculators: node not found; shipping the plain Pyodide runtime (slower start)")
         return None
-    log.info("calculators: building the precompiled standard library and memory snapshot (once)")
+    log.info("calculators: building the precompiled standard library (once per change of calc or Pyodide)")
     shutil.rmtree(RUNTIME, ignore_errors=True)
     RUNTIME.mkdir(parents=True)
     (RUNTIME / "python.zip").write_bytes(package)
@@ -143,7 +189,7 @@ def shipped_size(name: str) -> Markup:
     """The size of a runtime file in this build, in MiB; what a build without it ships instead."""
     if name not in shipped:
         return Markup("(not in this build: see <code>KERNEL_LAB_PLAIN_PYODIDE</code>)")
-    return html("{:.0f} MiB", shipped[name] / 2**20)
+    return html("{:.1f} MiB", shipped[name] / 2**20)
 
 
 def effective_field_measured() -> Markup:

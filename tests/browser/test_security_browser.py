@@ -35,8 +35,9 @@ def test_pasted_model_names_stay_text(watched: Watched, site_url: str) -> None:
     assert page.evaluate("() => window.__pwned") is None
     # A message that quotes a value from the model is shown next to the field, as text.
     page.fill("textarea", json.dumps(bad_value_model()))
-    page.wait_for_function("() => document.querySelector('.kl-msg').textContent.includes('padding')")
-    assert PAYLOAD in page.inner_text(".kl-msg")
+    # The analyzer's first field is the application list: the message belongs to the source field.
+    page.wait_for_function("() => document.querySelector('[id$=\"-source-msg\"]').textContent.includes('padding')")
+    assert PAYLOAD in page.inner_text('[id$="-source-msg"]')
     assert page.locator(".kl-msg img").count() == 0
     assert page.evaluate("() => window.__pwned") is None
     assert not watched.errors and not watched.off_origin

@@ -223,16 +223,6 @@ def test_analyzer_recomputes_pasted_json(watched: Watched, site_url: str) -> Non
     assert not watched.errors and not watched.off_origin
 
 
-def test_broken_snapshot_falls_back_to_a_normal_boot(watched: Watched, site_url: str) -> None:
-    page = watched.page
-    page.context.route("**/snapshot.bin", lambda route: route.fulfill(status=200, body=b"not a snapshot"))
-    goto_ready(page, site_url + "layer/")
-    assert page.evaluate("() => window.klWorkerTimings.boot") == "normal"
-    before = output_text(page)
-    page.fill('[name="filters"]', "32")
-    assert wait_for_result(page, before) == text_of(page, calculators.run("layer", {"filters": "32"}))
-
-
 def test_no_page_scrolls_sideways_on_a_phone(browser: Any, site_url: str) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()

@@ -1,0 +1,141 @@
+"""The memory snapshot a reader's browser makes and starts later visits from (site_assets/calc-worker.mjs), in
+Chromium with a persistent profile (a disk cache and Cache Storage, as a reader's browser has), the site served
+under a sub-path: the second visit starts from the snapshot; every way it can fail (a corrupt entry, making it
+fails, no Cache Storage) leaves a page that recomputes after a normal boot. No request leaves the site's origin,
+the snapshot worker's included."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kernel_lab import calculators
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import SUBPATH
+from tests.browser.test_site_browser import READY, output_text, text_of, wait_for_result
+
+SNAPSHOT_DONE = "() => window.klSnapshot !== undefined"
+
+
+class Profile:
+    """A persistent Chromium profile with every request its pages and workers made."""
+
+    def __init__(self, context: Any, origin: str) -> None:
+        self.context = context
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        context.on("request", lambda r: self.requests.append(r.url))
+        context.on("weberror", lambda e: self.errors.append(str(e.error)))
+        self.origin = origin
+
+    def off_origin(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith((self.origin, "data:", "blob:"))]
+
+    def visit(self, url: str) -> Any:
+        """A new tab on the one-layer page, once the calculator has answered; returns the page."""
+        page = self.context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url + "layer/")
+        page.wait_for_selector(READY)
+        return page
+
+
+@contextlib.contextmanager
+def profile(browser: Any, folder: Path, origin: str, args: tuple[str, ...] = ()) -> Iterator[Profile]:
+    context = browser.browser_type.launch_persistent_context(
+        str(folder), executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args]
+    )
+    try:
+        yield Profile(context, origin)
+    finally:
+        context.close()
+
+
+def origin_of(site_url: str) -> str:
+    return site_url.split("/" + SUBPATH)[0]
+
+
+def boot(page: Any) -> dict[str, Any]:
+    timings: dict[str, Any] = page.evaluate("() => window.klWorkerTimings")
+    return timings
+
+
+def recomputes(page: Any) -> None:
+    before = output_text(page)
+    page.fill('[name="filters"]', "32")
+    assert wait_for_result(page, before) == text_of(page, calculators.run("layer", {"filters": "32"}))
+
+
+def first_visit_makes_a_snapshot(p: Profile, site_url: str) -> Any:
+    page = p.visit(site_url)
+    assert boot(page)["boot"] == "normal" and boot(page)["makeSnapshot"] is True
+    page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
+    made = page.evaluate("() => window.klSnapshot")
+    assert made["made"] is True and made["bytes"] > 1_000_000, made
+    return page
+
+
+def test_the_second_visit_starts_from_the_snapshot_this_browser_made(
+    browser: Any, site_url: str, tmp_path: Path
+) -> None:
+    with profile(browser, tmp_path, origin_of(site_url)) as p:
+        first_visit_makes_a_snapshot(p, site_url).close()
+        page = p.visit(site_url)
+        assert boot(page)["boot"] == "snapshot", boot(page)
+        assert boot(page)["makeSnapshot"] is False
+        recomputes(page)
+        # Under the sub-path, in the site's own cache, under this build's id.
+        keys = page.evaluate("async () => (await (await caches.open('kernel-lab-python')).keys()).map(r => r.url)")
+        assert len(keys) == 1 and keys[0].startswith(site_url + "assets/kernel-lab/pyodide/snapshot-"), keys
+        assert not p.off_origin(), p.off_origin()
+        assert not any(u.endswith(".bin") for u in p.requests), "the snapshot is never downloaded"
+        assert not p.errors
+
+
+def test_a_corrupt_snapshot_entry_means_a_normal_boot(browser: Any, site_url: str, tmp_path: Path) -> None:
+    with profile(browser, tmp_path, origin_of(site_url)) as p:
+        page = first_visit_makes_a_snapshot(p, site_url)
+        page.evaluate(
+            """async () => {
+                const cache = await caches.open("kernel-lab-python");
+                for (const request of await cache.keys()) await cache.put(request, new Response("not a snapshot"));
+            }"""
+        )
+        page.close()
+        page = p.visit(site_url)
+        assert boot(page)["boot"] == "normal" and boot(page)["snapshotError"], boot(page)
+        assert boot(page)["makeSnapshot"] is False, "a snapshot that failed to load is not made again"
+        recomputes(page)
+        assert page.get_attribute("[data-calc]", "data-state") == "ready"
+
+
+def test_when_making_the_snapshot_fails_the_page_still_works(browser: Any, site_url: str, tmp_path: Path) -> None:
+    with profile(browser, tmp_path, origin_of(site_url)) as p:
+        p.context.route("**/calc-worker.mjs?snapshot*", lambda route: route.abort())
+        page = p.visit(site_url)
+        page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
+        assert page.evaluate("() => window.klSnapshot.made") is False
+        recomputes(page)
+        assert page.locator(".kl-status").inner_text() == ""  # no notice: the page is interactive
+        page.close()
+        page = p.visit(site_url)
+        assert boot(page)["boot"] == "normal"
+        recomputes(page)
+
+
+def test_without_cache_storage_the_worker_boots_normally(browser: Any, site_url: str, tmp_path: Path) -> None:
+    """Served over plain HTTP from a name that is not localhost, the page is not a secure context: no Cache
+    Storage. The worker boots normally, asks for no snapshot, and the calculator recomputes."""
+    host = "kernel-lab.test"
+    insecure = site_url.replace("127.0.0.1", host)
+    rule = f"--host-resolver-rules=MAP {host} 127.0.0.1"
+    with profile(browser, tmp_path, origin_of(insecure), (rule,)) as p:
+        page = p.visit(insecure)
+        assert page.evaluate("() => window.isSecureContext || typeof caches !== 'undefined'") is False
+        assert boot(page)["boot"] == "normal" and boot(page)["makeSnapshot"] is False
+        recomputes(page)
+        page.close()
+        assert boot(p.visit(insecure))["boot"] == "normal"
+        assert not p.off_origin(), p.off_origin()
