@@ -89,7 +89,10 @@ class EffectiveField:
         return (len(self.counts[0]), len(self.counts[1]))
 
     def map(self) -> tuple[Profile, ...]:
-        """The 2-D map for drawing: ``map()[i][j] = profile[0][i] * profile[1][j]`` (rows by cols), summing to 1."""
+        """The 2-D map for drawing: ``map()[i][j] = profile[0][i] * profile[1][j]`` (rows by cols), summing to 1.
+
+        It holds ``size[0] * size[1]`` floats: for a large field, bin the two profiles and multiply the bins instead.
+        """
         rows, cols = self.profile
         return tuple(tuple(r * c for c in cols) for r in rows)
 
