@@ -19,8 +19,9 @@ its minified bundle, each anchored on code that must occur exactly once, spread 
 The page template (site_assets/overrides/main.html) does the rest: it loads the bundle after the first paint,
 so that the page's first style and layout are not forced inside the bundle's evaluation.
 
-Any edit whose anchor is missing raises ThemePatchError (a Material upgrade changed the bundle): the build
-stops and says which edit, rather than shipping a half-patched theme. KERNEL_LAB_STOCK_THEME=1 builds the
+Any edit whose anchor is missing raises ThemePatchError (a Material upgrade changed the bundle), naming the edit,
+and nothing is patched: the build hook (scripts/hooks/theme.py) then warns and ships the theme as it is, never a
+half-patched one; `mkdocs build --strict` fails on that warning. KERNEL_LAB_STOCK_THEME=1 builds the
 theme as shipped (the browser benchmark's comparison).
 
 The bundle's source map is kept exact: its generated columns after each insertion are shifted by the inserted
