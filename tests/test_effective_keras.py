@@ -3,8 +3,8 @@
 With all-ones kernels, zero biases and no nonlinearity, d y / d x_i of one output unit is the number of paths from it
 to input pixel i (times a constant for the channels). So the gradient of a linear all-ones Keras model is calc's
 profile, up to float rounding:
-(i)  the pipeline of scripts/effective_field.py (3 input channels, 16 filters, |gradient| summed over channels) run
-     with all-ones kernels on three 3×3 and on one 7×7 gives calc's 2-D map (relative 1e-6);
+(i)  the pipeline of scripts/examples/effective_field.py (3 input channels, 16 filters, |gradient| summed over
+     channels) run with all-ones kernels on three 3×3 and on one 7×7 gives calc's 2-D map (relative 1e-6);
 (ii) 240 random chains of 1 to 4 layers (Conv2D dilated or strided, AveragePooling2D, DepthwiseConv2D with strides
      and dilation together, SeparableConv2D; 'valid' and 'same'), on one channel: the 2-D gradient of the central
      output unit, normalised, is calc's map on the unit's receptive field, and zero outside it. For 'same' the input
@@ -33,7 +33,7 @@ import numpy as np
 import tensorflow as tf
 
 import calc
-from scripts import effective_field as ef
+from scripts.examples import effective_field as ef
 
 SEED = 20240917
 CHAINS = 240

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from scripts.examples import check, machine, store
+from scripts.examples import check, effective_field, machine, store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,13 +140,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown example(s): {', '.join(unknown)}; known: {', '.join(names)}", file=sys.stderr)
         return 2
     run = Run(args, machine.fingerprint(), args.names or names)
+    if args.dry_run:
+        if run.pending:
+            print(f"would run on {run.fp['key']}: {', '.join(run.pending)}")
+        return 3 if run.pending else 0
+    status = run.all() if run.pending else 0
     if not run.pending:
         print(f"{len(run.selected)} example(s) up to date for {run.fp['key']} (use --force to run again)")
-        return 0
-    if args.dry_run:
-        print(f"would run on {run.fp['key']}: {', '.join(run.pending)}")
-        return 3
-    return run.all()
+    if not args.names:  # the whole set: the effective-field measurement too (skipped when current)
+        status = status or effective_field.main(["--force"] if args.force else [])
+    return status
 
 
 class Run:

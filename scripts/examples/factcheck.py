@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from calc.text import integer, milliseconds, ratio
-from kernel_lab.html import Markup, html, join, table
+from kernel_lab.html import Markup, html, join, scroll_region, table
 from scripts.examples.render import RUN, admonition, heading
 from scripts.examples.store import Data
 
@@ -370,4 +370,5 @@ def claims(data: Data, arg: str = "") -> Markup:
             html("<p><strong>The article:</strong> {}</p>", says),
             html("<p><strong>Checked:</strong> {}</p>", evidence),
         ]
-    return join([table(["#", "the article says (paraphrased)", "verdict"], rows, numeric_from=3), *sections])
+    claims = table(["#", "the article says (paraphrased)", "verdict"], rows, numeric_from=3)
+    return join([scroll_region(claims, "claims and verdicts"), *sections])

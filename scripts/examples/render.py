@@ -144,7 +144,7 @@ def method(data: Data, arg: str = "") -> Markup:
             if r.get("run") and r.get("models")
         }
         rows += [[code(key), f"{w} (after the compiling call)", n, f"1 and {b}"] for w, n, b in sorted(runs)]
-    return table(["machine", "untimed warm-up calls", "timed repeats", "batch sizes"], rows)
+    return scroll_region(table(["machine", "untimed warm-up calls", "timed repeats", "batch sizes"], rows), "method")
 
 
 def budget(data: Data, arg: str = "") -> Markup:
@@ -161,7 +161,8 @@ def budget(data: Data, arg: str = "") -> Markup:
                 last["forced"] if last else None,
             ]
         )
-    return table(["machine", "examples stored", "sum of their run times", "last run, whole", "last run forced"], rows)
+    head = ["machine", "examples stored", "sum of their run times", "last run, whole", "last run forced"]
+    return scroll_region(table(head, rows), "run times")
 
 
 # --- one example -----------------------------------------------------------------------------------------------

@@ -192,14 +192,6 @@ def shipped_size(name: str) -> Markup:
     return html("{:.1f} MiB", shipped[name] / 2**20)
 
 
-def effective_field_measured() -> Markup:
-    """results/effective_field.json (written by scripts/effective_field.py) as heat maps and a table."""
-    path = ROOT / "results" / "effective_field.json"
-    if not path.exists():
-        return Markup("<p>No measurement recorded yet: run <code>python -m scripts.effective_field</code>.</p>")
-    return Markup("")
-
-
 def render_widget(marker: Marker, prefix: str, docs_dir: Path) -> Markup:
     """The calculator's form (from its signature) and its default result, rendered by the site's Python.
 
@@ -237,7 +229,6 @@ def _static_figure(name: str) -> Markup:
 FIGURES: dict[str, Any] = {
     **{name: (lambda arg, name=name: _static_figure(name)) for name in ("short_answer", "effective_field_table")},
     "effective_field_maps": lambda arg: _calculators().figure("effective_field_maps"),
-    "effective_field_measured": lambda arg: effective_field_measured(),
     **report.FIGURES,  # the benchmarks on the Methods page
     "shipped_size": shipped_size,
 }

@@ -19,12 +19,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from kernel_lab.html import Markup
-from scripts.examples import factcheck, render
+from scripts.examples import factcheck, render, render_effective
 from scripts.examples.store import Data
 from scripts.hooks.markers import Marker, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
-FIGURES: dict[str, Callable[[Data, str], Markup]] = {**render.FIGURES, "fact_check": factcheck.claims}
+FIGURES: dict[str, Callable[[Data, str], Markup]] = {
+    **render.FIGURES,
+    **render_effective.FIGURES,
+    "fact_check": factcheck.claims,
+}
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="(?P<id>[^"]+)"[^>]*>(?P<title>.*?)<a class="headerlink"', re.S)
 _TAG = re.compile(r"<[^>]+>")
 _stored: list[Data] = []  # this build's results, read once

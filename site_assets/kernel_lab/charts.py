@@ -171,7 +171,8 @@ def line_chart(
         return Markup("")
     if y_range is None:
         y_range = (min(ys) / 1.3, max(ys) * 1.3) if y_log else (0.0, max(ys) if max(ys) > 0 else 1.0)
-    f = _Frame(min(xs), max(xs), y_range[0], y_range[1], x_log, y_log)
+    legend = 50.0 + 6.5 * max(len(name) for name, _ in shown)  # room for the longest series name
+    f = _Frame(min(xs), max(xs), y_range[0], y_range[1], x_log, y_log, width=480.0 + legend, right=legend)
     distinct = sorted(set(xs))
     x_ticks = (
         _ticks(f.x0, f.x1, True, 2) if x_log else distinct if len(distinct) <= 12 else _ticks(f.x0, f.x1, False, 10)

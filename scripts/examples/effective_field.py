@@ -13,7 +13,8 @@ field lies inside the image. Beside each measured map: calc's exact field for eq
 (b) One k×k Conv2D, (k - 1)/2 stacked 3×3, factorized (1×k then k×1) and SeparableConv2D k×k, for k = 5, 7, 9, 11,
     linear and with ReLU, glorot_uniform.
 
-Usage: .venv/bin/python -m scripts.effective_field [--force] [--trials N]
+Usage: .venv/bin/python -m scripts.examples.effective_field [--force] [--trials N]
+(python -m scripts.examples runs it too, after the examples.)
 Writes results/effective_field.json atomically; skipped when the script and the TensorFlow version are unchanged
 (unless --force). About 50 s on 2 CPU cores.
 """
@@ -28,17 +29,15 @@ import json
 import math
 import os
 import platform
-import sys
 import tempfile
 import time
 import zlib
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import calc
 
-import calc  # noqa: E402  (after the path set-up, so the script runs from anywhere)
+ROOT = Path(__file__).resolve().parents[2]
 
 OUT = ROOT / "results" / "effective_field.json"
 TRIALS = 100
@@ -269,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     data = {
-        "about": "Effective receptive fields measured as in Luo et al. (NeurIPS 2016); see scripts/effective_field.py",
+        "about": "Effective receptive fields measured as in Luo et al. (NeurIPS 2016); see "
+        "scripts/examples/effective_field.py",
         "method": {
             "gradient": "|d y / d x|, y = channel 0 of the central output unit (pre-activation), summed over the "
             "input's channels, averaged over trials × batch, normalised to sum 1",

@@ -1,0 +1,102 @@
+"""The effective-field page's measured figures, from results/effective_field.json (scripts/examples/effective_field.py).
+
+``<div data-figure="effective_field_measured"></div>`` shows the article's two designs measured in Keras (heat maps
+on one colour scale, per-axis profiles beside the equal-weight ones calc computes) and a table of every run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kernel_lab.charts import figure, heat_map, line_chart
+from kernel_lab.html import Markup, html, join, scroll_region, table
+from scripts.examples.store import Data
+
+__all__ = ["FIGURES", "RESULTS", "effective_field_measured"]
+
+RESULTS = Path(__file__).resolve().parents[2] / "results" / "effective_field.json"
+NAMES = {  # by architecture, in the order the tables list them
+    "7x7": "one 7×7 Conv2D",
+    "3x3_stack": "three stacked 3×3 Conv2D",
+    "single": "one {k}×{k} Conv2D",
+    "stacked": "{n} stacked 3×3 Conv2D",
+    "factorized": "1×{k} then {k}×1 Conv2D",
+    "separable": "{k}×{k} SeparableConv2D",
+}
+DEFAULT = ("relu", "glorot_uniform")  # what a Keras model gets unless told otherwise: ReLU between, Glorot uniform
+
+
+def _name(run: dict[str, Any]) -> str:
+    return NAMES[run["architecture"]].format(k=run["k"], n=(run["k"] - 1) // 2)
+
+
+def _std(values: list[float]) -> str:
+    return f"{values[0]:.2f}" if f"{values[0]:.2f}" == f"{values[1]:.2f}" else f"{values[0]:.2f} × {values[1]:.2f}"
+
+
+def _article(runs: list[dict[str, Any]], architecture: str) -> dict[str, Any]:
+    return next(
+        r
+        for r in runs
+        if r["group"] == "article"
+        and r["architecture"] == architecture
+        and (r["activation"], r["initializer"]) == DEFAULT
+    )
+
+
+def _maps(runs: list[dict[str, Any]]) -> Markup:
+    shown = [_article(runs, "7x7"), _article(runs, "3x3_stack")]
+    top = max(max(max(row) for row in r["map"]) for r in shown)  # one colour scale for both
+    maps = [heat_map(r["map"], f"{_name(r)}: measured, standard deviation {_std(r['std'])} pixels", top) for r in shown]
+    return html('<div class="kl-side">{}</div>', join(maps))
+
+
+def _profiles(runs: list[dict[str, Any]]) -> Markup:
+    series = []
+    for architecture in ("7x7", "3x3_stack"):
+        run = _article(runs, architecture)
+        rows = run["profile"][0]
+        centre = (len(rows) - 1) / 2
+        counts = run["computed"]["counts"][0]
+        name = {"7x7": "7×7", "3x3_stack": "3×3 stack"}[architecture]
+        series.append((f"{name}, measured", [(i - centre, p) for i, p in enumerate(rows)]))
+        series.append((f"{name}, equal weights", [(i - centre, c / sum(counts)) for i, c in enumerate(counts)]))
+    chart = line_chart(series, "input row, from the centre of the field", "share of the weight", "Per-axis profiles")
+    return figure(
+        chart,
+        "Per axis, the share of the gradient each input row carries: measured in Keras (ReLU between the layers, "
+        "Keras's default initialiser) against the path counts with equal weights that calc computes.",
+    )
+
+
+def _table(runs: list[dict[str, Any]]) -> Markup:
+    rows = [
+        (_name(r), r["activation"], r["initializer"], _std(r["std"]), _std(r["computed"]["std"]))
+        for r in sorted(runs, key=lambda r: (r["group"] != "article", r["k"], list(NAMES).index(r["architecture"])))
+    ]
+    head = ("Layers", "Between layers", "Initialiser", "Std, measured (pixels)", "Std, equal weights (pixels)")
+    return scroll_region(table(head, rows, "Every measured run, per axis (rows × columns where they differ)"), "runs")
+
+
+def effective_field_measured(data: Data | None = None, arg: str = "") -> Markup:
+    """Heat maps, profiles and the table of every run, with how they were measured."""
+    if not RESULTS.exists():
+        return Markup("<p>No measurement recorded yet: run <code>python -m scripts.examples</code>.</p>")
+    recorded = json.loads(RESULTS.read_text())
+    runs = recorded["runs"]
+    first = runs[0]
+    note = html(
+        '<p class="kl-note">Measured {} with TensorFlow {} and Keras {} on {} ({} cores): |∂ output / ∂ input| of '
+        "the central output unit, averaged over {} random initialisations × {} random inputs each, {} filters per "
+        "layer, seeds stored with the results.</p>",
+        recorded["date"][:10], recorded["versions"]["tensorflow"], recorded["versions"]["keras"],
+        recorded["machine"]["cpu"], recorded["machine"]["cores"], first["trials"], first["batch"],
+        recorded["method"]["filters"],
+    )  # fmt: skip
+    return join([_maps(runs), _profiles(runs), note, _table(runs)])
+
+
+FIGURES: dict[str, Callable[[Data, str], Markup]] = {"effective_field_measured": effective_field_measured}
