@@ -4,7 +4,7 @@
 //
 // Boot: from a memory snapshot that this browser made on an earlier visit (Cache Storage, keyed by the build),
 // else a normal boot. Nothing is downloaded for the snapshot: after the first answer, calc.js starts this file
-// a second time as calc-worker.mjs?snapshot when the page is idle; that instance boots with _makeSnapshot (a
+// a second time as calc-worker.mjs#snapshot (the same file, from the HTTP cache) when the page is idle; that instance boots with _makeSnapshot (a
 // private Pyodide option), imports and runs every calculator once, and stores makeMemorySnapshot()'s bytes. A
 // snapshot that is missing, unreadable or refused by Pyodide (a different build, a corrupt entry) means a
 // normal boot; one that failed to load is not made again for this build.
@@ -22,13 +22,13 @@ const SELF_URL = new URL(import.meta.url);
 const HERE = new URL("./", SELF_URL);
 const INDEX_URL = new URL("pyodide/", HERE).href;
 const EXTRACT_DIR = "/home/pyodide/kernel-lab";
-const MAKING_SNAPSHOT = SELF_URL.searchParams.has("snapshot");
+const MAKING_SNAPSHOT = SELF_URL.hash === "#snapshot";
 const CACHE_NAME = "kernel-lab-python";
 const SNAPSHOT_URL = new URL("pyodide/snapshot-" + RUNTIME.build + ".bin", HERE).href;
 const REFUSED_URL = SNAPSHOT_URL + "?refused"; // stored when this build's snapshot failed to load
 let handle = null;
 const queue = [];
-// Milestones in ms since the page's navigation start (the page passes its timeOrigin in the URL hash).
+// Milestones in ms since the page's navigation start (the page passes its timeOrigin in the URL's fragment).
 const PAGE_ORIGIN = Number(SELF_URL.hash.slice(1)) || performance.timeOrigin;
 const timings = {};
 function mark(name) {

@@ -75,7 +75,7 @@
       if (maker) maker.terminate();
     };
     try {
-      maker = new Worker(WORKER_URL + "?snapshot", { type: "module" });
+      maker = new Worker(WORKER_URL + "#snapshot", { type: "module" }); // the same file, from the cache
     } catch (error) {
       done({ made: false, reason: String(error) });
       return;

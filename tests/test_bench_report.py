@@ -94,3 +94,66 @@ def test_a_benchmark_not_recorded_says_how_to_record_it(monkeypatch: pytest.Monk
     monkeypatch.setattr(report, "BENCHMARKS", tmp_path)
     for name, figure in report.FIGURES.items():
         assert "No benchmark recorded yet" in figure(""), name
+
+
+def _m(values: list[float]) -> dict[str, Any]:
+    ordered = sorted(values)
+    return {"median": ordered[len(ordered) // 2], "min": ordered[0], "max": ordered[-1], "values": values}
+
+
+def _network_record() -> dict[str, Any]:
+    def visit(cold_ms: float, cold_bytes: float, warm_ms: float) -> dict[str, Any]:
+        return {
+            "cold_ms": _m([cold_ms, cold_ms + 100, cold_ms - 50]),
+            "cold_bytes": _m([cold_bytes] * 3),
+            "warm_ms": _m([warm_ms, warm_ms + 10, warm_ms + 20]),
+            "warm_bytes": _m([0, 0, 0]),
+            "boot": ["normal, then snapshot"],
+        }
+
+    profiles: dict[str, dict[str, float]] = {"20 Mbit/s, 40 ms": {}, "4 Mbit/s, 150 ms": {}}
+    by_profile = {"site": visit(2900, 5.8e6, 700), "plain": visit(10200, 14.2e6, 3100)}
+    return {
+        "date": "2026-11-30 13:00 UTC",
+        "load_average_before": [1.5, 1, 1],
+        "load_average_after": [2.5, 1, 1],
+        "runs": 3,
+        "profiles": profiles,
+        "goals": {"cold_bytes": 6e6, "cold_ms": 3000, "warm_ms": 600},
+        "results": {kind: {p: copy.deepcopy(by_profile) for p in profiles} for kind in ("plain", "gzip")},
+    }
+
+
+def test_network_table_shows_each_recorded_figure_and_judges_the_goals_on_the_first_profile() -> None:
+    net = _network_record()
+    out = report.network_report(net)
+    rows = [row for t in tables(out) for row in t][1:]  # below the header
+    assert len(rows) == 8  # 2 hosts x 2 profiles x 2 builds
+    site = next(r for r in rows if r[0] == "host without compression" and r[1] == "20 Mbit/s, 40 ms" and r[2] == "site")
+    assert site[3] == "2.90 [2.85 – 3.00]" and site[4].startswith("5.80 ") and site[5].startswith("0.71 ")
+    # Bytes and cold time met, warm missed; load average shown.
+    assert "bytes for a cold visit 5.80 MB (goal ≤ 6): met" in out
+    assert "ready, cold 2.90 s (goal ≤ 3): met" in out
+    assert "ready, warm 0.71 s (goal ≤ 0.6): <strong>missed</strong>" in out
+    assert "load average before and after: 1.5 and 2.5" in out
+
+
+def test_pages_table_judges_each_page_against_the_goal() -> None:
+    pages = {
+        "date": "2026-11-30 13:00 UTC",
+        "load_average_before": [1.0, 1, 1],
+        "load_average_after": [1.2, 1, 1],
+        "runs": 5,
+        "goal_ms": 1000,
+        "results": {"layer/": _m([900, 950, 980, 1010, 1200]), "analyzer/": _m([1100, 1150, 1200, 1300, 1400])},
+    }
+    rows = {r[0]: r[1:] for t in tables(report.pages_report(pages)) for r in t}
+    assert rows["layer/"] == ["980 [900 – 1200]", "≤ 1000", "met"]
+    assert rows["analyzer/"][2] == "missed"
+
+
+def test_the_browser_figure_shows_the_recorded_parts() -> None:
+    data = recorded("browser")
+    out = report.browser_figures(data)
+    assert ("network benchmark" in out) == ("network" in data)
+    assert ("pages benchmark" in out) == ("pages" in data)

@@ -1,10 +1,12 @@
-"""Browser benchmark of the site's calculators: headless Chromium, site served from localhost.
+"""Browser benchmark of the site's calculators: headless Chromium, site served from 127.0.0.1.
 
-Builds the site in up to three variants: "snapshot" (as deployed: precompiled standard library + memory
-snapshot, the worker started by calc.js after the theme's scripts, the theme's scripts split into short tasks
-and run after the first paint), "stock_theme" (the same with the theme's scripts as Material ships them,
-see scripts/theme_patch.py) and "plain" (Pyodide's own files, the baseline), then measures, the variants taking
-turns over several runs, each run in a fresh browser profile (cold HTTP cache):
+Builds the site in up to three variants: "site" (as deployed: precompiled, trimmed standard library, large
+files gzipped, a memory snapshot made by the browser for later visits, the worker started by calc.js after the
+theme's scripts, the theme's scripts split into short tasks and run after the first paint), "stock_theme" (the
+same with the theme's scripts as Material ships them, see scripts/theme_patch.py) and "plain" (Pyodide's own
+files, the baseline). Three modes (all by default):
+
+``localhost``: the variants taking turns over several runs, each run in a fresh browser context (cold HTTP cache):
 
 - static_paint_ms: first contentful paint of a calculator page (its result is in the HTML);
 - interactive_ms: navigation start to the worker's first recomputed result (data-state="ready");
@@ -19,9 +21,19 @@ turns over several runs, each run in a fresh browser profile (cold HTTP cache):
 - roundtrip_analyzer_ms: the analyzer on keras.applications.InceptionResNetV2's JSON (made with Keras);
 - python_*_ms: the part of each round trip spent in Python, inside the worker.
 
-Writes medians, spreads and every value to benchmarks/browser.json, shown on the Methods page.
+``network``: "site" and "plain" served by two kinds of host (scripts/bench/hosts.py: one that compresses
+nothing, one that gzips text, JavaScript, JSON and WebAssembly on the fly) under Chromium's network emulation
+(each profile of NETWORK_PROFILES), each run in a fresh persistent profile (a disk cache and Cache Storage, as a
+reader's browser has): the one-layer page ready, cold; the bytes the host sent for that visit, including what
+the page does once idle (the memory snapshot made in the browser, the search index); then the same page in a
+new tab of that profile (warm), its time and bytes.
 
-    .venv/bin/python -m scripts.bench.browser [--runs 7] [--variants snapshot,stock_theme]
+``pages``: every calculator page of "site", cold, on localhost (no emulation), each in a fresh context.
+
+Writes medians, spreads and every value to benchmarks/browser.json (a mode run alone replaces only its own part),
+shown on the Methods page.
+
+    .venv/bin/python -m scripts.bench.browser [--modes localhost,network,pages] [--runs 7] [--network-runs 3]
 """
 
 from __future__ import annotations
@@ -31,7 +43,6 @@ import contextlib
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,11 +53,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scripts.bench.hosts import serve
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 from scripts.examples import machine
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "benchmarks" / "browser.json"
+NETWORK_PROFILES = {
+    # Chrome DevTools Protocol Network.emulateNetworkConditions: bytes per second, round-trip latency in ms.
+    "20 Mbit/s, 40 ms": {"downloadThroughput": 2.5e6, "uploadThroughput": 2.5e6, "latency": 40},
+    "4 Mbit/s, 150 ms": {"downloadThroughput": 0.5e6, "uploadThroughput": 0.5e6, "latency": 150},
+}
+NETWORK_GOALS = {"cold_bytes": 6e6, "cold_ms": 3000, "warm_ms": 600}  # the first profile, host without compression
+PAGE_GOAL_MS = 1000
+CALC_PAGES = ("layer/", "receptive-field/", "effective-field/", "parameters/", "inception/", "analyzer/")
 GOALS = {
     "static_paint_ms": 200,
     "interactive_ms": 1000,
@@ -92,14 +112,8 @@ async (href) => {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 VARIANT_ENV = {
-    "snapshot": {},
+    "site": {},
     "stock_theme": {"KERNEL_LAB_STOCK_THEME": "1"},
     "plain": {"KERNEL_LAB_PLAIN_PYODIDE": "1"},
 }
@@ -194,24 +208,18 @@ def summarize(values: list[float]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def served(variants: list[str], config: str) -> Iterator[dict[str, str]]:
-    """Each variant built and served from 127.0.0.1 on a port of its own: {variant: base URL}."""
+def served(variants: list[str], config: str, kinds: tuple[str, ...] = ("plain",)) -> Iterator[dict[str, Any]]:
+    """Each variant built once and served from 127.0.0.1 by each kind of host: {variant: {kind: Host}}."""
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        bases = {}
+        hosts: dict[str, Any] = {}
         for variant in variants:
-            port = free_port()
-            bases[variant] = f"http://127.0.0.1:{port}/"
             site = Path(tmp) / variant
-            build(site, bases[variant], variant, config)
-            server = subprocess.Popen(
-                [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            stack.callback(server.wait)
-            stack.callback(server.terminate)
-        time.sleep(0.5)
-        yield bases
+            site.mkdir()
+            hosts[variant] = {kind: stack.enter_context(serve(site, kind)) for kind in kinds}
+            # Built for the first host's address (instant navigation follows only links under the site's URL).
+            build(site, hosts[variant][kinds[0]].url, variant, config)
+        time.sleep(0.2)
+        yield hosts
 
 
 def summarize_runs(raw: list[dict[str, Any]]) -> dict[str, Any]:
@@ -226,60 +234,189 @@ def summarize_runs(raw: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+# --- network: cold and warm visits in a persistent profile, emulated network, two kinds of host -------------
+
+
+def _visit(context: Any, url: str, conditions: dict[str, float] | None) -> tuple[Any, dict[str, Any]]:
+    """A new tab on ``url`` (throttled by ``conditions``), once its calculator has answered."""
+    page = context.new_page()
+    page.set_default_timeout(240_000)
+    if conditions:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, **conditions})
+    page.goto(url)
+    page.locator("[data-calc]").first.scroll_into_view_if_needed()
+    page.wait_for_selector(READY)
+    r: dict[str, Any] = page.evaluate(
+        """() => ({ms: performance.getEntriesByName("kl-ready")[0].startTime, timings: window.klWorkerTimings})"""
+    )
+    return page, r
+
+
+def _settle(page: Any) -> None:
+    """Wait for what the page does once idle: the memory snapshot, when it makes one, and the network to go quiet."""
+    if page.evaluate("() => window.klWorkerTimings.makeSnapshot"):
+        page.wait_for_function("() => window.klSnapshot !== undefined", timeout=240_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+
+
+def network_run(browser_type: Any, host: Any, conditions: dict[str, float]) -> dict[str, Any]:
+    """One cold and one warm visit of the one-layer page in a fresh persistent profile."""
+    with tempfile.TemporaryDirectory() as profile:
+        context = browser_type.launch_persistent_context(profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            host.reset()
+            page, cold = _visit(context, host.url + "layer/", conditions)
+            _settle(page)
+            cold_bytes = sum(host.reset().values())
+            made = page.evaluate("() => window.klSnapshot || null")
+            page.close()
+            page, warm = _visit(context, host.url + "layer/", conditions)
+            page.wait_for_load_state("networkidle")
+            warm_bytes = sum(host.reset().values())
+        finally:
+            context.close()
+    return {
+        "cold_ms": cold["ms"],
+        "cold_bytes": cold_bytes,
+        "warm_ms": warm["ms"],
+        "warm_bytes": warm_bytes,
+        "boot_cold": cold["timings"]["boot"],
+        "boot_warm": warm["timings"]["boot"],
+        "snapshot_made_ms": (made or {}).get("ms"),
+    }
+
+
+def measure_network(p: Any, config: str, runs: int) -> dict[str, Any]:
+    variants, kinds = ["site", "plain"], ("plain", "gzip")
+    raw: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {}
+    with served(variants, config, kinds) as hosts:
+        for run in range(runs):
+            for kind in kinds:
+                for label, conditions in NETWORK_PROFILES.items():
+                    for variant in variants:
+                        print(f"network run {run + 1}/{runs}: {variant}, {kind} host, {label}", flush=True)
+                        r = network_run(p.chromium, hosts[variant][kind], conditions)
+                        raw.setdefault(kind, {}).setdefault(label, {}).setdefault(variant, []).append(r)
+    results: dict[str, Any] = {}
+    for kind, by_profile in raw.items():
+        for label, by_variant in by_profile.items():
+            for variant, rs in by_variant.items():
+                out: dict[str, Any] = {
+                    k: summarize([r[k] for r in rs]) for k in ("cold_ms", "cold_bytes", "warm_ms", "warm_bytes")
+                }
+                out["boot"] = sorted({f"{r['boot_cold']}, then {r['boot_warm']}" for r in rs})
+                made = [r["snapshot_made_ms"] for r in rs if r["snapshot_made_ms"] is not None]
+                if made:
+                    out["snapshot_made_ms"] = summarize(made)
+                results.setdefault(kind, {}).setdefault(label, {})[variant] = out
+                print(
+                    f"  {kind:5} {label:18} {variant:5} "
+                    + "  ".join(f"{k} {out[k]['median']:g}" for k in NETWORK_GOALS)
+                )
+    return {"runs": runs, "profiles": NETWORK_PROFILES, "goals": NETWORK_GOALS, "results": results}
+
+
+# --- pages: every calculator page, cold, on localhost ---------------------------------------------------------
+
+
+def measure_pages(browser: Any, config: str, runs: int) -> dict[str, Any]:
+    values: dict[str, list[float]] = {page: [] for page in CALC_PAGES}
+    with served(["site"], config) as hosts:
+        host = hosts["site"]["plain"]
+        for run in range(runs):
+            for path in CALC_PAGES:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                try:
+                    _, r = _visit(context, host.url + path, None)
+                finally:
+                    context.close()
+                values[path].append(r["ms"])
+            print(
+                f"pages run {run + 1}/{runs}: " + ", ".join(f"{p} {v[-1]:.0f}" for p, v in values.items()), flush=True
+            )
+    return {"runs": runs, "goal_ms": PAGE_GOAL_MS, "results": {p: summarize(v) for p, v in values.items()}}
+
+
+def section(measure: Any) -> dict[str, Any]:
+    """A mode's figures with the date and the load average before and after."""
+    before = os.getloadavg()
+    out: dict[str, Any] = measure()
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average_before": [round(x, 2) for x in before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        **out,
+    }
+
+
+def measure_localhost(browser: Any, variants: list[str], config: str, runs: int, roundtrips: int) -> dict[str, Any]:
+    model = inception_resnet_v2_json()
+    raw: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+    with served(variants, config) as hosts:
+        # Variants take turns, run after run: the machine's load falls on all of them alike.
+        for run in range(runs):
+            for variant in variants:
+                print(f"run {run + 1}/{runs}: {variant}", flush=True)
+                raw[variant].append(one_run(browser, hosts[variant]["plain"].url, model, roundtrips))
+    results = {}
+    for variant in variants:
+        results[variant] = summarize_runs(raw[variant])
+        print(f"== {variant}")
+        for key, value in results[variant].items():
+            if isinstance(value, dict):
+                goal = GOALS.get(key)
+                flag = "" if goal is None else ("  ok" if value["median"] <= goal else f"  MISSES goal {goal}")
+                print(f"  {key:24} median {value['median']:8.1f}  [{value['min']:.1f} .. {value['max']:.1f}]{flag}")
+    return {"runs": runs, "goals_ms": GOALS, "results": results}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--modes", default="localhost,network,pages")
+    parser.add_argument("--runs", type=int, default=7, help="localhost runs per variant")
     parser.add_argument("--roundtrips", type=int, default=15)
-    parser.add_argument("--variants", default=",".join(VARIANT_ENV))
+    parser.add_argument("--network-runs", type=int, default=3, help="network runs per variant, host and profile")
+    parser.add_argument("--page-runs", type=int, default=5, help="cold loads of each calculator page")
+    parser.add_argument("--variants", default=",".join(VARIANT_ENV), help="localhost mode's variants")
     parser.add_argument("--config", default="mkdocs.yml")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    model = inception_resnet_v2_json()
-    load_before = os.getloadavg()
-    results = {}
+    modes = args.modes.split(",")
+    record: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        version = browser.version
-        variants = args.variants.split(",")
-        raw: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
-        with served(variants, args.config) as bases:
-            # Variants take turns, run after run: the machine's load falls on all of them alike.
-            for run in range(args.runs):
-                for variant in variants:
-                    print(f"run {run + 1}/{args.runs}: {variant}", flush=True)
-                    raw[variant].append(one_run(browser, bases[variant], model, args.roundtrips))
-        for variant in variants:
-            results[variant] = summarize_runs(raw[variant])
-            print(f"== {variant}")
-            for key, value in results[variant].items():
-                if isinstance(value, dict):
-                    goal = GOALS.get(key)
-                    flag = "" if goal is None else ("  ok" if value["median"] <= goal else f"  MISSES goal {goal}")
-                    print(f"  {key:24} median {value['median']:8.1f}  [{value['min']:.1f} .. {value['max']:.1f}]{flag}")
+        record["browser"] = f"Chromium {browser.version} (headless, Debian package)"
+        if "localhost" in modes:
+            localhost = section(
+                lambda: measure_localhost(browser, args.variants.split(","), args.config, args.runs, args.roundtrips)
+            )
+            # The localhost figures stay at the record's top level, where earlier records had them.
+            record |= {k: localhost[k] for k in ("date", "runs", "goals_ms", "results")}
+            record["machine"] = machine_record(localhost)
+        if "network" in modes:
+            record["network"] = section(lambda: measure_network(p, args.config, args.network_runs))
+        if "pages" in modes:
+            record["pages"] = section(lambda: measure_pages(browser, args.config, args.page_runs))
         browser.close()
-    pyodide = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())["version"]
-    fp = machine.fingerprint()
-    record = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": {
-            "key": fp["key"],
-            "cpu": fp["cpu"],
-            "cpus": fp["cores"],
-            "platform": platform.platform(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        },
-        "browser": f"Chromium {version} (headless, Debian package)",
-        "pyodide": pyodide,
-        "runs": args.runs,
-        "goals_ms": GOALS,
-        "results": results,
-    }
+    record["pyodide"] = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())["version"]
+    record.setdefault("machine", machine_record(None))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {args.out}")
+
+
+def machine_record(localhost: dict[str, Any] | None) -> dict[str, Any]:
+    fp = machine.fingerprint()
+    out: dict[str, Any] = {"key": fp["key"], "cpu": fp["cpu"], "cpus": fp["cores"], "platform": platform.platform()}
+    if localhost:
+        out["load_average_before"] = localhost["load_average_before"]
+        out["load_average_after"] = localhost["load_average_after"]
+    return out
 
 
 if __name__ == "__main__":

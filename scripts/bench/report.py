@@ -15,7 +15,16 @@ from typing import Any
 from calc.text import percent, ratio, significant
 from kernel_lab.html import Markup, html, join, scroll_region, table
 
-__all__ = ["FIGURES", "analyzer_report", "browser_report", "calc_report", "machine_line"]
+__all__ = [
+    "FIGURES",
+    "analyzer_report",
+    "browser_figures",
+    "browser_report",
+    "calc_report",
+    "machine_line",
+    "network_report",
+    "pages_report",
+]
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -188,6 +197,93 @@ def browser_report(data: dict[str, Any]) -> Markup:
     )  # fmt: skip
 
 
+def _spread(m: dict[str, Any], scale: float = 1.0, digits: int = 2) -> str:
+    return f"{m['median'] / scale:.{digits}f} [{m['min'] / scale:.{digits}f} – {m['max'] / scale:.{digits}f}]"
+
+
+def _load_note(section: dict[str, Any], script_how: str) -> Markup:
+    return html(
+        '<p class="kl-note">Recorded {} by <code>scripts/bench/browser.py</code> ({}); load average before and '
+        "after: {:g} and {:g} (other jobs shared the machine).</p>",
+        section["date"], script_how, section["load_average_before"][0], section["load_average_after"][0],
+    )  # fmt: skip
+
+
+HOST_LABELS = {"plain": "host without compression", "gzip": "host that gzips text, JS, JSON and WASM"}
+
+
+def network_report(net: dict[str, Any]) -> Markup:
+    """The network part of benchmarks/browser.json: cold and warm visits under emulated networks, bytes sent,
+    each host kind, profile and variant; the issue's goals judged on the first profile, host without compression,
+    the site as built."""
+    rows = []
+    for kind, by_profile in net["results"].items():
+        for label, by_variant in by_profile.items():
+            for variant, r in by_variant.items():
+                rows.append(
+                    (
+                        HOST_LABELS.get(kind, kind), label, variant,
+                        _spread(r["cold_ms"], 1000), _spread(r["cold_bytes"], 1e6),
+                        _spread(r["warm_ms"], 1000), _spread(r["warm_bytes"], 1e6, 3), "; ".join(r["boot"]),
+                    )
+                )  # fmt: skip
+    head = (
+        "Host", "Network", "Build", "Ready, cold (s)", "Bytes, cold (MB)", "Ready, warm (s)", "Bytes, warm (MB)",
+        "Python started",
+    )  # fmt: skip
+    caption = (
+        f"The one-layer page, median [min – max] of {net['runs']} runs, each in a fresh persistent browser profile; "
+        "bytes as the host sent them, including what the page does once idle"
+    )
+    goals = net["goals"]
+    first = next(iter(net["profiles"]))
+    site = net["results"].get("plain", {}).get(first, {}).get("site")
+    verdicts = []
+    if site:
+        for key, label, unit, scale in (
+            ("cold_bytes", "bytes for a cold visit", "MB", 1e6),
+            ("cold_ms", "ready, cold", "s", 1000),
+            ("warm_ms", "ready, warm", "s", 1000),
+        ):
+            median = site[key]["median"]
+            verdicts.append(
+                html(
+                    "{} {:.2f} {} (goal ≤ {:g}): {}",
+                    label,
+                    median / scale,
+                    unit,
+                    goals[key] / scale,
+                    _met(median, goals[key]),
+                )
+            )
+    goal_line = html("<p>Goals (the site as built, {}, host without compression): {}.</p>", first, join(verdicts, "; "))
+    table_html = scroll_region(table(head, rows, caption, numeric_from=3), "network benchmark")
+    return join([table_html, goal_line, _load_note(net, "network mode")])
+
+
+def pages_report(pages: dict[str, Any]) -> Markup:
+    """The pages part of benchmarks/browser.json: every calculator page cold on localhost against its goal."""
+    goal = pages["goal_ms"]
+    rows = [
+        (code(path), _spread(m, 1, 0), f"≤ {goal:g}", _met(m["median"], goal)) for path, m in pages["results"].items()
+    ]
+    caption = f"Ready after navigation, cold, localhost, ms: median [min – max] of {pages['runs']} loads per page"
+    head = ("Page", "Ready (ms)", "Goal (ms)", "Goal met")
+    return join(
+        [scroll_region(table(head, rows, caption, numeric_from=1), "pages benchmark"), _load_note(pages, "pages mode")]
+    )
+
+
+def browser_figures(data: dict[str, Any]) -> Markup:
+    """benchmarks/browser.json: the localhost table, then the network and per-page tables when recorded."""
+    parts = [browser_report(data)] if "results" in data else []
+    if "network" in data:
+        parts.append(network_report(data["network"]))
+    if "pages" in data:
+        parts.append(pages_report(data["pages"]))
+    return join(parts)
+
+
 def _figure(name: str, render: Callable[[dict[str, Any]], Markup]) -> Callable[[str], Markup]:
     def figure(arg: str = "") -> Markup:
         data = load(name, BENCHMARKS)
@@ -200,5 +296,5 @@ def _figure(name: str, render: Callable[[dict[str, Any]], Markup]) -> Callable[[
 FIGURES: dict[str, Callable[[str], Markup]] = {
     "bench_calc": _figure("calc", calc_report),
     "bench_analyzer": _figure("analyzer", analyzer_report),
-    "browser_bench": _figure("browser", browser_report),
+    "browser_bench": _figure("browser", browser_figures),
 }

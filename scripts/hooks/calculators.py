@@ -41,7 +41,8 @@ log = logging.getLogger("mkdocs.hooks.calculators")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 WIDGET_FILES = ("calc.js", "calc.css")
 WORKER = "calc-worker.mjs"
-# Shipped gzipped too (when the precompiled runtime is built): the worker fetches NAME.gz and decompresses it.
+# Shipped gzipped too (when the precompiled runtime is built and gzip saves 10 % or more): the worker fetches
+# NAME.gz and decompresses it.
 GZIPPED = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-lock.json")
 # The worker's settings, between these markers in site_assets/calc-worker.mjs.
 RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
@@ -81,11 +82,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, f"{ASSETS}/pyodide/{name}", abs_src_path=str(src)))
         shipped[name] = src.stat().st_size
         runtime_files.append(src)
-        if runtime and name in GZIPPED:
-            gz = _gzipped(src)
+        gz = _gzipped(src) if runtime and name in GZIPPED else None
+        if gz and gz.stat().st_size < 0.9 * src.stat().st_size:  # not for a file gzip barely shrinks
             files.append(File.generated(config, f"{ASSETS}/pyodide/{name}.gz", abs_src_path=str(gz)))
             shipped[name + ".gz"] = gz.stat().st_size
             gzipped.append(f"pyodide/{name}")
+    # The site's Python with its bytecode, when the runtime build made it.
+    if runtime and (runtime / "python-pyc.zip").exists():
+        package = (runtime / "python-pyc.zip").read_bytes()
     settings = {"build": build_id(package, runtime_files), "gz": gzipped, "snapshot": runtime is not None}
     files.append(File.generated(config, f"{ASSETS}/{WORKER}", content=worker_source(settings)))
     files.append(File.generated(config, f"{ASSETS}/python.zip", content=package))
@@ -135,7 +139,7 @@ def fast_runtime(package: bytes) -> Path | None:
     pyodide = ROOT / "node_modules" / "pyodide"
     key = hashlib.sha256(script.read_bytes() + (pyodide / "package.json").read_bytes() + package).hexdigest()
     stamp = RUNTIME / "key.txt"
-    if stamp.exists() and stamp.read_text() == key and (RUNTIME / "python_stdlib.zip").exists():
+    if stamp.exists() and stamp.read_text() == key and (RUNTIME / "python-pyc.zip").exists():
         return RUNTIME
     node = shutil.which("node")
     if node is None:

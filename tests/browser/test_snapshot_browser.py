@@ -113,13 +113,26 @@ def test_a_corrupt_snapshot_entry_means_a_normal_boot(browser: Any, site_url: st
 
 def test_when_making_the_snapshot_fails_the_page_still_works(browser: Any, site_url: str, tmp_path: Path) -> None:
     with profile(browser, tmp_path, origin_of(site_url)) as p:
-        p.context.route("**/calc-worker.mjs?snapshot*", lambda route: route.abort())
+        # The snapshot worker's fetch of python.zip fails (the first is the page's worker; routing also turns
+        # the HTTP cache off, so the second fetch reaches the route).
+        fetches: list[str] = []
+
+        def second_fails(route: Any) -> None:
+            fetches.append(route.request.url)
+            if len(fetches) > 1:
+                route.abort()
+            else:
+                route.continue_()
+
+        p.context.route("**/python.zip", second_fails)
         page = p.visit(site_url)
         page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
         assert page.evaluate("() => window.klSnapshot.made") is False
+        assert len(fetches) == 2
         recomputes(page)
         assert page.locator(".kl-status").inner_text() == ""  # no notice: the page is interactive
         page.close()
+        p.context.unroute("**/python.zip")
         page = p.visit(site_url)
         assert boot(page)["boot"] == "normal"
         recomputes(page)
