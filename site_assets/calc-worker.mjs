@@ -65,9 +65,47 @@ async function fetchGzipped(url) {
   });
   const gzipped = head[0] === 0x1f && head[1] === 0x8b;
   const type = TYPES[url.split(".").pop()] || "application/octet-stream";
-  return new Response(gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body, {
+  return new Response(gzipped ? watched(body.pipeThrough(new DecompressionStream("gzip"))) : body, {
     headers: { "Content-Type": type },
   });
+}
+
+// A .gz that fails part-way (truncated, corrupt) must not leave Python waiting: Pyodide only logs a wasm that
+// fails to compile. The stream reports its error to gzFailed, which boot() races against loadPyodide.
+let reportGzError = null;
+const gzFailed = new Promise((resolve) => {
+  reportGzError = resolve;
+});
+function watched(stream) {
+  const reader = stream.getReader();
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        reportGzError(error);
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+const GZ_FAILED = Symbol("gzip failed");
+
+// loadPyodide, or, when a gzipped file fails on the way, loadPyodide again on the original files.
+async function loadPython(options) {
+  const failed = gzFailed.then((error) => ({ [GZ_FAILED]: error }));
+  const first = await Promise.race([loadPyodide(options), failed]);
+  if (!(GZ_FAILED in first)) return first;
+  const error = first[GZ_FAILED];
+  timings.gzError = String((error && error.message) || error);
+  GZ.clear();
+  return loadPyodide({ ...options, createPyodideModule: undefined });
 }
 
 self.fetch = function (input, init) {
@@ -114,12 +152,12 @@ function openCache() {
   return caches.open(CACHE_NAME).catch(() => null);
 }
 
-// The kept snapshot's bytes as a promise (read while Pyodide fetches the rest), or null when there is none.
+// {bytes: a promise of the kept snapshot} (read while Pyodide fetches the rest), or null when there is none.
 async function cachedSnapshot(cache) {
   if (!cache) return null;
   try {
     const response = await cache.match(SNAPSHOT_URL);
-    return response ? response.arrayBuffer() : null;
+    return response ? { bytes: response.arrayBuffer() } : null;
   } catch (error) {
     return null;
   }
@@ -153,7 +191,7 @@ async function startPython(cache) {
   mark("snapshotRead");
   if (snapshot) {
     try {
-      const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      const pyodide = await loadPython({ ...options, _loadSnapshot: snapshot.bytes });
       pyodide.runPython(AFTER_RESTORE);
       timings.boot = "snapshot";
       return pyodide;
@@ -163,7 +201,7 @@ async function startPython(cache) {
     }
   }
   timings.boot = "normal";
-  return loadPyodide(options);
+  return loadPython(options);
 }
 
 async function unpackSite(pyodide) {

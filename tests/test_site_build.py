@@ -196,3 +196,16 @@ def test_hook_leaves_pages_without_markers_untouched() -> None:
 
     html = "<h1>Plain</h1><p>No calculators here.</p>"
     assert hook.on_page_content(html, page=None, config=None, files=None) is html  # type: ignore[arg-type]
+
+
+def test_calculator_pages_fetch_the_gzipped_runtime_from_their_head(site: Path) -> None:
+    """Low-priority preloads of the files the worker fetches, on calculator pages only, pointing at real files."""
+    gz = worker_settings(site)["gz"]
+    for name, path in CALC_PAGES.items():
+        page = site / path / "index.html"
+        text = page.read_text()
+        head = text[: text.index("</head>")]
+        found = re.findall(r'<link rel="preload" as="fetch" crossorigin href="([^"]+)" fetchpriority="low">', head)
+        assert sorted(found) == sorted(f"../{ASSETS}/{n}.gz" for n in gz), name
+        assert all((page.parent / href).resolve().is_file() for href in found)
+    assert 'rel="preload"' not in (site / "index.html").read_text()

@@ -28,6 +28,7 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 from kernel_lab.html import Markup, html, scroll_region
 from scripts.bench import report
@@ -48,6 +49,7 @@ GZIPPED = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-
 RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
 
 shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for the Methods page)
+preloads: list[str] = []  # the gzipped runtime files, fetched from a calculator page's head (on_post_page)
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -91,6 +93,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if runtime and (runtime / "python-pyc.zip").exists():
         package = (runtime / "python-pyc.zip").read_bytes()
     settings = {"build": build_id(package, runtime_files), "gz": gzipped, "snapshot": runtime is not None}
+    preloads[:] = [f"{ASSETS}/{name}.gz" for name in gzipped]
     files.append(File.generated(config, f"{ASSETS}/{WORKER}", content=worker_source(settings)))
     files.append(File.generated(config, f"{ASSETS}/python.zip", content=package))
     return files
@@ -170,6 +173,25 @@ def python_zip() -> bytes:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, path.read_bytes())
     return buf.getvalue()
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """A calculator page starts downloading the gzipped runtime from its head, at low priority (after the
+    page's own styles and scripts), so that the download overlaps the page's first paint instead of waiting
+    for the worker; the worker's fetches then find them in the HTTP cache (or join the download)."""
+    head = output.find("</head>")
+    if not preloads or "data-calc=" not in output or head < 0:
+        return output
+    links = "".join(
+        str(
+            html(
+                '<link rel="preload" as="fetch" crossorigin href="{}" fetchpriority="low">',
+                get_relative_url(path, page.url),
+            )
+        )
+        for path in preloads
+    )
+    return output[:head] + links + output[head:]
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -152,3 +152,15 @@ def test_without_cache_storage_the_worker_boots_normally(browser: Any, site_url:
         page.close()
         assert boot(p.visit(insecure))["boot"] == "normal"
         assert not p.off_origin(), p.off_origin()
+
+
+def test_a_corrupt_gzipped_file_means_the_original_files(browser: Any, site_url: str, tmp_path: Path) -> None:
+    """A .gz that breaks part-way (here: the wasm's) does not leave Python waiting: the worker boots again from
+    the original files and the calculator recomputes."""
+    with profile(browser, tmp_path, origin_of(site_url)) as p:
+        broken = b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + bytes(range(256)) * 64
+        p.context.route("**/pyodide.asm.wasm.gz", lambda route: route.fulfill(status=200, body=broken))
+        page = p.visit(site_url)
+        assert boot(page)["gzError"], boot(page)
+        assert any(u.endswith("/pyodide.asm.wasm") for u in p.requests)
+        recomputes(page)
