@@ -77,3 +77,16 @@ def test_drawn_window_is_what_tensorflow_reads() -> None:
         assert taps - inside == taps & drawn(html, "kl-pad")  # the other taps fall on padding, drawn as such
         assert drawn(html, "on") == {(row, col)}
         checked += 1
+
+
+def test_windows_too_large_to_draw_are_described_instead() -> None:
+    # A 1,024-tap kernel dilated by 1,024 spans 1,023·1,024 + 1 pixels: far beyond a drawing of 21 cells a side.
+    html = render(
+        "layer", height=1 << 20, width=1 << 20, kernel_height=1024, kernel_width=1024, dilation_rate=1024, strides=1
+    )
+    assert "the window spans 1047553 × 1047553 input pixels" in html and "kl-diagram" not in html
+    # A window of 21 pixels is drawn in full, whatever the input size.
+    html = render(
+        "layer", height=1 << 20, width=1 << 20, kernel_height=21, kernel_width=3, strides=1000, row=1000, col=1048
+    )
+    assert drawn(html, "kl-tap") == {(1_000_000 + r, 1_048_000 + c) for r in range(21) for c in range(3)}

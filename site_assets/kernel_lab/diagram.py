@@ -19,8 +19,8 @@ Span = tuple[int, int]
 
 
 def _span(first: int, last: int, lo: int, hi: int) -> Span:
-    """At most VIEW consecutive indices of lo..hi (more if first..last needs them) that include first..last."""
-    n = max(VIEW, last - first + 1)
+    """At most VIEW consecutive indices of lo..hi that include first..last (a window of at most VIEW pixels)."""
+    n = VIEW
     if hi - lo + 1 <= n:
         return lo, hi
     start = min(max(lo, first - (n - (last - first + 1)) // 2), hi - n + 1)
@@ -71,6 +71,12 @@ def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int,
     out_h, out_w = info.output_shape[0], info.output_shape[1]
     if w is None or out_h is None or out_w is None or None in (*w.pad_before, *w.pad_after):
         return Markup('<p class="kl-note">No diagram: this layer has no position-independent window.</p>')
+    if max(w.kernel) > VIEW:
+        return html(
+            '<p class="kl-note">No drawing: the window spans {} × {} input pixels; it is drawn for windows of up to {} '
+            "pixels a side.</p>",
+            w.kernel[0], w.kernel[1], VIEW,
+        )  # fmt: skip
     ys, xs = _Axis.of(w, 0, height, out_h, row), _Axis.of(w, 1, width, out_w, col)
     taps = {(r, c) for r in ys.taps for c in xs.taps}
 
