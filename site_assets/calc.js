@@ -56,13 +56,22 @@
     return booted;
   }
 
-  // Run fn once the page has been idle for a moment (after the first answers are shown).
+  // Run fn once the reader has sent nothing to the worker for QUIET_MS and the page is idle, so that making the
+  // snapshot (a second Python start, about a second of CPU) does not compete with the reader's typing.
+  const QUIET_MS = 3000;
+  let lastRequest = 0;
   function whenIdle(fn) {
-    const later = function () {
-      if ("requestIdleCallback" in window) window.requestIdleCallback(fn, { timeout: 10000 });
-      else fn();
+    const check = function () {
+      const wait = lastRequest + QUIET_MS - performance.now();
+      if (wait > 0 || document.hidden) {
+        setTimeout(check, Math.max(wait, 500));
+      } else if ("requestIdleCallback" in window) {
+        window.requestIdleCallback(fn, { timeout: 10000 });
+      } else {
+        fn();
+      }
     };
-    setTimeout(later, 1000);
+    setTimeout(check, QUIET_MS);
   }
 
   // A second worker makes a memory snapshot of Python with the calculators loaded, which the worker keeps in
@@ -95,6 +104,7 @@
         return;
       }
       const id = ++nextId;
+      lastRequest = performance.now();
       pending.set(id, resolve);
       worker.postMessage({ id: id, name: name, inputs: inputs, data: data || null });
     });
