@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import calc
@@ -14,13 +13,13 @@ from kernel_lab.html import Markup, html, join
 __all__ = ["VIEW", "convolution_diagram"]
 
 VIEW = 21  # cells per side at most: larger inputs are drawn around the window
+VIEW_OUT = 11  # output cells per side at most
 CELL = 16.0
 Span = tuple[int, int]
 
 
-def _span(first: int, last: int, lo: int, hi: int) -> Span:
-    """At most VIEW consecutive indices of lo..hi that include first..last (a window of at most VIEW pixels)."""
-    n = VIEW
+def _span(first: int, last: int, lo: int, hi: int, n: int = VIEW) -> Span:
+    """At most ``n`` consecutive indices of lo..hi that include first..last (a window of at most n pixels)."""
     if hi - lo + 1 <= n:
         return lo, hi
     start = min(max(lo, first - (n - (last - first + 1)) // 2), hi - n + 1)
@@ -43,25 +42,51 @@ class _Axis:
         first = i * window.strides[axis] - before
         last = first + window.kernel[axis] - 1
         taps = tuple(range(first, last + 1, window.dilation[axis]))
-        return cls(taps, (first, last), _span(first, last, -before, size - 1 + after), _span(i, i, 0, out - 1))
-
-
-def _grid(x0: float, y0: float, rows: Span, cols: Span, cls: Callable[[int, int], str]) -> list[Markup]:
-    """Cells rows × cols from (x0, y0); each says which position it is (data-at="row col")."""
-    return [
-        html(
-            '<rect class="{}" data-at="{} {}" x="{:.0f}" y="{:.0f}" width="{:.0f}" height="{:.0f}"/>',
-            cls(r, c),
-            r,
-            c,
-            x0 + (c - cols[0]) * CELL,
-            y0 + (r - rows[0]) * CELL,
-            CELL,
-            CELL,
+        return cls(
+            taps, (first, last), _span(first, last, -before, size - 1 + after), _span(i, i, 0, out - 1, VIEW_OUT)
         )
-        for r in range(rows[0], rows[1] + 1)
-        for c in range(cols[0], cols[1] + 1)
+
+
+def _grid(
+    x0: float, y0: float, rows: Span, cols: Span, area: Span | None, marked: dict[tuple[int, int], str]
+) -> Markup:
+    """Cells rows × cols drawn from (x0, y0): a padding background, the ``area`` of real positions over it (rows
+    and columns 0..area-1; None: all real), grid lines as one path, and the ``marked`` cells with their class,
+    each saying which position it is (data-at="row col"). Drawn this way, a grid costs a few elements, not one
+    per cell."""
+    n_rows, n_cols = _cells(rows), _cells(cols)
+    out = [
+        html('<rect class="kl-px kl-pad" x="{}" y="{}" width="{}" height="{}"/>', x0, y0, n_cols * CELL, n_rows * CELL)
     ]
+    h, w = (rows[1] + 1, cols[1] + 1) if area is None else area
+    r0, r1, c0, c1 = max(rows[0], 0), min(rows[1], h - 1), max(cols[0], 0), min(cols[1], w - 1)
+    if r0 <= r1 and c0 <= c1:
+        out.append(
+            html(
+                '<rect class="kl-px kl-in" x="{}" y="{}" width="{}" height="{}"/>',
+                x0 + (c0 - cols[0]) * CELL,
+                y0 + (r0 - rows[0]) * CELL,
+                (c1 - c0 + 1) * CELL,
+                (r1 - r0 + 1) * CELL,
+            )
+        )
+    lines = [f"M{x0:g},{y0 + i * CELL:g}h{n_cols * CELL:g}" for i in range(n_rows + 1)]
+    lines += [f"M{x0 + j * CELL:g},{y0:g}v{n_rows * CELL:g}" for j in range(n_cols + 1)]
+    out.append(html('<path class="kl-lines" d="{}"/>', "".join(lines)))
+    for (r, c), cls in sorted(marked.items()):
+        out.append(
+            html(
+                '<rect class="{}" data-at="{} {}" x="{:.0f}" y="{:.0f}" width="{:.0f}" height="{:.0f}"/>',
+                cls,
+                r,
+                c,
+                x0 + (c - cols[0]) * CELL,
+                y0 + (r - rows[0]) * CELL,
+                CELL,
+                CELL,
+            )
+        )
+    return join(out)
 
 
 def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int, col: int) -> Markup:
@@ -78,14 +103,12 @@ def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int,
             w.kernel[0], w.kernel[1], VIEW,
         )  # fmt: skip
     ys, xs = _Axis.of(w, 0, height, out_h, row), _Axis.of(w, 1, width, out_w, col)
-    taps = {(r, c) for r in ys.taps for c in xs.taps}
-
-    def input_cell(r: int, c: int) -> str:
-        kind = "kl-tap" if (r, c) in taps else "kl-gap" if _inside(r, ys.window) and _inside(c, xs.window) else ""
-        return f"kl-px{'' if 0 <= r < height and 0 <= c < width else ' kl-pad'} {kind}".rstrip()
-
-    def output_cell(r: int, c: int) -> str:
-        return "kl-px kl-out on" if (r, c) == (row, col) else "kl-px kl-out"
+    taps = set(ys.taps)
+    marked = {}  # the window's cells: taps, and the gaps dilation leaves between them
+    for r in range(ys.window[0], ys.window[1] + 1):
+        for c in range(xs.window[0], xs.window[1] + 1):
+            pad = "" if 0 <= r < height and 0 <= c < width else " kl-pad"
+            marked[(r, c)] = f"kl-px{pad} {'kl-tap' if r in taps and c in xs.taps else 'kl-gap'}"
 
     in_x, out_x, top = 10.0, 10.0 + _cells(xs.shown_in) * CELL + 3 * CELL, 30.0
     label = f"Output unit ({row}, {col}) of {out_h} × {out_w} and the input pixels it reads"
@@ -99,7 +122,7 @@ def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int,
         ),
         html('<text class="kl-tick" x="{:.0f}" y="18">input (padding hatched)</text>', in_x),
         html('<text class="kl-tick" x="{:.0f}" y="18">output</text>', out_x),
-        *_grid(in_x, top, ys.shown_in, xs.shown_in, input_cell),
+        _grid(in_x, top, ys.shown_in, xs.shown_in, (height, width), marked),
         html(
             '<rect class="kl-window" x="{:.0f}" y="{:.0f}" width="{:.0f}" height="{:.0f}"/>',
             in_x + (xs.window[0] - xs.shown_in[0]) * CELL,
@@ -107,7 +130,7 @@ def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int,
             _cells(xs.window) * CELL,
             _cells(ys.window) * CELL,
         ),
-        *_grid(out_x, top, ys.shown_out, xs.shown_out, output_cell),
+        _grid(out_x, top, ys.shown_out, xs.shown_out, None, {(row, col): "kl-px kl-out on"}),
         Markup("</svg>"),
     ]
     return html(
@@ -119,10 +142,6 @@ def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int,
 
 def _cells(span: Span) -> int:
     return span[1] - span[0] + 1
-
-
-def _inside(i: int, span: Span) -> bool:
-    return span[0] <= i <= span[1]
 
 
 def _buttons(row: int, col: int, out_h: int, out_w: int) -> Markup:
@@ -156,9 +175,10 @@ def _words(w: calc.Window, height: int, width: int, ys: _Axis, xs: _Axis, row: i
     if (_cells(ys.shown_in), _cells(xs.shown_in)) != padded:
         rows, cols = ys.shown_in, xs.shown_in
         edges = f" Drawn around the window: input rows {rows[0]} to {rows[1]}, columns {cols[0]} to {cols[1]}."
+    pixels = "pixel" if w.strides[1] == 1 else "pixels"
     return (
         f"Output unit ({row}, {col}) reads input rows {ys.window[0]} to {ys.window[1]} and columns {xs.window[0]} "
-        f"to {xs.window[1]}{every}; the next unit along a row starts {w.strides[1]} pixels further. Input "
+        f"to {xs.window[1]}{every}; the next unit along a row starts {w.strides[1]} {pixels} further. Input "
         f"{height} × {width}; padding top {w.pad_before[0]}, bottom {w.pad_after[0]}, left {w.pad_before[1]}, "
         f"right {w.pad_after[1]} (hatched; negative positions and those past the input are padding).{edges} "
         "Step with the buttons, or focus the drawing and use the arrow keys."
