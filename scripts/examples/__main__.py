@@ -147,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     status = run.all() if run.pending else 0
     if not run.pending:
         print(f"{len(run.selected)} example(s) up to date for {run.fp['key']} (use --force to run again)")
-    if not args.names:  # the whole set: the effective-field measurement too (skipped when current)
-        status = status or effective_field.main(["--force"] if args.force else [])
+    if not args.names and args.examples_dir == ROOT / "examples":  # the whole set: the effective field too
+        out = ["--out", str(args.results_dir / "effective_field.json")]  # skipped when current
+        status = status or effective_field.main(out + (["--force"] if args.force else []))
     return status
 
 
