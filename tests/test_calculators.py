@@ -363,7 +363,9 @@ def test_short_answer_matches_keras(keras: Any) -> None:
 
 
 def _opacities(html: str) -> list[float]:
-    return [float(v) for v in re.findall(r'class="kl-cell s1" [^>]*fill-opacity="([0-9.]+)"', html)]
+    """The opacity of every heat-map cell: cells of one opacity are the squares (M...z) of one path."""
+    paths = re.findall(r'<path class="kl-cell s1" fill-opacity="([0-9.]+)" d="([^"]*)"', html)
+    return [float(v) for v, d in paths for _ in range(d.count("M"))]
 
 
 def test_effective_field_of_three_3x3_against_one_7x7() -> None:
