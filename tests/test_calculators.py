@@ -474,9 +474,9 @@ def test_shipped_keras_applications(keras: Any) -> None:
 
 
 def test_effective_field_draws_large_fields_binned() -> None:
-    # 10 layers of 101 plus one of 3: a field of 10·100 + 2 + 1 = 1,003 pixels; binned by ceil(1003/64) = 16.
+    # 10 layers of 101 plus one of 3: a field of 10·100 + 2 + 1 = 1,003 pixels; binned by ceil(1003/32) = 32.
     html = render("effective_field", kernel_sizes=", ".join(["101"] * 10) + ", 3")
     assert "Receptive field <strong>1003 × 1003</strong>" in html
-    assert len(_opacities(html)) == 63 * 63  # ceil(1003 / 16) cells per side
-    assert "per 16 × 16 pixels" in html
+    assert len(_opacities(html)) == 32 * 32  # ceil(1003 / 32) cells per side
+    assert "per 32 × 32 pixels" in html
     assert len(records(html)) == 101  # the central 101 pixels in the table

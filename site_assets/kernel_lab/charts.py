@@ -13,7 +13,7 @@ from kernel_lab.html import Markup, html, join
 __all__ = ["bars", "figure", "heat_map", "line_chart", "svg_open"]
 
 Points = Sequence[tuple[float, float]]
-MAX_DOTS = 60  # points per series drawn with a marker each
+MAX_DOTS = 30  # points per series drawn with a marker each
 
 
 def svg_open(width: float, height: float, label: str, cls: str) -> Markup:
@@ -261,7 +261,7 @@ def bars(rows: Sequence[tuple[str, Sequence[int]]], names: Sequence[str], label:
     return figure(join(out), label + ".")
 
 
-MAX_HEAT_CELLS = 64  # cells per side; larger maps are summed into bins of whole pixels
+MAX_HEAT_CELLS = 32  # cells per side; larger maps are summed into bins of whole pixels (also keeps them quick)
 
 
 def _bins(values: Sequence[float], step: int) -> list[float]:
