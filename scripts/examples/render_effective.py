@@ -12,25 +12,23 @@ from pathlib import Path
 from typing import Any
 
 from kernel_lab.charts import figure, heat_map, line_chart
+from kernel_lab.code import kernel_variant_names
 from kernel_lab.html import Markup, html, join, scroll_region, table
 from scripts.examples.store import Data
 
 __all__ = ["FIGURES", "RESULTS", "effective_field_measured"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "effective_field.json"
-NAMES = {  # by architecture, in the order the tables list them
-    "7x7": "one 7×7 Conv2D",
-    "3x3_stack": "three stacked 3×3 Conv2D",
-    "single": "one {k}×{k} Conv2D",
-    "stacked": "{n} stacked 3×3 Conv2D",
-    "factorized": "1×{k} then {k}×1 Conv2D",
-    "separable": "{k}×{k} SeparableConv2D",
-}
+ARTICLE = {"7x7": "one 7×7 Conv2D", "3x3_stack": "three stacked 3×3 Conv2D"}
+SWEEP = ("single", "stacked", "factorized", "separable")  # in the order of kernel_variant_names
+ORDER = (*ARTICLE, *SWEEP)
 DEFAULT = ("relu", "glorot_uniform")  # what a Keras model gets unless told otherwise: ReLU between, Glorot uniform
 
 
 def _name(run: dict[str, Any]) -> str:
-    return NAMES[run["architecture"]].format(k=run["k"], n=(run["k"] - 1) // 2)
+    if run["architecture"] in ARTICLE:
+        return ARTICLE[run["architecture"]]
+    return kernel_variant_names(run["k"])[SWEEP.index(run["architecture"])]
 
 
 def _std(values: list[float]) -> str:
@@ -75,7 +73,9 @@ def _profiles(runs: list[dict[str, Any]]) -> Markup:
 def _table(runs: list[dict[str, Any]]) -> Markup:
     rows = [
         (_name(r), r["activation"], r["initializer"], _std(r["std"]), _std(r["computed"]["std"]))
-        for r in sorted(runs, key=lambda r: (r["group"] != "article", r["k"], list(NAMES).index(r["architecture"])))
+        for r in sorted(
+            runs, key=lambda r: (r["group"] != "article", r["k"], [*ARTICLE, *SWEEP].index(r["architecture"]))
+        )
     ]
     head = ("Layers", "Between layers", "Initialiser", "Std, measured (pixels)", "Std, equal weights (pixels)")
     return scroll_region(table(head, rows, "Every measured run, per axis (rows × columns where they differ)"), "runs")

@@ -28,6 +28,7 @@ from kernel_lab.code import (
     command_panel,
     inception_script,
     kernel_compare_script,
+    kernel_variant_names,
     layer_command,
     layer_script,
 )
@@ -247,29 +248,30 @@ class _Variant:
 
 
 def _variants(
-    size: int, in_channels: int, filters: int, k: int, use_bias: bool, which: Sequence[int] = (0, 1, 2, 3)
+    size: int | None, in_channels: int, filters: int, k: int, use_bias: bool, which: Sequence[int] = (0, 1, 2, 3)
 ) -> dict[int, _Variant]:
     """The four ways to cover a k×k field, by index: 0 one k×k, 1 (k-1)/2 stacked 3×3, 2 1×k then k×1,
-    3 separable k×k. Only the ones in ``which`` are built (the break-even search needs two)."""
+    3 separable k×k. Only the ones in ``which`` are built (the break-even search needs two). ``size`` None: any."""
     shape = (size, size, in_channels)
     same = "same"
+    names = kernel_variant_names(k)
     out: dict[int, _Variant] = {}
     if 0 in which:
         single = calc.conv2d(shape, filters, k, padding=same, use_bias=use_bias)
-        out[0] = _Variant(f"one {k}×{k} Conv2D", (single,), 1)
+        out[0] = _Variant(names[0], (single,), 1)
     if 1 in which:
         n = (k - 1) // 2
         stack = [calc.conv2d(shape, filters, 3, padding=same, use_bias=use_bias)]
         if n > 1:  # the later layers are identical: compute one, count it n - 1 times
             stack += [calc.conv2d(stack[0].output_shape, filters, 3, padding=same, use_bias=use_bias)] * (n - 1)
-        out[1] = _Variant(f"{n} stacked 3×3 Conv2D", tuple(stack), n)
+        out[1] = _Variant(names[1], tuple(stack), n)
     if 2 in which:
         first = calc.conv2d(shape, filters, (1, k), padding=same, use_bias=use_bias)
         second = calc.conv2d(first.output_shape, filters, (k, 1), padding=same, use_bias=use_bias)
-        out[2] = _Variant(f"1×{k} then {k}×1 Conv2D", (first, second), 2)
+        out[2] = _Variant(names[2], (first, second), 2)
     if 3 in which:
         separable = calc.separable_conv2d(shape, filters, k, padding=same, use_bias=use_bias)
-        out[3] = _Variant(f"{k}×{k} SeparableConv2D", (separable,), 1)
+        out[3] = _Variant(names[3], (separable,), 1)
     return out
 
 
@@ -564,14 +566,9 @@ def short_answer() -> Markup:
 
 
 def _effective_variants(k: int) -> dict[str, list[calc.LayerInfo]]:
-    """The ways to cover a k×k field that the pages compare, as chains of layers on any input size."""
-    shape: tuple[int | None, ...] = (None, None, 1)
-    return {
-        f"one {k}×{k} Conv2D": [calc.conv2d(shape, 1, k)],
-        f"{(k - 1) // 2} stacked 3×3 Conv2D": [calc.conv2d(shape, 1, 3)] * ((k - 1) // 2),
-        f"1×{k} then {k}×1 Conv2D": [calc.conv2d(shape, 1, (1, k)), calc.conv2d(shape, 1, (k, 1))],
-        f"{k}×{k} SeparableConv2D": [calc.separable_conv2d(shape, 1, k)],
-    }
+    """The ways to cover a k×k field that the pages compare (those of the kernel comparison), as chains of layers
+    on any input size; channels and padding do not change an effective field."""
+    return {v.name: list(v.layers) for v in _variants(None, 1, 1, k, True).values()}
 
 
 def effective_field_table() -> Markup:
