@@ -212,21 +212,23 @@
   }
 
   // The Keras script or the command shown in a result, to the clipboard.
+  // Text to the clipboard; the status line says which happened.
+  function copyText(root, text, copied, refused) {
+    const fail = function () { showStatus(root, refused); };
+    if (!navigator.clipboard || !navigator.clipboard.writeText) return fail();
+    navigator.clipboard.writeText(text).then(function () { showStatus(root, copied); }, fail);
+  }
+
   function copyCode(root, button) {
     const code = button.closest("[data-calc-code], [data-calc-command]").querySelector("code");
     const what = button.closest("[data-calc-code]") ? "Keras code" : "Command";
-    const done = function () { showStatus(root, what + " copied."); };
-    const fail = function () { showStatus(root, "Copying was refused: select the text and copy it."); };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(code.textContent).then(done, fail);
-    else fail();
+    copyText(root, code.textContent, what + " copied.", "Copying was refused: select the text and copy it.");
   }
 
   function copyLink(root) {
     writeUrl(root);
-    const done = function () { showStatus(root, "Link copied: it opens this calculator with these inputs."); };
-    const fail = function () { showStatus(root, "Copy this page's address: " + location.href); };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(location.href).then(done, fail);
-    else fail();
+    const copied = "Link copied: it opens this calculator with these inputs.";
+    copyText(root, location.href, copied, "Copy this page's address: " + location.href);
   }
 
   // --- the analyzer: Keras's own models, sorting, downloads -------------------------------------------------
