@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from kernel_lab.html import Markup, html, scroll_region
+from scripts import convnext
 from scripts.bench import report
 from scripts.hooks.markers import Marker, substitute
 
@@ -256,5 +257,6 @@ FIGURES: dict[str, Any] = {
     **{name: (lambda arg, name=name: _static_figure(name)) for name in ("short_answer", "effective_field_table")},
     "effective_field_maps": lambda arg: _calculators().figure("effective_field_maps"),
     **report.FIGURES,  # the benchmarks on the Methods page
+    **convnext.FIGURES,  # ConvNeXtTiny with 7×7 and with 3×3 depthwise kernels (docs/large-kernels.md)
     "shipped_size": shipped_size,
 }

@@ -218,7 +218,8 @@ def bars(rows: Sequence[tuple[str, Sequence[int]]], names: Sequence[str], label:
     from calc.text import integer
 
     top = max((v for _, values in rows for v in values), default=0) or 1
-    width, left, bar = 640.0, 60.0, 12.0
+    # Room for the longest row name (about 7 units a character) left of the bars.
+    width, left, bar = 640.0, max(60.0, 8.0 + 7.0 * max((len(n) for n, _ in rows), default=0)), 12.0
     group = (len(names) + 1) * bar
     height = len(rows) * group + 30
     out = [svg_open(width, height, label, "kl-bars")]
