@@ -1,0 +1,290 @@
+"""The "Time is not FLOPs" page's figures, from results/<machine>/timing.json (scripts/examples/timing.py).
+
+Every figure takes the records of every machine that has one and shows them side by side. Times and ratios are
+measured; FLOPs, bytes and arithmetic intensity are computed by calc (the record stores them beside each time).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from calc.text import integer, milliseconds, nbytes, percent, ratio, significant
+from kernel_lab.charts import figure, line_chart
+from kernel_lab.html import Markup, html, join, scroll_region, table
+from scripts.examples import stats
+from scripts.examples.store import Data
+
+__all__ = ["FIGURES", "timing_records"]
+
+Record = dict[str, Any]
+SHAPES = {
+    "stem": "the stem: 224 × 224 × 3 → 64, stride 2",
+    "56x56x64": "56 × 56 × 64 → 64",
+    "28x28x128": "28 × 28 × 128 → 128",
+    "article": "the article's pair: 256 × 256 × 3, 'valid'",
+}
+VARIANTS = {
+    "single": "one 7×7 Conv2D",
+    "stacked": "three 3×3 Conv2D",
+    "factorized": "1×7 then 7×1 Conv2D",
+    "separable": "7×7 SeparableConv2D",
+    "separable_3x3": "3×3 SeparableConv2D",
+}
+STEM_VARIANTS = {"single": "one 7×7 Conv2D, stride 2 (ResNet)", "stacked": "3×3/2 → 32, 3×3 → 32, 3×3 → 64 (ResNet-C)"}
+ARTICLE_VARIANTS = {"single": "the article's 7×7 → 64", "stacked": "the article's 3×3 → 32, 32, 64"}
+MODES = {"forward": "forward pass", "train": "training step"}
+
+
+def timing_records(results_dir: Path) -> dict[str, Record]:
+    """{machine key: timing record} for every machine with results/<key>/timing.json."""
+    out = {}
+    for path in sorted(results_dir.glob("*/timing.json")):
+        out[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
+    return out
+
+
+def _records(data: Data) -> dict[str, Record]:
+    return timing_records(data.examples_dir.parent / "results")
+
+
+def variant_name(shape: str, variant: str) -> str:
+    return {"stem": STEM_VARIANTS, "article": ARTICLE_VARIANTS}.get(shape, VARIANTS)[variant]
+
+
+def groups(record: Record, shape: str) -> Iterator[Record]:
+    return (g for g in record["groups"] if g["shape"] == shape)
+
+
+def machine_title(key: str, record: Record) -> str:
+    m = record["machine"]
+    return f"{key}: {m['cpu']}, {m['cores']} cores" + (
+        ", " + ", ".join(g["name"] for g in m["gpus"]) if m["gpus"] else ""
+    )
+
+
+def _side(parts: list[Markup]) -> Markup:
+    return html('<div class="kl-side">{}</div>', join(parts)) if len(parts) > 1 else join(parts)
+
+
+def _missing() -> Markup:
+    return html('<p class="kl-note">{}</p>', "No machine has timings yet: run python -m scripts.examples.")
+
+
+def interval(r: Record) -> Markup:
+    """'0.60× (0.59–0.61)', the verdict after it; the ratio's interval is its 95 % confidence interval."""
+    word = r["verdict"] if r["precise"] else "interval too wide to judge"
+    return html(
+        '<span class="kl-ratio" data-verdict="{}">{} ({}–{}), {}</span>',
+        r["verdict"],
+        ratio(r["median"]),
+        f"{r['low']:.2f}",
+        f"{r['high']:.2f}",
+        word,
+    )
+
+
+def find_ratio(records: dict[str, Record], pointer: str) -> tuple[str, Record, Record]:
+    """'SHAPE/bBATCH/MODE/A/B' on the first machine: (machine, group, ratio)."""
+    shape, batch, mode, a, b = pointer.split("/")
+    for key, rec in records.items():
+        for g in rec["groups"]:
+            if g["id"] == f"{shape}/{batch}/{mode}":
+                for r in g["ratios"]:
+                    if (r["a"], r["b"]) == (a, b):
+                        return key, g, r
+    raise LookupError(f"no timing ratio {pointer}")
+
+
+def timing_ratio(data: Data, arg: str) -> Markup:
+    """One measured ratio inline, with its interval and verdict (``data-arg`` 'SHAPE/bBATCH/MODE/A/B')."""
+    records = _records(data)
+    if not records:
+        return html("{}", "not measured yet")
+    key, _, r = find_ratio(records, arg)
+    return html('{} <span class="kl-where">(on {})</span>', interval(r), key)
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+
+def timing_runs(data: Data, arg: str = "") -> Markup:
+    """Each machine's run: when, load, rounds, the measured peak and how steady the figures were."""
+    records = _records(data)
+    if not records:
+        return _missing()
+    rows = []
+    for key, rec in records.items():
+        figures = [v for g in rec["groups"] for v in g["variants"].values()]
+        steady = sum(stats.spread(v["samples_s"]).steady for v in figures)
+        ratios = [r for g in rec["groups"] for r in g["ratios"]]
+        rows.append(
+            (
+                machine_title(key, rec),
+                rec["date"][:10],
+                f"{rec['loadavg_start'][0]:.1f} → {rec['loadavg_end'][0]:.1f}",
+                f"{integer(len(rec['groups']))} × up to {integer(rec['rounds'])}",
+                f"{rec['seconds']:.0f} s",
+                f"{significant(rec['peak']['gflops'])} GFLOP/s",
+                f"{steady} of {len(figures)}",
+                f"{sum(r['precise'] for r in ratios)} of {len(ratios)}",
+            )
+        )
+    head = (
+        "Machine",
+        "Date",
+        "Load (1 min)",
+        "Groups × rounds",
+        "Time",
+        "Peak (matmul)",
+        f"Times with IQR ≤ {percent(stats.IQR_LIMIT)}",
+        f"Ratios within ±{percent(stats.HALF_WIDTH_LIMIT)}",
+    )
+    return scroll_region(table(head, rows, "The timing runs"), "timing runs")
+
+
+def timing_ratios(data: Data, arg: str = "56x56x64") -> Markup:
+    """Time of each variant relative to one 7×7 layer (or of the 7×7 separable layer to the 3×3 one), for every
+    batch and mode, beside the FLOPs ratio calc computes."""
+    records = _records(data)
+    if not records:
+        return _missing()
+    parts = []
+    for key, rec in records.items():
+        rows = []
+        for g in groups(rec, arg):
+            for r in g["ratios"]:
+                flops = g["variants"][r["a"]]["computed"]["flops"] / g["variants"][r["b"]]["computed"]["flops"]
+                rows.append(
+                    (
+                        f"{variant_name(arg, r['a'])} ÷ {variant_name(arg, r['b'])}",
+                        integer(g["batch"]),
+                        MODES[g["mode"]],
+                        ratio(flops),
+                        interval(r),
+                    )
+                )
+        head = ("Time of ÷ time of", "Batch", "Pass", "FLOPs ratio (computed)", "Time ratio (95 % interval)")
+        caption = f"{SHAPES[arg]}, on {machine_title(key, rec)}"
+        parts.append(scroll_region(table(head, rows, caption, numeric_from=3), f"time ratios, {arg}, {key}"))
+    return _side(parts)
+
+
+def timing_efficiency(data: Data, arg: str = "56x56x64") -> Markup:
+    """For one shape: each variant's time, GFLOP/s, fraction of the measured peak and arithmetic intensity, at
+    every batch, forward pass and training step."""
+    records = _records(data)
+    if not records:
+        return _missing()
+    parts = []
+    for key, rec in records.items():
+        rows = []
+        for g in groups(rec, arg):
+            for name, v in g["variants"].items():
+                c = v["computed"]
+                rows.append(
+                    (
+                        variant_name(arg, name),
+                        integer(g["batch"]),
+                        MODES[g["mode"]],
+                        milliseconds(v["median_s"]),
+                        f"{percent((v['q3_s'] - v['q1_s']) / v['median_s'])}",
+                        significant(c["flops"] / 1e9),
+                        significant(v["gflops"]),
+                        percent(v["fraction_of_peak"]),
+                        significant(c["intensity"]),
+                    )
+                )
+        head = ("Variant", "Batch", "Pass", "Median time", "IQR", "GFLOP", "GFLOP/s", "Of peak", "FLOP per byte")
+        caption = f"{SHAPES[arg]}, on {machine_title(key, rec)} (GFLOP and FLOP per byte computed by calc)"
+        parts.append(scroll_region(table(head, rows, caption, numeric_from=3), f"efficiency, {arg}, {key}"))
+    return _side(parts)
+
+
+def timing_throughput_chart(data: Data, arg: str = "56x56x64") -> Markup:
+    """GFLOP/s against batch size, one line per variant and pass: how much of the machine each variant uses."""
+    records = _records(data)
+    if not records:
+        return _missing()
+    parts = []
+    for key, rec in records.items():
+        series: dict[str, list[tuple[float, float]]] = {}
+        for g in groups(rec, arg):
+            for name, v in g["variants"].items():
+                label = f"{variant_name(arg, name)}, {'forward' if g['mode'] == 'forward' else 'training'}"
+                series.setdefault(label, []).append((g["batch"], v["gflops"]))
+        chart = line_chart(
+            list(series.items()),
+            "batch size",
+            "GFLOP/s",
+            f"GFLOP/s against batch size, {SHAPES[arg]}, {key}",
+            x_log=True,
+            reference_y=rec["peak"]["gflops"],
+        )
+        caption = (
+            f"Achieved GFLOP/s (calc's FLOPs ÷ median time), {SHAPES[arg]}, on {machine_title(key, rec)}. "
+            f"Dashed: the measured peak of a 4096² float32 matrix product, "
+            f"{significant(rec['peak']['gflops'])} GFLOP/s."
+        )
+        parts.append(figure(chart, caption))
+    return _side(parts)
+
+
+def timing_overhead(data: Data, arg: str = "") -> Markup:
+    """What a call and a layer cost when there is nothing to compute, and what share of the shortest calls that is."""
+    records = _records(data)
+    if not records:
+        return _missing()
+    rows = []
+    for key, rec in records.items():
+        for mode, o in rec["overhead"].items():
+            t, gid, name = min(
+                (v["median_s"], g["id"], n)
+                for g in rec["groups"]
+                if g["mode"] == mode
+                for n, v in g["variants"].items()
+            )
+            rows.append(
+                (
+                    f"{machine_title(key, rec)}, {MODES[mode]}",
+                    f"{significant(o['call_s'] * 1e6)} µs",
+                    f"{significant(o['per_layer_s'] * 1e6)} µs",
+                    f"{milliseconds(t)} ({gid}, {variant_name(gid.split('/')[0], name)})",
+                    percent(o["call_s"] / t),
+                )
+            )
+    head = ("Machine and pass", "A call", "Each further layer", "Shortest call measured", "Of it: the call's cost")
+    return scroll_region(table(head, rows, "Cost of a compiled call with nothing to compute"), "overhead")
+
+
+def timing_memory(data: Data, arg: str = "32") -> Markup:
+    """The float32 activations a training step keeps (input and every layer's output), computed by calc, for each
+    shape and variant at one batch size."""
+    records = _records(data)
+    if not records:
+        return _missing()
+    rec = next(iter(records.values()))  # computed figures: the same on every machine
+    rows = []
+    for g in rec["groups"]:
+        if g["mode"] != "train" or g["batch"] != int(arg):
+            continue
+        single = g["variants"]["single"]["computed"]["kept_bytes"]
+        for name, v in g["variants"].items():
+            kept = v["computed"]["kept_bytes"]
+            rows.append((SHAPES[g["shape"]], variant_name(g["shape"], name), nbytes(kept), ratio(kept / single)))
+    head = ("Shape", "Variant", "Activations kept (computed)", "Relative to the first")
+    caption = f"Activations a training step keeps, batch {arg}, float32 (computed by calc, not measured)"
+    return scroll_region(table(head, rows, caption, numeric_from=2), "activation memory")
+
+
+FIGURES: dict[str, Callable[[Data, str], Markup]] = {
+    "timing_runs": timing_runs,
+    "timing_ratio": timing_ratio,
+    "timing_ratios": timing_ratios,
+    "timing_efficiency": timing_efficiency,
+    "timing_throughput": timing_throughput_chart,
+    "timing_overhead": timing_overhead,
+    "timing_memory": timing_memory,
+}
