@@ -1,0 +1,387 @@
+"""The Fact-check page: every number on it is traced to the stored data (example records and timing.json), the
+prose carries no typed figures, and the timing verdicts follow the rules of scripts/examples/factcheck.py, on
+synthetic groups and on a synthetic timing.json beside copies of the stored example results.
+
+No TensorFlow in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import markdown
+import pytest
+
+from scripts.examples import factcheck, stats
+from scripts.examples.factcheck import DEPENDS, FAILS, HOLDS, IMPRECISE, NOISE, Outcome
+from scripts.examples.store import Data, source_hash
+from scripts.hooks import examples as hook
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+
+# Every figure the source article prints (kernel sizes, channel counts, 49 and 9, the Inception arguments).
+ARTICLE_NUMBERS = {"1", "3", "5", "7", "9", "16", "32", "49", "64", "96", "128", "256"}
+KERNEL_NAME = re.compile(r"\d+×\d+")  # 3×3 names a kernel: vocabulary, not a figure
+FIELD = re.compile(r"\{\w+\}")  # {k2} in claims.toml is a field's name
+
+
+# --- pages and their numbers ---------------------------------------------------------------------------------------
+
+
+class Spans(HTMLParser):
+    """Collects kl-num spans, and the text outside numbers, the article's claims, names, code and citations."""
+
+    EXCLUDED = ("kl-num", "kl-claim", "kl-claim-no", "kl-name", "kl-source")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nums: list[dict[str, Any]] = []
+        self.free: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        kind = a.get("class") if a.get("class") in self.EXCLUDED else ("code" if tag == "code" else tag)
+        self.stack.append(kind or tag)
+        if kind == "kl-num":
+            self.nums.append({**a, "text": ""})
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.stack:  # a section cut from a page may start inside a heading
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "kl-num" in self.stack:
+            self.nums[-1]["text"] += data
+        elif not {*self.EXCLUDED, "code"} & set(self.stack):
+            self.free.append(data)
+
+    @classmethod
+    def nums_of(cls, page: str) -> list[dict[str, Any]]:
+        parser = cls()
+        parser.feed(page)
+        return parser.nums
+
+
+def shown(num: dict[str, Any]) -> float:
+    text = num["text"].replace(",", "").rstrip("×").removesuffix(" ms")
+    return float(text.rstrip("%")) / 100 if text.endswith("%") else float(text)
+
+
+def raw_results(root: Path) -> dict[str, dict[str, Any]]:
+    """Every stored file, read directly (not through the pages' Data): {machine: {file stem: record}}."""
+    folders = [m for m in (root / "results").iterdir() if m.is_dir()]
+    return {m.name: {p.stem: json.loads(p.read_text()) for p in m.glob("*.json")} for m in folders}
+
+
+def check_traced(root: Path, page: str) -> Spans:
+    """Every number of ``page`` recomputed from the files under ``root``; no digit outside the numbers."""
+    raw = raw_results(root)
+    parser = Spans()
+    parser.feed(page)
+    for num in parser.nums:
+        value = factcheck.evaluate(raw, json.loads(num["data-expr"]))
+        assert value == pytest.approx(float(num["data-value"]), rel=1e-12)
+        tolerance = {"int": 0.5, "percent": 0.005}.get(num["data-style"], 0.005)
+        assert shown(num) == pytest.approx(value, rel=0.01, abs=tolerance), num
+    free = KERNEL_NAME.sub("", "".join(parser.free))
+    free = re.sub(r"Claim \d+", "", free)  # the claims' own numbering
+    assert not re.findall(r"\d", free), free
+    return parser
+
+
+def pointers(expr: list[Any]) -> list[str]:
+    if expr[0] in ("get", "len"):
+        return [expr[1]]
+    return [p for e in expr[1:] if isinstance(e, list) for p in pointers(e)]
+
+
+def sections(page: str) -> dict[str, str]:
+    """{claim id: its section's HTML}, in the order of claims.toml."""
+    parts = re.split(r'<h3 id="claim-\d+"', page)[1:]
+    return dict(zip((c["id"] for c in factcheck.load_claims()), parts, strict=True))
+
+
+def verdicts(page: str) -> dict[str, str]:
+    found = re.findall(r'<h3 id="claim-\d+">Claim \d+: ([^<]+)<', page)
+    return dict(zip((c["id"] for c in factcheck.load_claims()), found, strict=True))
+
+
+# --- synthetic timing.json -----------------------------------------------------------------------------------------
+
+
+def conv(filters: int, k: int, strides: int = 1, padding: str = "same") -> list[Any]:
+    return ["Conv2D", {"filters": filters, "kernel_size": [k, k], "strides": [strides, strides], "padding": padding}]
+
+
+def computed(layers: list[list[Any]], shape: list[int], batch: int) -> dict[str, float]:
+    """MACs and FLOPs of a chain of Conv2D layers, by the textbook formula (out pixels × k² × C × K)."""
+    h, w, c = shape
+    macs = 0
+    for _, cfg in layers:
+        s, k = cfg["strides"][0], cfg["kernel_size"][0]
+        h, w = ((h + s - 1) // s, (w + s - 1) // s) if cfg["padding"] == "same" else (h - k + 1, w - k + 1)
+        macs += h * w * k * k * c * cfg["filters"]
+        c = cfg["filters"]
+    return {"macs_per_example": macs, "flops": 2 * macs * batch}
+
+
+def variant(layers: list[list[Any]], shape: list[int], batch: int, samples: list[float]) -> dict[str, Any]:
+    spread = stats.spread(samples)
+    return {
+        "layers": layers,
+        "samples_s": samples,
+        "median_s": spread.median,
+        "q1_s": spread.q1,
+        "q3_s": spread.q3,
+        "computed": computed(layers, shape, batch),
+    }
+
+
+def group(shape: str, batch: int, mode: str, stack_over_single: float, wobble: float) -> dict[str, Any]:
+    """A timing group whose stacked/single ratio is ``stack_over_single`` give or take ``wobble`` per round."""
+    input_shape = {"stem": [224, 224, 3], "56x56x64": [56, 56, 64], "article": [256, 256, 3]}[shape]
+    filters, padding = 64, "valid" if shape == "article" else "same"
+    single = [conv(filters, 7, 2 if shape == "stem" else 1, padding)]
+    stacked = [conv(filters, 3, 2 if shape == "stem" else 1, padding), conv(filters, 3, padding=padding)]
+    stacked.append(conv(filters, 3, padding=padding))
+    rounds = 21
+    base = [0.010 * (1 + 0.01 * (i % 3)) for i in range(rounds)]
+    wiggle = [stack_over_single * (1 + wobble * ((i * 7) % 5 - 2) / 2) for i in range(rounds)]
+    a, b = [t * r for t, r in zip(base, wiggle, strict=True)], base
+    r = stats.paired_ratio(a, b)
+    return {
+        "id": f"{shape}/b{batch}/{mode}",
+        "shape": shape,
+        "input_shape": input_shape,
+        "filters": filters,
+        "padding": padding,
+        "strides": 2 if shape == "stem" else 1,
+        "batch": batch,
+        "mode": mode,
+        "rounds": rounds,
+        "variants": {
+            "single": variant(single, input_shape, batch, b),
+            "stacked": variant(stacked, input_shape, batch, a),
+        },
+        "ratios": [
+            {"a": "stacked", "b": "single", "median": r.median, "low": r.low, "high": r.high,
+             "half_width": r.half_width, "precise": r.precise, "verdict": stats.verdict(r)}
+        ],
+    }  # fmt: skip
+
+
+def timing(groups: list[dict[str, Any]], cpu: str = "AMD EPYC", cores: int = 2) -> dict[str, Any]:
+    return {"about": "synthetic", "machine": {"key": "x", "cpu": cpu, "cores": cores}, "groups": groups}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the examples and of the first machine's stored example results, without timing.json."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    first = next(p for p in RESULTS.iterdir() if p.is_dir())
+    shutil.copytree(first, tmp_path / "results" / first.name, ignore=shutil.ignore_patterns("timing.json"))
+    return tmp_path
+
+
+def machine_of(site: Path) -> Path:
+    return next((site / "results").iterdir())
+
+
+def write_timing(folder: Path, record: dict[str, Any]) -> None:
+    (folder / "timing.json").write_text(json.dumps(record))
+
+
+MIXED = [  # the stack faster at mid-network sizes, slower as the article's pair; one imprecise group
+    group("56x56x64", 1, "forward", 0.70, 0.01),
+    group("56x56x64", 8, "train", 0.75, 0.01),
+    group("article", 1, "forward", 3.0, 0.01),
+    group("article", 8, "train", 2.5, 0.01),
+    group("stem", 8, "forward", 0.9, 0.6),
+]
+
+
+# --- verdict logic on synthetic ratios ------------------------------------------------------------------------------
+
+
+def outcome(low: float, high: float, expect: str = stats.FASTER, **group: Any) -> Outcome:
+    attrs = {"id": "g", "shape": "56x56x64", "batch": 1, "mode": "forward"} | group
+    return Outcome(attrs, stats.Ratio((low + high) / 2, low, high, 20), expect)
+
+
+def test_an_interval_that_straddles_one_is_within_noise() -> None:
+    o = outcome(0.99, 1.02)
+    assert o.ratio.precise and o.result == NOISE
+    assert factcheck.machine_verdict([o, outcome(0.98, 1.01, batch=8)]) == NOISE
+
+
+def test_all_precise_groups_agreeing_give_holds_or_does_not_hold() -> None:
+    assert factcheck.machine_verdict([outcome(0.7, 0.72), outcome(0.8, 0.82, batch=8)]) == HOLDS
+    slower = [outcome(1.3, 1.32), outcome(1.5, 1.52, mode="train")]
+    assert factcheck.machine_verdict(slower) == FAILS
+    assert factcheck.machine_verdict([outcome(1.3, 1.32, stats.SLOWER)]) == HOLDS  # the claimed direction counts
+
+
+def test_imprecise_groups_are_left_out() -> None:
+    wide = outcome(1.2, 2.0, shape="stem")  # slower, but ± about a quarter
+    assert not wide.ratio.precise and wide.result == IMPRECISE
+    assert factcheck.machine_verdict([outcome(0.7, 0.72), wide]) == HOLDS
+    assert factcheck.machine_verdict([wide]) == NOISE  # nothing precise: no interval that counts excludes one
+
+
+def test_mixed_groups_depend_on_the_attribute_that_separates_them() -> None:
+    mixed = [
+        outcome(0.7, 0.72, shape="56x56x64", batch=1),
+        outcome(0.8, 0.82, shape="56x56x64", batch=8),
+        outcome(1.3, 1.32, shape="article", batch=1),
+        outcome(1.2, 2.0, shape="stem", batch=8),  # imprecise: does not count
+    ]
+    assert factcheck.machine_verdict(mixed) == DEPENDS
+    counted = [o for o in mixed if o.result != IMPRECISE]
+    assert factcheck.depends_on(counted) == ["shape"]
+    crossed = [outcome(0.7, 0.72, batch=1), outcome(1.3, 1.32, batch=8, shape="x"), outcome(1.3, 1.32, batch=1)]
+    assert factcheck.depends_on(crossed) == []  # neither the shape nor the batch alone decides
+
+
+# --- the page on synthetic timings ----------------------------------------------------------------------------------
+
+
+def test_timing_claims_judge_each_group_and_name_what_they_depend_on(site: Path) -> None:
+    write_timing(machine_of(site), timing(MIXED))
+    page = str(factcheck.claims(Data(site)))
+    check_traced(site, page)
+    found = verdicts(page)
+    assert found["stack_speed"] == "depends"
+    text = sections(page)["stack_speed"]
+    assert "</strong> on the shape: holds for <code>56x56x64</code>; does not hold for <code>article</code>" in text
+    assert 'On this machine (<span class="kl-name">AMD EPYC</span>, ' in text
+    counts = [n for n in Spans.nums_of(text) if n["data-expr"].startswith('["count"')]
+    assert [shown(n) for n in counts] == [len(MIXED), 1]  # groups, of which imprecise
+    assert text.count("too imprecise to count") == 1 and "<code>stem/b8/forward</code>" in text
+
+
+def test_the_thresholds_on_the_page_are_those_the_verdicts_use(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_timing(machine_of(site), timing(MIXED))
+    monkeypatch.setattr(stats, "HALF_WIDTH_LIMIT", 1.0)  # every group precise: the stem's wide one counts too
+    page = str(factcheck.claims(Data(site)))
+    check_traced(site, page)
+    assert "its interval reaching at most <span" in page and ">100%</span> either side" in page
+    text = sections(page)["stack_speed"]
+    assert "too imprecise to count" not in text
+    counts = [shown(n) for n in Spans.nums_of(text) if n["data-expr"].startswith('["count"')]
+    assert counts == [len(MIXED), 0]
+
+
+def test_one_layer_cost_uses_only_groups_whose_stacked_layers_are_alike(site: Path) -> None:
+    write_timing(machine_of(site), timing(MIXED))
+    page = str(factcheck.claims(Data(site)))
+    text = sections(page)["single_layer_cost"]
+    assert "<code>56x56x64/b1/forward</code>" in text and "article/b1" not in text and "stem/" not in text
+    assert verdicts(page)["single_layer_cost"] == "holds"  # 3 / 0.7: the 7×7 layer slower than one 3×3 layer
+    ratios = [n for n in Spans.nums_of(text) if n["data-style"] == "ratio"]
+    assert float(ratios[0]["data-value"]) == pytest.approx(49 / 9)  # per layer: the kernel areas
+    medians = [float(n["data-value"]) for n in ratios if '/median"' in n["data-expr"]]
+    assert medians[:2] == [pytest.approx(3 / 0.70, rel=0.02), pytest.approx(3 / 0.75, rel=0.02)]
+
+
+def test_without_timing_json_the_timing_claims_are_not_measured_yet(site: Path) -> None:
+    page = str(factcheck.claims(Data(site)))
+    check_traced(site, page)
+    for claim in ("stack_speed", "single_layer_cost"):
+        assert verdicts(page)[claim] == "not measured yet"
+        assert "Not measured on this machine yet" in sections(page)[claim]
+    assert "timings/" not in page  # example records are never read for times
+
+
+def test_machines_are_set_side_by_side(site: Path) -> None:
+    first = machine_of(site)
+    write_timing(first, timing(MIXED))
+    other = site / "results" / "other-gpu-16c"
+    shutil.copytree(first, other)
+    write_timing(other, timing([group("56x56x64", 1, "forward", 0.5, 0.01)], "Other CPU", 16))
+    page = str(factcheck.claims(Data(site)))
+    parser = check_traced(site, page)
+    text = sections(page)["stack_speed"]
+    assert f"On <code>{first.name}</code>" in text and "On <code>other-gpu-16c</code>" in text
+    assert verdicts(page)["stack_speed"] == "depends"  # depends on one machine, holds on the other
+    machines = {p.split("/")[0] for n in parser.nums for p in pointers(json.loads(n["data-expr"])) if "/timing/" in p}
+    assert machines == {first.name, "other-gpu-16c"}
+
+
+def test_the_article_as_written_shows_the_warnings_keras_gave(site: Path) -> None:
+    name = factcheck.AS_WRITTEN
+    source = site / "examples" / f"{name}.py"
+    source.write_text('"""The article\'s 7×7 example as written."""\n')
+    record = json.loads((machine_of(site) / "article_7x7.json").read_text())
+    warning = "UserWarning: Do not pass an `input_shape`/`input_dim` argument to a layer. <Input(shape)>"
+    record |= {"example": name, "source_sha256": source_hash(source), "warnings": [warning]}
+    (machine_of(site) / f"{name}.json").write_text(json.dumps(record))
+    page = str(factcheck.claims(Data(site)))
+    check_traced(site, page)
+    assert verdicts(page)["input_shape"] == "holds"
+    assert "<code>UserWarning: Do not pass an `input_shape`/`input_dim` argument to a layer. &lt;Input" in page
+
+
+# --- the committed data and prose -----------------------------------------------------------------------------------
+
+
+def test_every_number_on_the_fact_check_is_traced_to_the_stored_data() -> None:
+    page = str(factcheck.claims(Data(ROOT)))
+    parser = check_traced(ROOT, page)
+    assert len(parser.nums) > 60
+    assert not any("/timings/" in p for n in parser.nums for p in pointers(json.loads(n["data-expr"])))
+
+
+def test_the_break_even_is_the_article_formulas_solved() -> None:
+    """9CK + 18K² < 49CK  ⇔  K < 40C/18, from the stored kernel sizes; and each sweep width on its side of it."""
+    text = sections(str(factcheck.claims(Data(ROOT))))["stack_savings"]
+    nums = Spans.nums_of(text)
+    assert [float(n["data-value"]) for n in nums[:6]] == [9, 18, 49, 18, 40, 40 / 18]  # a, b, c, b, c − a, K/C
+    assert nums[5]["text"] == "2.22"
+
+
+def test_claims_toml_has_no_typed_figures() -> None:
+    prose = tomllib.loads(factcheck.CLAIMS.read_text())
+
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        if isinstance(value, dict):
+            return [s for k, v in value.items() if k != "source" for s in strings(v)]
+        return []
+
+    for claim in prose["claim"]:
+        assert set(re.findall(r"\d+", claim["says"])) <= ARTICLE_NUMBERS, claim["says"]
+        for text in strings({k: v for k, v in claim.items() if k not in ("id", "says")}):
+            assert not re.findall(r"\d", KERNEL_NAME.sub("", FIELD.sub("", text))), text
+    for text in strings(prose["timing"]):
+        assert not re.findall(r"\d", FIELD.sub("", text)), text
+
+
+def test_the_fact_check_page_prose_has_no_figures() -> None:
+    text = (ROOT / "docs" / "fact-check.md").read_text()
+    assert not re.findall(r"\d", re.sub(r"<!--.*?-->", "", text))
+
+
+def test_every_claim_has_its_prose_and_its_evidence() -> None:
+    claims = factcheck.load_claims()
+    assert [c["id"] for c in claims] == list(factcheck.EVIDENCE)
+    extensions = ["toc", "attr_list", "md_in_html", "tables", "admonition"]  # mkdocs.yml's that shape headings
+    md = markdown.Markdown(extensions=extensions, extension_configs={"toc": {"permalink": True}})
+    hook._stored[:] = [Data(ROOT)]
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="fact-check.md"), toc=None)
+    context: Any = {"page": page, "config": None, "files": None}  # what the hook reads of a build
+    html = hook.on_page_content(md.convert((ROOT / "docs" / "fact-check.md").read_text()), **context)
+    hook._stored.clear()
+    assert [link.id for link in page.toc.items[0].children] == [f"claim-{i}" for i in range(1, len(claims) + 1)]
+    assert html.count('class="kl-claim"') == 2 * len(claims)  # in the table and in its section
