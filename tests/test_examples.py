@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -24,7 +23,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
-from scripts.examples import check, factcheck, store
+from scripts.examples import check, store
 from scripts.examples.machine import machine_key
 from scripts.examples.store import Data
 from scripts.hooks import examples as hook
@@ -256,63 +255,6 @@ def render_page(page: str, root: Path = ROOT) -> tuple[str, Any]:
     return html, fake.toc
 
 
-class Spans(HTMLParser):
-    """Collects kl-num spans, and the text outside kl-num, kl-claim, the claims' numbers and code elements."""
-
-    EXCLUDED = ("kl-num", "kl-claim", "kl-claim-no")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.nums: list[dict[str, Any]] = []
-        self.free: list[str] = []
-        self.stack: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        kind = a.get("class") if a.get("class") in self.EXCLUDED else ("code" if tag == "code" else tag)
-        self.stack.append(kind or tag)
-        if kind == "kl-num":
-            self.nums.append({**a, "text": ""})
-
-    def handle_endtag(self, tag: str) -> None:
-        self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        if "kl-num" in self.stack:
-            self.nums[-1]["text"] += data
-        elif not {"kl-claim", "kl-claim-no", "code"} & set(self.stack):
-            self.free.append(data)
-
-
-def test_every_number_on_the_fact_check_is_traced_to_the_stored_data() -> None:
-    html = factcheck.claims(Data(ROOT))
-    raw = {m.name: {p.stem: json.loads(p.read_text()) for p in m.glob("*.json")} for m in RESULTS.iterdir()}
-    parser = Spans()
-    parser.feed(html)
-    assert len(parser.nums) > 40
-    for num in parser.nums:
-        value = factcheck.evaluate(raw, json.loads(num["data-expr"]))  # over the raw files, not the pages' Data
-        assert value == pytest.approx(float(num["data-value"]), rel=1e-12)
-        shown = float(num["text"].replace(",", "").rstrip("×").removesuffix(" ms"))
-        assert shown == pytest.approx(value, rel=0.01, abs=0.5 if num["data-style"] == "int" else 0.005)
-    free = re.sub(r"\d+×\d+", "", "".join(parser.free))  # kernel names such as 3×3 are vocabulary
-    free = re.sub(r"Claim \d+", "", free)  # the claims' own numbering
-    assert not re.findall(r"\d", free), free
-
-
-def test_the_fact_check_page_prose_has_no_figures() -> None:
-    text = (ROOT / "docs" / "fact-check.md").read_text()
-    assert not re.findall(r"\d", re.sub(r"<!--.*?-->", "", text))
-
-
-def test_every_claim_has_its_prose_and_its_evidence() -> None:
-    claims = factcheck.load_claims()
-    assert [c["id"] for c in claims] == list(factcheck.EVIDENCE)
-    html, toc = render_page("fact-check.md")
-    assert [link.id for link in toc.items[0].children] == [f"claim-{i}" for i in range(1, len(claims) + 1)]
-    assert html.count('class="kl-claim"') == 2 * len(claims)  # in the table and in its section
-
-
 def test_the_examples_page_renders_every_marker_with_current_data() -> None:
     text, toc = render_page("examples.md")
     assert "data-figure" not in text
@@ -370,11 +312,3 @@ def test_results_of_two_machines_are_shown_side_by_side(tmp_path: Path) -> None:
     charts = re.findall(r'<svg [^>]*aria-label="[^"]*channels, ([^"]*)"', page)
     assert charts.count(first.name) == charts.count("other-gpu-16c") > 0
     assert f"<code>{first.name}</code> batch 1" in page and "<code>other-gpu-16c</code> batch 1" in page
-    parser = Spans()
-    parser.feed(factcheck.claims(data))
-
-    def pointers(expr: list[Any]) -> list[str]:
-        return [expr[1]] if expr[0] == "get" else [p for e in expr[1:] for p in pointers(e)]
-
-    machines = {p.split("/")[0] for num in parser.nums for p in pointers(json.loads(num["data-expr"]))}
-    assert machines == {first.name, "other-gpu-16c"}  # the timings of both are set side by side
