@@ -1,5 +1,6 @@
-"""The benchmarks on the Methods page: what scripts/bench/calc.py, analyzer.py and browser.py recorded under
-benchmarks/ (JSON), as tables through the site's one table writer. Every figure shown comes from the JSON.
+"""The benchmarks on the authors' page "Runtime and speed" (docs/site-speed.md): what scripts/bench/calc.py,
+analyzer.py and browser.py recorded under benchmarks/ (JSON), as tables through the site's one table writer. Every
+figure shown comes from the JSON.
 
 A page asks for one with the site's marker, ``<div data-figure="bench_calc"></div>`` (``bench_analyzer``,
 ``browser_bench``); scripts/hooks/calculators.py registers :data:`FIGURES`.

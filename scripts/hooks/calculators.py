@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from calc.text import integer, milliseconds, percent
 from kernel_lab.html import Markup, html, scroll_region
 from scripts import convnext
 from scripts.bench import report
+from scripts.examples import stats, timing
 from scripts.hooks.markers import Marker, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +52,7 @@ GZIPPED = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-
 # The worker's settings, between these markers in site_assets/calc-worker.mjs.
 RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
 
-shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for the Methods page)
+shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for docs/site-speed.md)
 preloads: list[str] = []  # the gzipped runtime files, fetched from a calculator page's head (on_post_page)
 
 
@@ -219,6 +222,36 @@ def shipped_size(name: str) -> Markup:
     return html("{:.1f} MiB", shipped[name] / 2**20)
 
 
+def _listed(values: Iterable[int]) -> str:
+    """(1, 8, 32) -> '1, 8 and 32'."""
+    *head, last = [integer(v) for v in values]
+    return f"{', '.join(head)} and {last}" if head else last
+
+
+# How the example timings are taken (scripts/examples/timing.py) and judged (stats.py), for the Methods page.
+TIMING_METHOD: dict[str, str] = {
+    "iqr": percent(stats.IQR_LIMIT),  # a timing is steady when its IQR is at most this fraction of its median
+    "half_width": percent(stats.HALF_WIDTH_LIMIT),  # a ratio is precise when its interval reaches at most this
+    "confidence": percent(stats.CONFIDENCE),  # the confidence level of a ratio's interval
+    "batches": _listed(timing.BATCHES),
+    "article_batches": _listed(timing.SHAPES["article"].batches),
+    "sample": milliseconds(timing.SAMPLE_S),  # calls shorter than this are repeated inside a sample
+    "min_sample": milliseconds(timing.MIN_SAMPLE_S),
+    "min_rounds": integer(timing.MIN_ROUNDS),
+    "max_rounds": integer(timing.MAX_ROUNDS),
+    "overhead_layers": _listed(len(layers) for layers in timing.OVERHEAD.values()),
+    "peak": f"{integer(timing.PEAK_SIZE)}×{integer(timing.PEAK_SIZE)}",
+}
+
+
+def timing_method(name: str) -> Markup:
+    """A setting of the example timings, or a threshold they are judged by, from the constants the code applies,
+    by the marker's data-arg (a key of TIMING_METHOD)."""
+    if name not in TIMING_METHOD:
+        raise ValueError(f"timing_method: data-arg must be one of {', '.join(TIMING_METHOD)}, not {name!r}")
+    return html("{}", TIMING_METHOD[name])
+
+
 def render_widget(marker: Marker, prefix: str, docs_dir: Path) -> Markup:
     """The calculator's form (from its signature) and its default result, rendered by the site's Python.
 
@@ -256,7 +289,8 @@ def _static_figure(name: str) -> Markup:
 FIGURES: dict[str, Any] = {
     **{name: (lambda arg, name=name: _static_figure(name)) for name in ("short_answer", "effective_field_table")},
     "effective_field_maps": lambda arg: _calculators().figure("effective_field_maps"),
-    **report.FIGURES,  # the benchmarks on the Methods page
+    **report.FIGURES,  # the benchmarks on the authors' page docs/site-speed.md
     **convnext.FIGURES,  # ConvNeXtTiny with 7×7 and with 3×3 depthwise kernels (docs/large-kernels.md)
     "shipped_size": shipped_size,
+    "timing_method": timing_method,
 }
