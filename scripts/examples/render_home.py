@@ -18,13 +18,13 @@ from typing import Any
 from calc.text import nbytes, percent, ratio, shape
 from kernel_lab.html import Markup, html, join
 from scripts.examples import stats
-from scripts.examples.store import Data, load_json
+from scripts.examples.render_timing import find_ratio, timing_records
+from scripts.examples.store import Data
 
 __all__ = ["BATCH", "FIGURES", "GUIDE", "Case", "describe", "guide", "home_guide"]
 
 BATCH = 8  # the batch every line quotes
 MODES = ("forward", "train")
-TIMING = "timing.json"
 
 
 @dataclass(frozen=True)
@@ -61,18 +61,10 @@ def describe(layers: Sequence[Sequence[Any]]) -> str:
     return " + ".join(part if n == 1 else f"{n} × {part}" for part, n in runs)
 
 
-def _group(record: dict[str, Any], shape_name: str, mode: str) -> dict[str, Any]:
-    for g in record["groups"]:
-        if (g["shape"], g["batch"], g["mode"]) == (shape_name, BATCH, mode):
-            return dict(g)
-    raise ValueError(f"the timing record has no group {shape_name}/b{BATCH}/{mode}")
-
-
-def _ratio(group: dict[str, Any], a: str, b: str) -> stats.Ratio:
-    r = next((r for r in group["ratios"] if (r["a"], r["b"]) == (a, b)), None)
-    if r is None:
-        raise ValueError(f"the timing group {group['id']} has no ratio {a}/{b}")
-    return stats.Ratio(r["median"], r["low"], r["high"], group["rounds"])
+def _ratio(record: dict[str, Any], shape_name: str, mode: str, a: str, b: str) -> tuple[dict[str, Any], stats.Ratio]:
+    """The timing group SHAPE/bBATCH/MODE and its ratio a/b as a stats.Ratio (verdicts are drawn by stats)."""
+    _, group, r = find_ratio({"": record}, f"{shape_name}/b{BATCH}/{mode}/{a}/{b}")
+    return group, stats.Ratio(r["median"], r["low"], r["high"], group["rounds"])
 
 
 def _timed(r: stats.Ratio) -> tuple[str, Markup]:
@@ -97,23 +89,22 @@ def _kept(train: dict[str, Any], names: Sequence[str]) -> Markup:
 
 
 def _line(record: dict[str, Any], case: Case) -> Markup:
-    groups = {mode: _group(record, case.shape, mode) for mode in MODES}
-    train = groups["train"]
-    where = f"{shape(train['input_shape'])} → {train['filters']} filters"
-    if train["strides"] != 1:
-        where += f", stride {train['strides']}"
-    sentences = []
+    sentences, ids = [], []
     for a, b in case.pairs:
-        (fm, fi), (tm, ti) = (_timed(_ratio(groups[mode], a, b)) for mode in MODES)
+        (forward, rf), (train, rt) = (_ratio(record, case.shape, mode, a, b) for mode in MODES)
+        (fm, fi), (tm, ti) = _timed(rf), _timed(rt)
         va, vb = (describe(train["variants"][n]["layers"]) for n in (a, b))
         sentences.append(
             html("{}: {} the time of {} in a forward pass {}, {} in a training step {}.", va, fm, vb, fi, tm, ti)
         )
+        ids = [forward["id"], train["id"]]
+    where = f"{shape(train['input_shape'])} → {train['filters']} filters"
+    if train["strides"] != 1:
+        where += f", stride {train['strides']}"
     names = list(dict.fromkeys(n for pair in case.pairs for n in pair))
-    ids = " ".join(groups[mode]["id"] for mode in MODES)
     return html(
         '<li data-groups="{}"><strong>{}.</strong> {}, batch {}. {} A training step {}.</li>',
-        ids,
+        " ".join(ids),
         case.title,
         where,
         BATCH,
@@ -127,8 +118,9 @@ def guide(record: dict[str, Any]) -> Markup:
     m = record["machine"]
     note = html(
         '<p class="kl-note">Measured on {} ({} cores, machine <code>{}</code>) on {}, batch {}. Each time is a '
-        "ratio: the median over rounds in which both layers ran one after the other, with its 95 % bootstrap "
-        "interval; a direction is given only where the interval excludes 1× and reaches at most {} either side. "
+        "ratio: the median of per-round ratios (in every round both variants ran, one right after the other), with "
+        "its 95 % bootstrap interval; a direction is given only where the interval excludes 1× and reaches at most "
+        "{} either side. "
         "Memory is computed by calc: the float32 activations a training step keeps, the input and every Keras "
         "layer's output over the whole batch (a SeparableConv2D counts as one layer).</p>",
         m["cpu"],
@@ -144,15 +136,12 @@ def guide(record: dict[str, Any]) -> Markup:
 
 def home_guide(data: Data, arg: str = "") -> Markup:
     """The guide from results/<arg>/timing.json, or from the first machine (by key) that has one."""
-    results = data.examples_dir.parent / "results"
-    keys = [arg] if arg else sorted(p.parent.name for p in results.glob(f"*/{TIMING}"))
-    for key in keys:
-        record = load_json(results / key / TIMING)
-        if isinstance(record, dict) and record.get("groups"):
-            return guide(record)
-    if arg:
-        raise ValueError(f"no timing record for machine {arg!r} in {results}")
-    return Markup('<p class="kl-note">No timing has been recorded on any machine yet.</p>')
+    records = timing_records(data.examples_dir.parent / "results")
+    if arg and arg not in records:
+        raise ValueError(f"no timing record for machine {arg!r}")
+    if not records:
+        return Markup('<p class="kl-note">No timing has been recorded on any machine yet.</p>')
+    return guide(records[arg or min(records)])
 
 
 FIGURES: dict[str, Callable[[Data, str], Markup]] = {"home_guide": home_guide}

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import calc
 from calc.text import integer, nbytes
+from calc.text import ratio as ratio_text
 from calc.text import shape as shape_text
 from kernel_lab.analyzer import analyzer
 from kernel_lab.charts import bars, heat_map, line_chart, outer_binned, svg_open
@@ -550,18 +551,45 @@ def layer(
 
 
 def short_answer() -> Markup:
-    """The home page's short answer: one 7×7 against three 3×3, inside a network and at the stem."""
-    rows = []
-    for label, c in (
-        ("Inside a network (64 → 64 channels, 56 × 56)", 64),
-        ("At the stem (3 → 64 channels, 56 × 56)", 3),
-    ):
-        v = _variants(56, c, 64, 7, True)
-        rows.append((label, v[0].params, v[1].params, f"{v[1].params / v[0].params:.2f}", v[0].macs, v[1].macs))
-    head = ("Case", "7×7 params", "3 × 3×3 params", "Ratio", "7×7 MACs", "3 × 3×3 MACs")
+    """The home page's short answer: one 7×7 Conv2D against three stacked 3×3 Conv2D, inside a network
+    (56 × 56 × 64 → 64) and at a real stem (224 × 224 × 3 → 64, stride 2: ResNet's 7×7/2 against the 3×3/2 → 32,
+    3×3 → 32, 3×3 → 64 of ResNet-C, He et al., "Bag of Tricks", 2019). Padding 'same', bias on."""
+    Spec = tuple[int, int, int]  # filters, kernel size, stride
+    cases: tuple[tuple[str, tuple[int, int, int], tuple[Spec, ...], tuple[Spec, ...]], ...] = (
+        ("Inside a network", (56, 56, 64), ((64, 7, 1),), ((64, 3, 1),) * 3),
+        ("At the stem", (224, 224, 3), ((64, 7, 2),), ((32, 3, 2), (32, 3, 1), (64, 3, 1))),
+    )
+
+    def chain(input_shape: tuple[int, ...], specs: tuple[Spec, ...]) -> list[calc.LayerInfo]:
+        layers: list[calc.LayerInfo] = []
+        shape: tuple[int | None, ...] = input_shape
+        for filters, k, s in specs:
+            layers.append(calc.conv2d(shape, filters, k, strides=s, padding="same"))
+            shape = layers[-1].output_shape
+        return layers
+
+    def named(specs: tuple[Spec, ...]) -> str:
+        return ", ".join(f"{k}×{k}{f'/{s}' if s != 1 else ''} → {f}" for f, k, s in specs)
+
+    rows, layers = [], []
+    for label, input_shape, single_specs, stack_specs in cases:
+        single, stack = chain(input_shape, single_specs), chain(input_shape, stack_specs)
+        params = [sum(layer.params for layer in c) for c in (single, stack)]
+        macs = [sum(layer.macs or 0 for layer in c) for c in (single, stack)]
+        shapes = f"{shape_text(input_shape)} → {shape_text(single[-1].output_shape)}"
+        rows.append(
+            (f"{label}, {shapes}", params[0], params[1], ratio_text(params[1] / params[0]), macs[0], macs[1],
+             ratio_text(macs[1] / macs[0]))
+        )  # fmt: skip
+        layers.append(f"{label.lower()}, {named(single_specs)} against {named(stack_specs)}")
+    head = ("Case", "7×7 params", "3×3 stack params", "Params ratio", "7×7 MACs", "3×3 stack MACs", "MACs ratio")
+    caption = "One 7×7 Conv2D against three stacked 3×3 Conv2D (padding 'same', bias on; MACs per image)"
     f = _break_even(64, 7, True, 1)
-    return table(head, rows, "One 7×7 Conv2D against three stacked 3×3 Conv2D (padding 'same', bias on)") + html(
-        '<p class="kl-note">With 64 input channels the stack stays cheaper up to {} filters.</p>', integer((f or 1) - 1)
+    return table(head, rows, caption) + html(
+        '<p class="kl-note">Layers (kernel/stride → filters): {}. Ratios: the stack over the single layer. With 64 '
+        "input channels the stack stays cheaper up to {} filters.</p>",
+        "; ".join(layers),
+        integer((f or 1) - 1),
     )
 
 
