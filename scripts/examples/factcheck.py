@@ -558,25 +558,19 @@ def stack_rows(pointer: str, group: Mapping[str, Any]) -> Iterable[Row]:
 
 
 def one_layer_rows(pointer: str, group: Mapping[str, Any]) -> Iterable[Row]:
-    """One 7×7 layer relative to one 3×3 layer, in the groups whose three 3×3 layers are alike (as many channels in
-    as out, 'same' padding, stride 1): one 3×3 layer's time is the stack's over its number of layers, so the ratio
-    is that number over the stored stacked/single ratio, and its interval [n / high, n / low]."""
-    layers = [cfg for _, cfg in group["variants"]["stacked"]["layers"]]
-    alike = all(cfg.get(k) == layers[0].get(k) for cfg in layers for k in ("kernel_size", "filters", "strides"))
-    if not (alike and group["padding"] == "same" and group["strides"] == 1):
+    """One 7×7 layer relative to one 3×3 layer with the same channels, timed side by side (the groups that have
+    both: the mid-network shapes)."""
+    if "single_3x3" not in group["variants"]:
         return
-    if group["input_shape"][-1] != group["filters"]:
-        return
-    r = f"{pointer}/ratios/{_ratio_index(group, 'stacked', 'single')}"
-    n = ["len", f"{pointer}/variants/stacked/layers"]
-    macs = [["get", f"{pointer}/variants/{v}/computed/macs_per_example"] for v in ("single", "stacked")]
+    r = f"{pointer}/ratios/{_ratio_index(group, 'single', 'single_3x3')}"
+    macs = [["get", f"{pointer}/variants/{v}/computed/macs_per_example"] for v in ("single", "single_3x3")]
     yield Row(
         pointer,
-        ["div", macs[0], ["div", macs[1], n]],
-        ["div", n, ["get", f"{r}/median"]],
-        ["div", n, ["get", f"{r}/high"]],
-        ["div", n, ["get", f"{r}/low"]],
-        _steady(group, "stacked", "single"),
+        ["div", *macs],
+        ["get", f"{r}/median"],
+        ["get", f"{r}/low"],
+        ["get", f"{r}/high"],
+        _steady(group, "single", "single_3x3"),
     )
 
 

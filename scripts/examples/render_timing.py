@@ -32,6 +32,7 @@ VARIANTS = {
     "factorized": "1×7 then 7×1 Conv2D",
     "separable": "7×7 SeparableConv2D",
     "separable_3x3": "3×3 SeparableConv2D",
+    "single_3x3": "one 3×3 Conv2D",
 }
 STEM_VARIANTS = {"single": "one 7×7 Conv2D, stride 2 (ResNet)", "stacked": "3×3/2 → 32, 3×3 → 32, 3×3 → 64 (ResNet-C)"}
 ARTICLE_VARIANTS = {"single": "the article's 7×7 → 64", "stacked": "the article's 3×3 → 32, 32, 64"}

@@ -2,7 +2,7 @@
 
 Shapes (``SHAPES``): a stem (224×224×3 → 64, stride 2: ResNet's 7×7 against the 3×3 stack of ResNet-C, He et al.,
 "Bag of Tricks", 2019), two mid-network maps (56×56×64 → 64 and 28×28×128 → 128: one 7×7, three 3×3, 1×7 + 7×1,
-SeparableConv2D 7×7 and 3×3), all 'same', and the article's own pair (256×256×3, 'valid'). Batches 1, 8 and 32
+SeparableConv2D 7×7 and 3×3, one 3×3), all 'same', and the article's own pair (256×256×3, 'valid'). Batches 1, 8 and 32
 (the article's pair 1 and 8), a forward pass and one SGD training step on a mean-squared error, each compiled with
 tf.function. Every model is built in this one process; the run goes in rounds, and each round takes one sample of
 every variant of every group (groups and variants in an order rotated each round), so the variants of a group are
@@ -45,7 +45,13 @@ BUDGET_S = 600.0  # sampling stops adding rounds after this long (the whole forc
 BATCHES = (1, 8, 32)
 MODES = ("forward", "train")
 PEAK_SIZE = 4096
-RATIOS = (("stacked", "single"), ("factorized", "single"), ("separable", "single"), ("separable", "separable_3x3"))
+RATIOS = (
+    ("stacked", "single"),
+    ("factorized", "single"),
+    ("separable", "single"),
+    ("separable", "separable_3x3"),
+    ("single", "single_3x3"),
+)
 
 Layer = tuple[str, dict[str, Any]]
 
@@ -68,6 +74,7 @@ def mid(filters: int) -> dict[str, list[Layer]]:
         "factorized": [conv(filters, (1, 7), "same"), conv(filters, (7, 1), "same")],
         "separable": [separable(filters, 7)],
         "separable_3x3": [separable(filters, 3)],
+        "single_3x3": [conv(filters, 3, "same")],
     }
 
 
@@ -141,6 +148,7 @@ class Unit:
     call: Callable[[], Any]
     calls: int = 1
     samples: list[float] = field(default_factory=list)
+    sample_calls: list[int] = field(default_factory=list)
 
     def calibrate(self) -> None:
         self.call()
@@ -151,11 +159,14 @@ class Unit:
         self.calls = max(1, math.ceil(SAMPLE_S / one)) if one < SAMPLE_S else 1
 
     def sample(self) -> None:
-        call, n = self.call, self.calls
+        """``calls`` calls, and more if they took under MIN_SAMPLE_S (a call can get faster after calibration)."""
+        call, n = self.call, 0
         t = time.perf_counter()
-        for _ in range(n):
+        while n < self.calls or time.perf_counter() - t < MIN_SAMPLE_S:
             call()
+            n += 1
         self.samples.append((time.perf_counter() - t) / n)
+        self.sample_calls.append(n)
 
 
 @dataclass
@@ -300,6 +311,7 @@ def group_record(g: Group, peak_gflops: float) -> dict[str, Any]:
         variants[name] = {
             "layers": [[cls, config] for cls, config in shape.variants[name]],
             "calls_per_sample": unit.calls,
+            "sample_calls": unit.sample_calls,
             **fig,
             "computed": comp,
             "gflops": gflops,
