@@ -1,4 +1,5 @@
-"""The benchmarks on the Methods page (scripts/bench/report.py): every figure in the tables is the one the
+"""The benchmarks on the authors' page docs/site-speed.md (scripts/bench/report.py): every figure in the tables is
+the one the
 benchmark recorded in benchmarks/*.json, goals are judged from it, and recorded text (the CLI's refusal
 messages) is shown as text."""
 

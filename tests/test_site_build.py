@@ -166,11 +166,11 @@ def test_the_build_id_changes_with_the_sites_python(site: Path) -> None:
     assert hook.build_id(package, files[:-1]) != hook.build_id(package, files)
 
 
-def test_methods_page_shows_the_recorded_benchmarks(site: Path) -> None:
+def test_authors_speed_page_shows_the_recorded_benchmarks(site: Path) -> None:
     """The benchmark tables are the figures rendered from benchmarks/*.json (scripts/bench/report.py)."""
     from scripts.bench import report
 
-    page = (site / "methods" / "index.html").read_text()
+    page = (site / "site-speed" / "index.html").read_text()
     for name, figure in report.FIGURES.items():
         assert figure("") in page, name
     assert "data-figure" not in page and "--8&lt;--" not in page

@@ -62,6 +62,8 @@ def test_computed_figures_are_calcs_and_right(record: dict[str, Any]) -> None:
     assert single["params"] == 7 * 7 * 64 * 64 + 64
     assert single["flops"] == 2 * 56 * 56 * 64 * 64 * 49 * 8
     assert stacked["kept_bytes"] == 4 * 8 * 4 * (56 * 56 * 64)
+    # SeparableConv2D: input, depthwise output and pointwise output
+    assert g["variants"]["separable"]["computed"]["kept_bytes"] == 4 * 8 * 3 * (56 * 56 * 64)
     train = next(g for g in record["groups"] if g["id"] == "stem/b1/train")["variants"]["single"]["computed"]
     assert train["flops"] == 2 * 2 * 112 * 112 * 64 * 7 * 7 * 3  # first layer: forward + weight gradient only
 

@@ -9,5 +9,6 @@
   that do and do not compress (scripts/bench/hosts.py), with the bytes sent; every calculator page cold.
 
 Each records the machine's fingerprint (scripts/examples/machine.py), as the examples do. report.py renders the
-records as the Methods page's tables (figure markers bench_calc, bench_analyzer and browser_bench).
+records as the tables of the authors' page docs/site-speed.md (figure markers bench_calc, bench_analyzer and
+browser_bench).
 """

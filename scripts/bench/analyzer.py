@@ -5,7 +5,8 @@
 - the time to refuse absurd input through the CLI (goal ≤ 2 s each).
 
 Usage: .venv/bin/python -m scripts.bench.analyzer [--repeats N]
-Prints the figures and writes benchmarks/analyzer.json, which the Methods page shows (scripts/bench/report.py).
+Prints the figures and writes benchmarks/analyzer.json,
+which the authors' page docs/site-speed.md shows (scripts/bench/report.py).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ new tab of that profile (warm), its time and bytes.
 ``pages``: every calculator page of "site", cold, on localhost (no emulation), each in a fresh context.
 
 Writes medians, spreads and every value to benchmarks/browser.json (a mode run alone replaces only its own part),
-shown on the Methods page.
+shown on the authors' page Runtime and speed.
 
     .venv/bin/python -m scripts.bench.browser [--modes localhost,network,pages] [--runs 7] [--network-runs 3]
 """

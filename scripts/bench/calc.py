@@ -9,7 +9,8 @@ Each figure is the median and interquartile range over many repeats; one repeat 
 and the functions that took the most time are printed and stored beside it.
 
 Usage: .venv/bin/python -m scripts.bench.calc [--repeats N] [--quick]
-Prints the figures and writes benchmarks/calc.json, which the Methods page shows (scripts/bench/report.py).
+Prints the figures and writes benchmarks/calc.json,
+which the authors' page docs/site-speed.md shows (scripts/bench/report.py).
 """
 
 from __future__ import annotations

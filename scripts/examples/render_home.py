@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from calc.text import nbytes, percent, ratio, shape
+from calc.text import nbytes, percent, shape
 from kernel_lab.html import Markup, html, join
 from scripts.examples import stats
-from scripts.examples.render_timing import find_ratio, timing_records
+from scripts.examples.render_timing import find_ratio, ratio_texts, timing_records
 from scripts.examples.store import Data
 
 __all__ = ["BATCH", "FIGURES", "GUIDE", "Case", "describe", "guide", "home_guide"]
@@ -70,14 +70,9 @@ def _ratio(record: dict[str, Any], shape_name: str, mode: str, a: str, b: str) -
 def _timed(r: stats.Ratio) -> tuple[str, Markup]:
     """The ratio and its bracket: ('0.60×', '(95 % interval 0.59× to 0.61×: faster)'). No direction is given for
     an interval that contains 1 ('within noise') or is wider than stats.HALF_WIDTH_LIMIT either side."""
-    decimals = 2 if r.low >= 0.1 else 3
     call = stats.verdict(r) if r.precise else f"too wide to call, ± {percent(r.half_width)}"
-    return ratio(r.median, decimals), html(
-        '<span class="kl-interval">(95 % interval {} to {}: {})</span>',
-        ratio(r.low, decimals),
-        ratio(r.high, decimals),
-        call,
-    )
+    median, low, high = ratio_texts(r.median, r.low, r.high)
+    return median, html('<span class="kl-interval">(95 % interval {} to {}: {})</span>', low, high, call)
 
 
 def _kept(train: dict[str, Any], names: Sequence[str]) -> Markup:
@@ -122,7 +117,7 @@ def guide(record: dict[str, Any]) -> Markup:
         "its 95 % bootstrap interval; a direction is given only where the interval excludes 1× and reaches at most "
         "{} either side. "
         "Memory is computed by calc: the float32 activations a training step keeps, the input and every Keras "
-        "layer's output over the whole batch (a SeparableConv2D counts as one layer).</p>",
+        "layer's output over the whole batch, and a SeparableConv2D's depthwise output too.</p>",
         m["cpu"],
         m["cores"],
         m["key"],

@@ -74,17 +74,17 @@ def _missing() -> Markup:
     return html('<p class="kl-note">{}</p>', "No machine has timings yet: run python -m scripts.examples.")
 
 
+def ratio_texts(median: float, low: float, high: float) -> tuple[str, str, str]:
+    """A ratio and its interval's ends, to two decimals, or three where the interval reaches below 0.1×."""
+    decimals = 2 if low >= 0.1 else 3
+    return ratio(median, decimals), ratio(low, decimals), ratio(high, decimals)
+
+
 def interval(r: Record) -> Markup:
-    """'0.60× (0.59–0.61)', the verdict after it; the ratio's interval is its 95 % confidence interval."""
+    """'0.60× (0.59×–0.61×), faster': the ratio, its 95 % confidence interval and the verdict."""
     word = r["verdict"] if r["precise"] else "interval too wide to judge"
-    return html(
-        '<span class="kl-ratio" data-verdict="{}">{} ({}–{}), {}</span>',
-        r["verdict"],
-        ratio(r["median"]),
-        f"{r['low']:.2f}",
-        f"{r['high']:.2f}",
-        word,
-    )
+    median, low, high = ratio_texts(r["median"], r["low"], r["high"])
+    return html('<span class="kl-ratio" data-verdict="{}">{} ({}–{}), {}</span>', r["verdict"], median, low, high, word)
 
 
 def find_ratio(records: dict[str, Record], pointer: str) -> tuple[str, Record, Record]:

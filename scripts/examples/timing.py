@@ -112,8 +112,9 @@ OVERHEAD = {"one_layer": [conv(1, 1, "same")], "sixteen_layers": [conv(1, 1, "sa
 def computed(layers: list[Layer], input_shape: tuple[int, ...], batch: int, mode: str) -> dict[str, Any]:
     """calc's figures for the chain over a whole batch: parameters, FLOPs of this mode (two per multiply-add; a
     training step adds the weight gradients and, except for the first layer, the input gradients), the float32
-    activations a training step keeps (input and every layer's output) and the bytes a forward pass moves at least
-    (each layer reads its input and weights and writes its output once), and FLOPs per byte."""
+    activations a training step keeps (input, every layer's output, a separable layer's depthwise output) and the
+    bytes a forward pass moves at least (each layer reads its input and weights and writes its output once), and
+    FLOPs per byte."""
     infos: list[calc.LayerInfo] = []
     shape: tuple[int | None, ...] = input_shape
     for cls, config in layers:
@@ -122,15 +123,24 @@ def computed(layers: list[Layer], input_shape: tuple[int, ...], batch: int, mode
     macs = [int(i.macs or 0) for i in infos]
     outs = [int(i.activation_elements or 0) for i in infos]
     ins = [math.prod(input_shape), *outs[:-1]]
+    # A SeparableConv2D also writes its depthwise output, out_h·out_w·C_in·depth_multiplier, and reads it back: kept
+    # for the backward pass, moved twice.
+    inner = 0
+    for (cls, config), info, before in zip(
+        layers, infos, [input_shape, *(i.output_shape for i in infos)], strict=False
+    ):
+        if cls == "SeparableConv2D":
+            h, w = info.output_shape[0] or 0, info.output_shape[1] or 0
+            inner += h * w * int(before[-1] or 0) * int(config.get("depth_multiplier", 1))
     params = sum(i.params for i in infos)
     forward_flops = 2 * sum(macs) * batch
     train_flops = 2 * batch * sum(m * (2 if n == 0 else 3) for n, m in enumerate(macs))
-    moved = 4 * (batch * (sum(ins) + sum(outs)) + params)
+    moved = 4 * (batch * (sum(ins) + sum(outs) + 2 * inner) + params)
     return {
         "params": params,
         "macs_per_example": sum(macs),
         "flops": forward_flops if mode == "forward" else train_flops,
-        "kept_bytes": 4 * batch * (math.prod(input_shape) + sum(outs)),
+        "kept_bytes": 4 * batch * (math.prod(input_shape) + sum(outs) + inner),
         "moved_bytes": moved,
         "intensity": forward_flops / moved,
         "output_shape": list(shape),

@@ -21,11 +21,14 @@ PAGES = [
     "receptive-field/",
     "effective-field/",
     "parameters/",
+    "large-kernels/",
+    "speed/",
     "inception/",
     "analyzer/",
     "layer/",
     "methods/",
     "authors/",
+    "site-speed/",
 ]
 # The examples pages belong to the examples build step; check them too once they exist.
 PAGES += [f"{p}/" for p in ("examples", "fact-check") if (ROOT / "docs" / f"{p}.md").exists()]
