@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from html import escape as html_escape
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -23,7 +24,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
-from scripts.examples import check, store
+from scripts.examples import check, render, store
 from scripts.examples.machine import machine_key
 from scripts.examples.store import Data
 from scripts.hooks import examples as hook
@@ -50,7 +51,7 @@ def test_a_changed_source_makes_its_result_stale(tmp_path: Path) -> None:
     (tmp_path / "ex").mkdir()
     script = tmp_path / "ex" / "one.py"
     script.write_text("print('a')\n")
-    record = {"source_sha256": store.source_hash(script)}
+    record = {"example": "one", "source_sha256": store.source_hash(script)}
     (tmp_path / "res" / "m").mkdir(parents=True)
     (tmp_path / "res" / "m" / "one.json").write_text(json.dumps(record))
     assert store.stale_results(tmp_path / "res", tmp_path / "ex") == []
@@ -98,6 +99,59 @@ def test_a_wrong_output_shape_is_a_mismatch() -> None:
     assert any(f"/{concat['name']} (Concatenate): output shape" in p for p in problems)
 
 
+# --- the article's code as written ----------------------------------------------------------------
+
+AS_WRITTEN = {"article_7x7_as_written": "article_7x7", "article_3x3_stack_as_written": "article_3x3_stack"}
+ARTICLE = ROOT.parent / "shared" / "seed" / "000_6b81ef32f9054892.txt"
+
+
+def _stored(example: str) -> dict[str, Any]:
+    for machine in store.load_results(RESULTS).values():
+        if example in machine["examples"]:
+            return copy.deepcopy(machine["examples"][example])
+    pytest.skip(f"no stored result for {example}")
+
+
+@pytest.mark.parametrize("written", AS_WRITTEN)
+def test_the_article_code_as_written_runs_and_its_warning_is_recorded(written: str) -> None:
+    rec = _stored(written)
+    assert rec["status"] == "ok" and rec["error"] is None
+    (warning,) = rec["warnings"]
+    assert warning["category"] == "UserWarning"
+    assert "`input_shape`" in warning["message"]
+    source = (EXAMPLES / f"{written}.py").read_text().splitlines()
+    assert "input_shape=(256, 256, 3)" in source[warning["example_line"] - 1]  # the example's own line
+    assert warning["example_code"] == source[warning["example_line"] - 1].strip()
+    assert warning["filename"].startswith("site-packages/keras/")  # paths cleaned
+    assert "input_shape" in warning["text"] and str(ROOT) not in json.dumps(rec)
+    assert _stored(AS_WRITTEN[written])["warnings"] == []  # the modern form raises none
+
+
+@pytest.mark.parametrize("written", AS_WRITTEN)
+def test_the_article_code_as_written_builds_what_the_modern_form_builds(written: str) -> None:
+    (old,), (new,) = _stored(written)["models"], _stored(AS_WRITTEN[written])["models"]
+
+    def params(summary: str) -> list[str]:
+        """The summary's parameter column and its totals, as Keras printed them."""
+        rows = [line.split("│")[-2].strip() for line in summary.splitlines() if line.startswith("│")]
+        return rows + [line for line in summary.splitlines() if "params:" in line]
+
+    assert params(old["summary"]) == params(new["summary"])
+    assert [(x["class_name"], x["output_shape"], x["params"]) for x in old["layers"]] == [
+        (x["class_name"], x["output_shape"], x["params"]) for x in new["layers"]
+    ]
+    assert old["calc"]["totals"] == new["calc"]["totals"] and old["calc"]["mismatches"] == []
+
+
+@pytest.mark.parametrize("number, written", [(0, "article_7x7_as_written"), (1, "article_3x3_stack_as_written")])
+def test_the_as_written_examples_are_the_article_code_verbatim(number: int, written: str) -> None:
+    if not ARTICLE.exists():
+        pytest.skip("the article is not in this checkout")
+    blocks = re.findall(r"```python\n(.*?)```", ARTICLE.read_text(), re.S)
+    _, _, code = render.split_example(EXAMPLES / f"{written}.py")
+    assert code + "\n" == blocks[number]
+
+
 # --- the runner on a tiny example set ------------------------------------------------------------
 
 
@@ -110,7 +164,6 @@ def run(tmp: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProce
             f"--examples-dir={tmp / 'ex'}",
             f"--results-dir={tmp / 'res'}",
             f"--work-dir={tmp / 'work'}",
-            "--no-peak",
             *args,
         ],
         cwd=ROOT,
@@ -143,6 +196,22 @@ def test_a_failing_example_fails_the_run_and_the_others_are_kept(fake: Path) -> 
     assert set(stored) == {"good", "machine"}
     assert stored["good"]["stdout"] == "hello from good\n"
     assert stored["good"]["status"] == "ok"
+
+
+def test_warnings_and_stderr_are_recorded_with_the_example_line(fake: Path) -> None:
+    (fake / "ex" / "bad.py").write_text(
+        'import sys\nimport warnings\n\nwarnings.warn("careful", FutureWarning)\nprint("to stderr", file=sys.stderr)\n'
+    )
+    assert run(fake).returncode == 0
+    rec = results_of(fake)["bad"]
+    (warning,) = rec["warnings"]
+    assert warning["category"] == "FutureWarning" and warning["message"] == "careful"
+    assert warning["example_line"] == warning["lineno"] == 4
+    assert warning["example_code"] == 'warnings.warn("careful", FutureWarning)'
+    assert warning["text"].endswith(': FutureWarning: careful\n  warnings.warn("careful", FutureWarning)\n')
+    assert rec["stderr"] == "to stderr\n"
+    assert "to stderr" in (fake / "work" / "run.log").read_text()  # passed on to the log as well
+    assert results_of(fake)["good"]["warnings"] == [] and results_of(fake)["good"]["stderr"] == ""
 
 
 def test_unchanged_examples_are_not_run_again_and_force_runs_them(fake: Path) -> None:
@@ -192,7 +261,7 @@ def test_a_killed_run_leaves_no_half_written_file(fake: Path) -> None:
     (fake / "ex" / "slow.py").write_text("import time\ntime.sleep(60)\n")
     proc = subprocess.Popen(
         [sys.executable, "-m", "scripts.examples", f"--examples-dir={fake / 'ex'}",
-         f"--results-dir={fake / 'res'}", f"--work-dir={fake / 'work'}", "--no-peak", "--force"],
+         f"--results-dir={fake / 'res'}", f"--work-dir={fake / 'work'}", "--force"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 30
@@ -260,12 +329,35 @@ def test_the_examples_page_renders_every_marker_with_current_data() -> None:
     assert "data-figure" not in text
     assert 'class="admonition' not in text  # no warning: every example has a current result
     assert text.count("<svg") >= 5
-    for name in ("article_7x7", "inception_3_fixed"):
+    for name in ("article_7x7", "article_7x7_as_written", "inception_3_fixed"):
         model = _stored_model(name)
         assert model["summary"].splitlines()[2].replace("&", "&amp;") in text
     assert "NameError: name &#x27;x&#x27; is not defined" in text
     titles = [link.title for section in toc.items[0].children for link in section.children]
     assert "One 7×7 convolution" in titles and "Inception module, corrected" in titles
+
+
+def test_the_article_code_is_shown_beside_its_modern_form_with_its_warning() -> None:
+    text, _ = render_page("examples.md")
+    assert text.count("As the article wrote it") == text.count("Modernised (our rewrite)") == len(AS_WRITTEN)
+    for written, modern in AS_WRITTEN.items():
+        (warning,) = _stored(written)["warnings"]
+        first_line = warning["text"].splitlines()[0]
+        assert html_escape(first_line) in text  # the warning, as Python prints it
+        assert f"examples/{written}.py</code>" in text and f"examples/{modern}.py</code>" in text
+        assert html_escape("-    keras.layers.Conv2D(") in text  # the change, line by line
+    assert "Both forms build the same model" in text
+    assert text.count('href="speed.md"') >= 1  # speed is on its own page
+    assert "GFLOP/s" not in text and "median" not in text  # and not on this one
+
+
+def test_the_sweep_shows_calc_figures_for_every_model() -> None:
+    html = render.sweep(Data(ROOT))
+    models = [m for name in render.SWEEP for m in _stored(name)["models"]]
+    widths = {(m["layers"][0]["config"]["batch_shape"][-1], m["calc"]["output_shape"][-1]) for m in models}
+    assert html.count("<svg") == 2 * len(widths)  # parameters and MACs, for each channel width
+    for model in models:
+        assert f"<td>{model['calc']['totals']['macs']:,}</td>" in html
 
 
 def test_an_unknown_example_stops_the_build() -> None:
@@ -300,15 +392,17 @@ def test_results_of_two_machines_are_shown_side_by_side(tmp_path: Path) -> None:
     shutil.copytree(first, other)
     for path in other.glob("*.json"):
         record = json.loads(path.read_text())
-        for model in record.get("models") or []:
-            for t in model["timings"].values():
-                t["median_s"] /= 10  # a machine ten times faster
+        record["machine" if "example" in record else "key"] = "other-gpu-16c"
+        if "example" not in record:
+            record["cpu"] = "Other CPU"
         path.write_text(json.dumps(record))
     data = Data(tmp_path)
     assert list(data.machines) == sorted([first.name, "other-gpu-16c"])
     page, _ = render_page("examples.md", tmp_path)
     one, _ = render_page("examples.md")
-    assert page.count("<svg") == 2 * one.count("<svg")
-    charts = re.findall(r'<svg [^>]*aria-label="[^"]*channels, ([^"]*)"', page)
-    assert charts.count(first.name) == charts.count("other-gpu-16c") > 0
-    assert f"<code>{first.name}</code> batch 1" in page and "<code>other-gpu-16c</code> batch 1" in page
+    assert f'<th scope="col"><code>{first.name}</code></th>' in page
+    assert '<th scope="col"><code>other-gpu-16c</code></th>' in page and "Other CPU" in page
+    assert page.count("<svg") == one.count("<svg")  # calc's figures are the same on every machine: shown once
+    shown = data.first("article_7x7")
+    assert shown is not None  # each summary names the machine it was printed on
+    assert f"(<code>{shown['machine']}</code>, Keras {shown['keras']})" in page

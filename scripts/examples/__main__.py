@@ -1,4 +1,4 @@
-"""Run the Keras examples in examples/ on this machine and store their summaries and timings in results/.
+"""Run the Keras examples in examples/ on this machine and store what they printed in results/.
 
     .venv/bin/python -m scripts.examples            # run what changed, keep the rest
     .venv/bin/python -m scripts.examples --force    # run everything again
@@ -9,7 +9,8 @@ TensorFlow. An example is not run again while its source, the TensorFlow and Ker
 the machine are unchanged. Every model's parameters and output shapes are checked against calc,
 layer by layer; a mismatch, or an example that raises (other than the expected failures), makes
 the run exit non-zero naming it, with its traceback in the log, and leaves its previous result
-in place. The log is build/examples/run.log.
+in place. The log is build/examples/run.log. Nothing is timed here: speed is measured by its own
+stage (scripts/examples/timing.py).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def fmt_seconds(s: float | None) -> str:
 
 
 class Progress:
-    """One status line: which example, which model and timing, repeat, elapsed and remaining time."""
+    """One status line: which example and stage, elapsed and remaining time."""
 
     def __init__(self, stream: TextIO, total: int, expected: dict[str, float | None]) -> None:
         self.stream, self.total, self.expected = stream, total, expected
@@ -63,14 +64,7 @@ class Progress:
 
     def show(self, index: int, name: str, example_start: float, done: list[str], info: dict[str, Any]) -> None:
         now = time.monotonic()
-        detail = ""
-        if "model" in info:
-            detail = f" {info['model']}"
-            if "models" in info:
-                detail += f" ({info['model_index'] + 1}/{info['models']})"
-            detail += f" {info.get('timing', '')} repeat {info.get('repeat', 0)}/{info.get('repeats', '?')}"
-        elif "stage" in info:
-            detail = f" {info['stage']}"
+        detail = f" {info['stage']}" if "stage" in info else ""
         rest = self.remaining(name, now - example_start, done)
         line = (
             f"[{index}/{self.total}] {name}{detail}  elapsed {fmt_seconds(now - self.start)}"
@@ -121,15 +115,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--examples-dir", type=Path, default=ROOT / "examples")
     parser.add_argument("--results-dir", type=Path, default=ROOT / "results")
     parser.add_argument("--work-dir", type=Path, default=ROOT / "build" / "examples")
-    parser.add_argument("--batch", type=int, default=4, help="the larger batch (inference and training step)")
-    parser.add_argument("--warmup", type=int, default=2, help="untimed calls after the first (traced) one")
-    parser.add_argument("--repeats", type=int, default=30, help="timed calls per measurement (at least 30)")
-    parser.add_argument("--no-peak", action="store_true", help="skip the peak matmul probe (tests)")
     parser.add_argument("--dry-run", action="store_true", help="say what would run and exit (status 3 if anything)")
-    args = parser.parse_args(argv)
-    if args.repeats < 30:
-        parser.error("--repeats must be at least 30")
-    return args
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,13 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown example(s): {', '.join(unknown)}; known: {', '.join(names)}", file=sys.stderr)
         return 2
     run = Run(args, machine.fingerprint(), args.names or names)
+    if not run.pending:
+        print(f"{len(run.selected)} example(s) up to date for {run.fp['key']} (use --force to run again)")
     if args.dry_run:
         if run.pending:
             print(f"would run on {run.fp['key']}: {', '.join(run.pending)}")
         return 3 if run.pending else 0
     status = run.all() if run.pending else 0
-    if not run.pending:
-        print(f"{len(run.selected)} example(s) up to date for {run.fp['key']} (use --force to run again)")
     if not args.names and args.examples_dir == ROOT / "examples":  # the whole set: the effective field too
         out = ["--out", str(args.results_dir / "effective_field.json")]  # skipped when current
         status = status or effective_field.main(out + (["--force"] if args.force else []))
@@ -188,19 +175,11 @@ class Run:
         signal.signal(signal.SIGTERM, on_signal)
         with log_path.open("w", encoding="utf-8") as log:
             log.write(f"# scripts.examples on {self.fp['key']} at {self.fp['date']}\n# {json.dumps(self.fp)}\n")
-            peak = None if args.no_peak else self.peak(log)
-            run_info = {
-                "date": self.fp["date"],
-                "loadavg_start": self.fp["loadavg"],
-                "peak": None if peak is None else {k: v for k, v in peak.items() if k != "samples_s"},
-                "batch": args.batch,
-                "warmup": args.warmup,
-                "repeats": args.repeats,
-            }
+            run_info = {"date": self.fp["date"], "loadavg_start": self.fp["loadavg"]}
             for index, name in enumerate(self.pending, 1):
                 self.one(index, name, run_info, log)
                 self.done.append(name)
-            total = self.finish(run_info["peak"], log)
+            total = self.finish(log)
         print(
             f"ran {len(self.pending)} example(s) in {fmt_seconds(total)} on {self.fp['key']}; log: {log_path}",
             file=sys.stderr,
@@ -210,17 +189,6 @@ class Run:
             return 1
         return 0
 
-    def peak(self, log: TextIO) -> dict[str, Any] | None:
-        """The machine's measured peak (a large float32 matmul), or None when the probe failed."""
-        peak_path = self.args.work_dir / "peak.out.tmp"
-        t0 = time.monotonic()
-        rc = run_child(["peak", str(peak_path)], log, lambda info: self.progress.show(0, "peak", t0, self.done, info))
-        peak: dict[str, Any] | None = store.load_json(peak_path) if rc == 0 else None
-        peak_path.unlink(missing_ok=True)
-        if peak is None:
-            self.failures.append("peak matmul probe")
-        return peak
-
     def one(self, index: int, name: str, run_info: dict[str, Any], log: TextIO) -> None:
         """Run one example, check it and store its record; a failure keeps the previous record."""
         args = self.args
@@ -229,24 +197,16 @@ class Run:
         t0 = time.monotonic()
         log.write(f"\n# === {name}\n")
         log.flush()
-        argv = [
-            "run",
-            str(args.examples_dir / f"{name}.py"),
-            str(out),
-            f"--batch={args.batch}",
-            f"--warmup={args.warmup}",
-            f"--repeats={args.repeats}",
-        ]
+        argv = ["run", str(args.examples_dir / f"{name}.py"), str(out)]
         rc = run_child(argv, log, lambda info: self.progress.show(index, name, t0, self.done, info))
         child = store.load_json(out)
         out.unlink(missing_ok=True)
         self.progress.end_line()
-        peak = run_info["peak"]
         problem: str | None
         if rc != 0 or child is None:
             problem = f"the example's process ended with status {rc} and no result"
         else:
-            problem = judge(name, child, peak["gflops"] if peak else None)
+            problem = judge(name, child)
         if problem:
             self.failures.append(name)
             tb = (child or {}).get("error", {}) or {}
@@ -264,12 +224,12 @@ class Run:
             "status": "expected_failure" if name in EXPECTED_FAILING else "ok",
             "run": {**run_info, "loadavg_end": list(os.getloadavg())},
             "seconds": round(time.monotonic() - t0, 2),
-            **{k: child[k] for k in ("stdout", "error", "models", "devices") if k in child},
+            **{k: child[k] for k in ("stdout", "stderr", "warnings", "error", "models", "devices") if k in child},
         }
         store.atomic_write_json(self.machine_dir / f"{name}.json", record, args.work_dir)
         print(f"[{index}/{len(self.pending)}] {name}: {record['status']} in {record['seconds']:.1f} s", file=sys.stderr)
 
-    def finish(self, peak: dict[str, Any] | None, log: TextIO) -> float:
+    def finish(self, log: TextIO) -> float:
         """machine.json with this run's fingerprint and summary; the run's length in seconds."""
         total = time.monotonic() - self.started
         last_run = {
@@ -278,13 +238,13 @@ class Run:
             "failures": self.failures,
             "forced": self.args.force,
         }
-        record = {**self.fp, "loadavg_end": list(os.getloadavg()), "peak": peak, "last_run": last_run}
+        record = {**self.fp, "loadavg_end": list(os.getloadavg()), "last_run": last_run}
         store.atomic_write_json(self.machine_dir / "machine.json", record, self.args.work_dir)
         log.write(f"\n# finished in {total:.1f} s; failures: {self.failures}\n")
         return total
 
 
-def judge(name: str, child: dict[str, Any], peak_gflops: float | None) -> str | None:
+def judge(name: str, child: dict[str, Any]) -> str | None:
     """What is wrong with a child's result, or None. Adds calc's figures to each model on the way."""
     error = child.get("error")
     if name in EXPECTED_FAILING:
@@ -301,7 +261,6 @@ def judge(name: str, child: dict[str, Any], peak_gflops: float | None) -> str | 
         if figures["mismatches"]:
             return "calc and Keras disagree: " + "; ".join(figures["mismatches"])
         model["calc"] = figures
-        check.achieved(model["timings"], figures["totals"], peak_gflops)
     return None
 
 

@@ -86,41 +86,19 @@ def check_model(model: dict[str, Any]) -> dict[str, Any]:
     last = rows[-1] if rows else {}
     return {
         "layers": rows,
-        "totals": totals(model, rows),
+        "totals": totals(rows),
         "output_shape": last.get("output_shape"),
         "receptive_field": last.get("receptive_field"),
         "mismatches": mismatches,
     }
 
 
-def totals(model: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Parameters, MACs and FLOPs of the model, and the FLOPs of one training step per example.
-
-    A training step: forward, gradient of the weights (as many MACs again) and gradient of the layer's input
-    (as many again), except for layers fed by the model's input, which need none.
-    """
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Parameters, MACs and FLOPs (two per MAC) of the model; MACs unknown when any layer's are."""
     macs = [r["macs"] for r in rows]
     total_macs = None if any(m is None for m in macs) else sum(macs)
-    input_names = {layer["name"] for layer in model["layers"] if layer["class_name"] == "InputLayer"}
-    fed_by_input = {layer["name"] for layer in model["layers"] if set(layer["inbound"]) & input_names}
-    train_macs = None
-    if total_macs is not None:
-        train_macs = sum((2 if r["name"] in fed_by_input else 3) * (r["macs"] or 0) for r in rows)
     return {
         "params": sum(r["params"] or 0 for r in rows),
         "macs": total_macs,
         "flops": None if total_macs is None else 2 * total_macs,
-        "train_flops": None if train_macs is None else 2 * train_macs,
     }
-
-
-def achieved(timings: dict[str, Any], totals: dict[str, Any], peak_gflops: float | None) -> None:
-    """Add achieved GFLOP/s (from calc's FLOPs per example, see :func:`totals`) and the fraction of peak."""
-    for key, t in timings.items():
-        per_example = totals["train_flops"] if key.startswith("train") else totals["flops"]
-        if per_example is None:
-            t["flops"] = t["gflops"] = t["fraction_of_peak"] = None
-            continue
-        t["flops"] = per_example * t["batch"]
-        t["gflops"] = t["flops"] / t["median_s"] / 1e9
-        t["fraction_of_peak"] = None if not peak_gflops else t["gflops"] / peak_gflops

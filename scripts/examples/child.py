@@ -1,10 +1,10 @@
-"""One example, run in a process of its own: execute the script, capture what it prints, record every model
-whose summary it printed (its Keras config, and each layer as Keras sees it), time each model, and write one
-JSON record. TensorFlow is imported here only when the example uses Keras, so the runner's own tests can use
-examples that need no TensorFlow at all.
+"""One example, run in a process of its own: execute the script, capture what it prints and the warnings it raises,
+record every model whose summary it printed (its Keras config, and each layer as Keras sees it), and write one
+JSON record. Nothing is timed here (the timing stage, scripts/examples/timing.py, measures speed). TensorFlow is
+imported here only when the example uses Keras, so the runner's own tests can use examples that need no
+TensorFlow at all.
 
-    python -m scripts.examples.child run EXAMPLE.py OUT.json [--repeats N --warmup N --batch N]
-    python -m scripts.examples.child peak OUT.json
+    python -m scripts.examples.child run EXAMPLE.py OUT.json
 
 Progress goes to stderr as lines "@@progress {json}" for the parent's display.
 """
@@ -15,12 +15,15 @@ import argparse
 import contextlib
 import io
 import json
+import linecache
 import os
 import runpy
-import statistics
 import sys
+import tempfile
 import time
 import traceback
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,23 +62,53 @@ class Tee(io.TextIOBase):
         self.stream.flush()
 
 
-def quartiles(samples: list[float]) -> dict[str, float]:
-    q1, median, q3 = statistics.quantiles(samples, n=4, method="inclusive")
-    return {"median_s": median, "q1_s": q1, "q3_s": q3, "iqr_s": q3 - q1, "min_s": min(samples)}
+# --- what the example says besides its output ---------------------------------------------------
 
 
-def time_calls(fn: Any, warmup: int, repeats: int, label: dict[str, Any]) -> dict[str, Any]:
-    """Median and interquartile range of ``repeats`` timed calls after ``warmup`` untimed ones."""
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-        if i % 5 == 4 or i == repeats - 1:
-            progress(**label, repeat=i + 1, repeats=repeats)
-    return {**quartiles(samples), "repeats": repeats, "warmup": warmup, "samples_s": samples}
+def warning_recorder(path: Path, into: list[dict[str, Any]]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that records each warning: its category and message, where Python attributes it
+    (``filename:lineno``, often inside Keras), the text Python would print, and the example's own line that led
+    to it (the innermost frame of the example's file on the stack when the warning was raised)."""
+
+    def show(message: Any, category: type[Warning], filename: str, lineno: int, *_: Any) -> None:
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename != str(path):
+            frame = frame.f_back  # type: ignore[assignment]
+        line = None if frame is None else frame.f_lineno
+        into.append(
+            {
+                "category": category.__name__,
+                "message": clean_paths(str(message)),
+                "filename": clean_paths(filename),
+                "lineno": lineno,
+                "text": clean_paths(warnings.formatwarning(message, category, filename, lineno)),
+                "example_line": line,
+                "example_code": None if line is None else linecache.getline(str(path), line).strip(),
+            }
+        )
+
+    return show
+
+
+@contextlib.contextmanager
+def captured_stderr(into: list[str]) -> Iterator[None]:
+    """Everything written to file descriptor 2 meanwhile (Python's sys.stderr and what native code logs), kept in
+    ``into`` (paths cleaned) and passed on to the real stderr afterwards, so the runner's log still has it."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            data = tmp.read()
+            sys.stderr.buffer.write(data)
+            sys.stderr.flush()
+            into.append(clean_paths(data.decode("utf-8", errors="replace")))
 
 
 # --- what Keras says about a model --------------------------------------------------------------
@@ -122,88 +155,69 @@ def describe_layers(model: Any) -> list[dict[str, Any]]:
     return layers
 
 
-def time_model(model: Any, batch: int, warmup: int, repeats: int, index: int, count: int) -> dict[str, Any]:
-    """Forward pass at batch 1 and ``batch``, and one SGD training step at ``batch``."""
+# --- the run ------------------------------------------------------------------------------------
+
+
+def record_summaries(summaries: list[tuple[Any, str]]) -> None:
+    """Make ``keras.Model.summary`` print as before and also keep (model, text) for each call."""
     import keras
-    import tensorflow as tf
 
-    in_shape = tuple(model.inputs[0].shape)[1:]
-    out_shape = tuple(model.outputs[0].shape)[1:]
-    forward = tf.function(lambda x: model(x, training=False))
-    optimizer = keras.optimizers.SGD(learning_rate=1e-3)
+    original = keras.Model.summary
 
-    @tf.function  # type: ignore[untyped-decorator]
-    def train_step(x: Any, y: Any) -> Any:
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
-        optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
-        return loss
+    def summary(self: Any, *args: Any, **kwargs: Any) -> None:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            original(self, *args, **kwargs)
+        text = buffer.getvalue()
+        sys.stdout.write(text)
+        summaries.append((self, text))
 
-    gen = tf.random.Generator.from_seed(0)
-    timings = {}
-    for key, b, fn in (
-        ("forward_b1", 1, forward),
-        (f"forward_b{batch}", batch, forward),
-        (f"train_b{batch}", batch, train_step),
-    ):
-        x = gen.normal((b, *in_shape))
-        args = (x,) if fn is forward else (x, tf.zeros((b, *out_shape)))
-        fn(*args)  # trace and compile, not timed
-        label = {"model": model.name, "model_index": index, "models": count, "timing": key}
-        timings[key] = {"batch": b, **time_calls(lambda fn=fn, args=args: fn(*args).numpy(), warmup, repeats, label)}
-    return timings
+    keras.Model.summary = summary
 
 
-# --- the two jobs ------------------------------------------------------------------------------
-
-
-def run_example(path: Path, batch: int, warmup: int, repeats: int) -> dict[str, Any]:
-    source = path.read_text(encoding="utf-8")
-    summaries: list[tuple[Any, str]] = []
-    uses_keras = "keras" in source
-    if uses_keras:
-        import keras
-
-        original = keras.Model.summary
-
-        def summary(self: Any, *args: Any, **kwargs: Any) -> None:
-            buffer = io.StringIO()
-            with contextlib.redirect_stdout(buffer):
-                original(self, *args, **kwargs)
-            text = buffer.getvalue()
-            sys.stdout.write(text)
-            summaries.append((self, text))
-
-        keras.Model.summary = summary
-
+def run_script(path: Path) -> dict[str, Any]:
+    """Run the script as ``__main__``: what it printed on stdout and stderr, its warnings, its error or None."""
     tee = Tee(sys.stdout)
-    record: dict[str, Any] = {"error": None}
-    started = time.perf_counter()
-    progress(stage="build")
+    caught: list[dict[str, Any]] = []
+    stderr: list[str] = []
+    error = None
     try:
-        with contextlib.redirect_stdout(tee):
+        with (
+            captured_stderr(stderr),
+            warnings.catch_warnings(record=True),  # Python's filters as they are; restored afterwards
+            contextlib.redirect_stdout(tee),
+        ):
+            warnings.showwarning = warning_recorder(path, caught)
             runpy.run_path(str(path), run_name="__main__")
     except BaseException as exc:  # the example's failure is data
         tb = exc.__traceback__
         while tb is not None and tb.tb_frame.f_code.co_filename != str(path):  # drop this harness's frames
             tb = tb.tb_next
-        record["error"] = {
+        error = {
             "type": type(exc).__name__,
             "message": clean_paths(str(exc)),
             "traceback": clean_paths("".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))),
         }
-    record["stdout"] = tee.copy.getvalue()
-    record["build_s"] = time.perf_counter() - started
+    return {"error": error, "stdout": tee.copy.getvalue(), "stderr": "".join(stderr), "warnings": caught}
+
+
+def run_example(path: Path) -> dict[str, Any]:
+    uses_keras = "keras" in path.read_text(encoding="utf-8")
+    summaries: list[tuple[Any, str]] = []
+    if uses_keras:
+        record_summaries(summaries)
+    started = time.perf_counter()
+    progress(stage="build")
+    record = run_script(path)
     models = []
     if record["error"] is None:
-        for i, (model, text) in enumerate(summaries):
+        for model, text in summaries:
             models.append(
                 {
                     "name": model.name,
                     "summary": text,
                     "keras_config": json.loads(model.to_json()),  # what calc.summarize reads (check.py)
                     "layers": describe_layers(model),
-                    "timings": time_model(model, batch, warmup, repeats, i, len(summaries)),
                 }
             )
     record["models"] = models
@@ -215,37 +229,14 @@ def run_example(path: Path, batch: int, warmup: int, repeats: int) -> dict[str, 
     return record
 
 
-def peak(size: int, repeats: int) -> dict[str, Any]:
-    """Measured peak: a size×size float32 matmul, median of ``repeats`` after two untimed calls."""
-    import tensorflow as tf
-
-    gen = tf.random.Generator.from_seed(0)
-    a, b = gen.normal((size, size)), gen.normal((size, size))
-    matmul = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
-    matmul()
-    result = time_calls(lambda: matmul().numpy(), 2, repeats, {"model": "peak matmul", "timing": f"{size}²"})
-    flops = 2 * size**3
-    return {"size": size, "flops": flops, "gflops": flops / result["median_s"] / 1e9, **result}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="job", required=True)
     run = sub.add_parser("run")
     run.add_argument("example", type=Path)
     run.add_argument("out", type=Path)
-    run.add_argument("--batch", type=int, default=4)
-    run.add_argument("--warmup", type=int, default=2)
-    run.add_argument("--repeats", type=int, default=30)
-    pk = sub.add_parser("peak")
-    pk.add_argument("out", type=Path)
-    pk.add_argument("--size", type=int, default=2048)
-    pk.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args(argv)
-    if args.job == "peak":
-        write_json(args.out, peak(args.size, args.repeats))
-        return 0
-    write_json(args.out, run_example(args.example, args.batch, args.warmup, args.repeats))
+    write_json(args.out, run_example(args.example))
     return 0
 
 

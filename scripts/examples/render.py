@@ -1,4 +1,5 @@
-"""The Examples page's figures, rendered from the stored results as HTML.
+"""The Examples page's figures, rendered from the stored results as HTML: the machines, each example with what it
+printed and calc's figures, the article's examples as written beside their modern form, and the sweep's figures.
 
 A page asks for one with the site's marker, ``<div data-figure="example" data-arg="article_7x7"></div>``;
 scripts/hooks/examples.py puts the figure in its place. :data:`FIGURES` names them. Only results that match the
@@ -8,14 +9,15 @@ current example source are shown (:class:`~scripts.examples.store.Data`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+import difflib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import markdown
 from markdown.extensions.toc import slugify
 
-from calc.text import NONE, integer, keras_shape, milliseconds, pair, percent, significant
+from calc.text import NONE, integer, keras_shape, pair, significant
 from kernel_lab.charts import figure, line_chart
 from kernel_lab.html import Markup, html, join, scroll_region, table
 from scripts.examples.store import Data
@@ -86,7 +88,7 @@ def _source(data: Data, name: str) -> tuple[str, Markup, str]:
     return split_example(path)
 
 
-# --- the machines and the method -------------------------------------------------------------------------------
+# --- the machines ----------------------------------------------------------------------------------------------
 
 
 def _gpus(m: dict[str, Any]) -> str:
@@ -96,11 +98,6 @@ def _gpus(m: dict[str, Any]) -> str:
 def _loads(m: dict[str, Any]) -> str:
     start, end = (", ".join(map(significant, m.get(key) or [])) for key in ("loadavg", "loadavg_end"))
     return f"{start} → {end}"
-
-
-def _peak(m: dict[str, Any]) -> str:
-    p = m.get("peak")
-    return f"{significant(p['gflops'])} GFLOP/s ({p['size']}² matmul, median of {p['repeats']})" if p else NONE
 
 
 def _last_run(m: dict[str, Any]) -> str:
@@ -122,7 +119,6 @@ MACHINE_ROWS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("GPU (driver)", _gpus),
     ("date of the last run", lambda m: m.get("date")),
     ("load average (1, 5, 15 min) at start → end", _loads),
-    ("measured peak (float32 matmul)", _peak),
     ("last run", _last_run),
 ]
 
@@ -135,63 +131,7 @@ def machines(data: Data, arg: str = "") -> Markup:
     return scroll_region(table(["", *map(code, keys)], rows, numeric_from=len(keys) + 1), "machines")
 
 
-def method(data: Data, arg: str = "") -> Markup:
-    rows = []
-    for key, stored in data.machines.items():
-        runs = {
-            (r["run"]["warmup"], r["run"]["repeats"], r["run"]["batch"])
-            for r in stored["examples"].values()
-            if r.get("run") and r.get("models")
-        }
-        rows += [[code(key), f"{w} (after the compiling call)", n, f"1 and {b}"] for w, n, b in sorted(runs)]
-    return scroll_region(table(["machine", "untimed warm-up calls", "timed repeats", "batch sizes"], rows), "method")
-
-
-def budget(data: Data, arg: str = "") -> Markup:
-    rows = []
-    for key, stored in data.machines.items():
-        last = stored["machine"].get("last_run")
-        total = sum(r.get("seconds", 0) for r in stored["examples"].values())
-        rows.append(
-            [
-                code(key),
-                len(stored["examples"]),
-                f"{integer(round(total))} s",
-                f"{integer(round(last['seconds']))} s" if last else NONE,
-                last["forced"] if last else None,
-            ]
-        )
-    head = ["machine", "examples stored", "sum of their run times", "last run, whole", "last run forced"]
-    return scroll_region(table(head, rows), "run times")
-
-
 # --- one example -----------------------------------------------------------------------------------------------
-
-
-def _timing_cells(t: dict[str, Any] | None) -> list[Any]:
-    if t is None:
-        return [None, None, None]
-    return [
-        f"{milliseconds(t['median_s'])} ({milliseconds(t['iqr_s'])})",
-        significant(t.get("gflops")),
-        percent(t.get("fraction_of_peak")),
-    ]
-
-
-def timings_table(data: Data, name: str, model_index: int) -> Markup:
-    keys = [k for k in data.machines if data.record(k, name)]
-    head = ["measurement"]
-    for k in keys:
-        head += [html("{} median (IQR)", code(k)), "GFLOP/s", "of peak"]
-    records = [data.record(k, name) for k in keys]
-    rows = []
-    for kind in records[0]["models"][model_index]["timings"] if records and records[0] else []:
-        what, _, batch = kind.partition("_b")
-        row: list[Any] = [f"{'forward pass' if what == 'forward' else 'training step'}, batch {batch}"]
-        for rec in records:
-            row += _timing_cells(rec["models"][model_index]["timings"].get(kind) if rec else None)
-        rows.append(row)
-    return scroll_region(table(head, rows), f"timings of {name}")
 
 
 def check_table(model: dict[str, Any]) -> Markup:
@@ -224,14 +164,59 @@ def check_table(model: dict[str, Any]) -> Markup:
     return scroll_region(table(head, rows), f"layers of {model['name']}")
 
 
+CALC_AGREES = Markup(
+    "<p>calc agrees with Keras on every layer's output shape and parameter count (the run checks this and fails "
+    "otherwise), and adds the multiply-accumulates (MACs) and the receptive field:</p>"
+)
+
+
 def example_source(data: Data, name: str) -> Markup:
     """An example's title, text and code, without its results."""
     title, text, body = _source(data, name)
     return join([heading(3, title), text, code_block(body, "python", f"examples/{name}.py")])
 
 
+def warnings_raised(rec: dict[str, Any]) -> list[Markup]:
+    """The warnings a run raised, as Python prints them, each with the script's line that led to it; and anything
+    else the script wrote to stderr."""
+    parts = []
+    for w in rec.get("warnings") or []:
+        where = (
+            html(
+                " at line {} of {}, {}",
+                w["example_line"],
+                code(f"examples/{rec['example']}.py"),
+                code(w["example_code"]),
+            )
+            if w.get("example_line")
+            else ""
+        )
+        parts.append(html("<p>It raised a {}{}. As Python prints it on stderr:</p>", code(w["category"]), where))
+        parts.append(code_block(w["text"]))
+    if (rec.get("stderr") or "").strip():
+        parts += [Markup("<p>It also wrote to stderr:</p>"), code_block(rec["stderr"])]
+    return parts
+
+
+def summary_printed(rec: dict[str, Any], model: dict[str, Any]) -> list[Markup]:
+    """What ``model.summary()`` printed for one model, with the machine and the Keras version it ran on."""
+    intro = html(
+        "<p>What {} printed for {} ({}, Keras {}):</p>",
+        code("model.summary()"),
+        code(model["name"]),
+        code(rec["machine"]),
+        rec["keras"],
+    )
+    return [intro, code_block(model["summary"])]
+
+
+def printed(rec: dict[str, Any]) -> list[Markup]:
+    """What a run printed: its warnings, then each model's summary."""
+    return warnings_raised(rec) + [p for model in rec["models"] for p in summary_printed(rec, model)]
+
+
 def example(data: Data, name: str) -> Markup:
-    """An example's title, text and code, what it printed, calc's figures and the timings on each machine."""
+    """An example's title, text and code, what it printed and calc's figures."""
     parts = [example_source(data, name)]
     rec = data.first(name)
     if rec is None:
@@ -239,29 +224,80 @@ def example(data: Data, name: str) -> Markup:
     elif rec.get("error"):
         parts.append(html("<p>It fails, as expected, with {}. What Python printed:</p>", code(rec["error"]["type"])))
         parts.append(code_block(rec["error"]["traceback"], "pytb"))
-    for i, model in enumerate(rec["models"] if rec and not rec.get("error") else []):
-        parts += [
-            html("<p>What {} printed for {}:</p>", code("model.summary()"), code(model["name"])),
-            code_block(model["summary"]),
-            Markup(
-                "<p>calc agrees with Keras on every layer's output shape and parameter count (the run checks "
-                "this and fails otherwise), and adds the multiply-accumulates (MACs) and the receptive field:</p>"
-            ),
-            check_table(model),
-            Markup("<p>Measured on each machine:</p>"),
-            timings_table(data, name, i),
+    else:
+        parts += warnings_raised(rec)
+        for model in rec["models"]:
+            parts += [*summary_printed(rec, model), CALC_AGREES, check_table(model)]
+    return join(parts)
+
+
+# --- an example as the article wrote it, beside its modern form -----------------------------------------------
+
+
+def same_model(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two checked models have the same layers (class, output shape, parameters, MACs, receptive field)
+    in the same order, whatever their names."""
+
+    def shape(model: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [
+            (r["class_name"], r["output_shape"], r["params"], r["macs"], r["receptive_field"])
+            for r in model["calc"]["layers"]
         ]
+
+    return shape(a) == shape(b) and a["calc"]["totals"] == b["calc"]["totals"]
+
+
+def _column(label: str, name: str, body: str, rec: dict[str, Any] | None) -> Markup:
+    parts = [html("<p><strong>{}</strong></p>", label), code_block(body, "python", f"examples/{name}.py")]
+    if rec is None or rec.get("error"):
+        parts.append(admonition("warning", html("No current result for this example: run {}.", RUN)))
+    else:
+        parts += printed(rec)
+        if not rec.get("warnings"):
+            parts.append(Markup("<p>No warnings.</p>"))
+    return html('<div style="flex:1 1 26rem;min-width:0">{}</div>', join(parts))
+
+
+def example_pair(data: Data, arg: str) -> Markup:
+    """``arg`` = "AS_WRITTEN MODERN": the article's code run as written (its example's title and text), beside our
+    modern form of it; the changes line by line; calc's figures, once, when both built the same model."""
+    written, modern = arg.split()
+    title, text, body = _source(data, written)
+    modern_body = _source(data, modern)[2]
+    recs = [data.first(written), data.first(modern)]
+    columns = [
+        _column("As the article wrote it", written, body, recs[0]),
+        _column("Modernised (our rewrite)", modern, modern_body, recs[1]),
+    ]
+    diff = difflib.unified_diff(
+        body.splitlines(), modern_body.splitlines(), f"examples/{written}.py", f"examples/{modern}.py", lineterm=""
+    )
+    parts = [
+        heading(3, title),
+        text,
+        html('<div class="kl-pair" style="display:flex;flex-wrap:wrap;gap:1rem">{}</div>', join(columns)),
+        Markup("<p>What changed, line by line:</p>"),
+        code_block("\n".join(diff), "diff"),
+    ]
+    if all(r and not r.get("error") for r in recs):
+        a, b = recs[0]["models"], recs[1]["models"]  # type: ignore[index]
+        if len(a) == len(b) == 1 and same_model(a[0], b[0]):
+            parts += [Markup("<p>Both forms build the same model, layer for layer.</p>"), CALC_AGREES]
+            parts.append(check_table(b[0]))
+        else:
+            parts.append(admonition("warning", "The two forms build different models."))
     return join(parts)
 
 
 # --- the sweep -------------------------------------------------------------------------------------------------
 
 
-def sweep_rows(data: Data, machine: str) -> list[dict[str, Any]]:
-    """One row per sweep model on one machine: variant, k (from calc's receptive field), widths, figures."""
+def sweep_rows(data: Data) -> list[dict[str, Any]]:
+    """One row per sweep model: variant, k (from calc's receptive field), widths, depth and calc's figures. calc's
+    figures are the same on every machine, so the first machine with a current result gives them."""
     rows = []
     for example_name, variant in SWEEP.items():
-        rec = data.record(machine, example_name)
+        rec = data.first(example_name)
         for model in rec["models"] if rec else []:
             rows.append(
                 {
@@ -271,95 +307,50 @@ def sweep_rows(data: Data, machine: str) -> list[dict[str, Any]]:
                     "c_out": model["calc"]["output_shape"][-1],
                     "depth": sum(1 for layer in model["layers"] if layer["class_name"] != "InputLayer"),
                     "params": model["calc"]["totals"]["params"],
-                    "flops": model["calc"]["totals"]["flops"],
-                    "timings": model["timings"],
+                    "macs": model["calc"]["totals"]["macs"],
                     "name": model["name"],
                 }
             )
     return rows
 
 
-def _sweep_charts(by_machine: dict[str, list[dict[str, Any]]], width: tuple[int, int], big: str) -> Markup:
+def _sweep_charts(rows: list[dict[str, Any]], width: tuple[int, int]) -> Markup:
     charts = []
-    for key, rows in by_machine.items():
-        mine = [r for r in rows if (r["c_in"], r["c_out"]) == width]
-        series = [
-            (v, [(r["k"], r["timings"][big]["median_s"] * 1e3) for r in mine if r["variant"] == v])
-            for v in SWEEP.values()
-        ]
-        label = f"{width[0]}→{width[1]} channels, {key}"
-        chart = line_chart(
-            series, "receptive field k (pixels)", f"forward pass, batch {big.split('_b')[1]} (ms)", label, y_log=True
-        )
+    for key, what in (("params", "parameters"), ("macs", "MACs per image")):
+        series = [(v, [(r["k"], r[key]) for r in rows if r["variant"] == v]) for v in SWEEP.values()]
+        label = f"{what}, {width[0]}→{width[1]} channels"
+        chart = line_chart(series, "receptive field k (pixels)", what, label, y_log=True)
         charts.append(figure(chart, label))
     return html('<div class="kl-charts" style="display:flex;flex-wrap:wrap;gap:1rem">{}</div>', join(charts))
 
 
-def _sweep_table(by_machine: dict[str, list[dict[str, Any]]], width: tuple[int, int], big: str, train: str) -> Markup:
-    keys = list(by_machine)
-    head: list[str] = ["k", "variant", "layers", "params", "MFLOPs / example"]
-    for k in keys:
-        head += [
-            html("{} batch 1", code(k)),
-            f"batch {big.split('_b')[1]}",
-            f"train step {train.split('_b')[1]}",
-            "GFLOP/s",
-            "of peak",
-        ]
+def _sweep_table(rows: list[dict[str, Any]], width: tuple[int, int]) -> Markup:
     order = list(SWEEP.values())
-    base = sorted(
-        (r for r in by_machine[keys[0]] if (r["c_in"], r["c_out"]) == width),
-        key=lambda r: (r["k"], order.index(r["variant"])),
-    )
-    rows = []
-    for r in base:
-        row: list[Any] = [f"{r['k']}×{r['k']}", r["variant"], r["depth"], r["params"], significant(r["flops"] / 1e6)]
-        for k in keys:
-            other = next((o for o in by_machine[k] if o["name"] == r["name"]), None)
-            t = other["timings"] if other else None
-            row += (
-                [
-                    milliseconds(t["forward_b1"]["median_s"]),
-                    milliseconds(t[big]["median_s"]),
-                    milliseconds(t[train]["median_s"]),
-                    significant(t[big].get("gflops")),
-                    percent(t[big].get("fraction_of_peak")),
-                ]
-                if t
-                else [None] * 5
-            )
-        rows.append(row)
-    return scroll_region(table(head, rows, numeric_from=2), f"sweep, {width[0]} to {width[1]} channels")
+    head = ["k", "variant", "layers", "params", "MACs per image"]
+    body = [
+        [f"{r['k']}×{r['k']}", r["variant"], r["depth"], r["params"], r["macs"]]
+        for r in sorted(rows, key=lambda r: (r["k"], order.index(r["variant"])))
+    ]
+    return scroll_region(table(head, body, numeric_from=2), f"sweep, {width[0]} to {width[1]} channels")
 
 
 def sweep(data: Data, arg: str = "") -> Markup:
-    by_machine = {k: rows for k in data.machines if (rows := sweep_rows(data, k))}
-    if not by_machine:
+    """The sweep's parameters and MACs against k, one section per channel width, from calc's stored figures."""
+    rows = sweep_rows(data)
+    if not rows:
         return admonition("warning", html("No current sweep results: run {}.", RUN))
-    base = next(iter(by_machine.values()))
-    kinds = list(base[0]["timings"])
-    big = next(kind for kind in kinds if kind.startswith("forward_b") and kind != "forward_b1")
-    train = next(kind for kind in kinds if kind.startswith("train"))
     parts: list[Markup] = []
     first = data.first("sweep_single")
     if first:
         h, w = first["models"][0]["layers"][0]["config"]["batch_shape"][1:3]
-        parts.append(
-            html(
-                "<p>Input {}×{}, 'valid' padding; times are medians. GFLOP/s and the fraction of the "
-                "machine's measured peak are for the batch-{} forward pass, from calc's FLOPs (two per "
-                "MAC).</p>",
-                h,
-                w,
-                big.split("_b")[1],
-            )
-        )
-    widths: Iterable[tuple[int, int]] = sorted({(r["c_in"], r["c_out"]) for r in base}, key=lambda w: (w[0] != 3, w[1]))
+        parts.append(html("<p>Input {}×{}, 'valid' padding; the charts' vertical axes are logarithmic.</p>", h, w))
+    widths = sorted({(r["c_in"], r["c_out"]) for r in rows}, key=lambda w: (w[0] != 3, w[1]))
     for width in widths:
+        mine = [r for r in rows if (r["c_in"], r["c_out"]) == width]
         parts += [
             heading(4, f"{width[0]} → {width[1]} channels"),
-            _sweep_charts(by_machine, width, big),
-            _sweep_table(by_machine, width, big, train),
+            _sweep_charts(mine, width),
+            _sweep_table(mine, width),
         ]
     return join(parts)
 
@@ -368,8 +359,7 @@ def sweep(data: Data, arg: str = "") -> Markup:
 FIGURES: dict[str, Callable[[Data, str], Markup]] = {
     "example": example,
     "example_source": example_source,
+    "example_pair": example_pair,
     "example_machines": machines,
-    "example_method": method,
-    "example_budget": budget,
     "example_sweep": sweep,
 }

@@ -14,9 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-# Bump when the way examples are run, timed or recorded changes: every cached result is then stale.
+# Bump when the way examples are run or recorded changes: every cached result is then stale.
 # 2: each model's Keras config is recorded, and calc.summarize checks it.
-METHOD_VERSION = 2
+# 3: no timings (the timing stage measures speed); the warnings raised and what went to stderr are recorded.
+METHOD_VERSION = 3
 
 
 def source_hash(path: Path) -> str:
@@ -57,7 +58,8 @@ def example_names(examples_dir: Path) -> list[str]:
 
 
 def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
-    """{machine key: {"machine": fingerprint, "examples": {name: record}}} for every machine stored."""
+    """{machine key: {"machine": fingerprint, "examples": {name: record}}} for every machine stored. Other files
+    beside them (the timing stage's timing.json) are not examples' records and are left out."""
     out: dict[str, dict[str, Any]] = {}
     if not results_dir.is_dir():
         return out
@@ -66,7 +68,7 @@ def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
         examples = {
             p.stem: rec
             for p in sorted(machine_dir.glob("*.json"))
-            if p.name != "machine.json" and (rec := load_json(p)) is not None
+            if (rec := load_json(p)) is not None and rec.get("example") == p.stem
         }
         out[machine_dir.name] = {"machine": machine, "examples": examples}
     return out
