@@ -280,7 +280,35 @@ def timing_memory(data: Data, arg: str = "32") -> Markup:
     return scroll_region(table(head, rows, caption, numeric_from=2), "activation memory")
 
 
+def timing_quality(data: Data, arg: str = "") -> Markup:
+    """For authors: whether each machine's timing record is evidence enough (the goals of the timing stage)."""
+    records = _records(data)
+    if not records:
+        return _missing()
+    rows = []
+    for key, rec in records.items():
+        figures = [v for g in rec["groups"] for v in g["variants"].values()]
+        steady = sum(stats.spread(v["samples_s"]).steady for v in figures) / len(figures)
+        ratios = [r for g in rec["groups"] for r in g["ratios"]]
+        worst = max(r["half_width"] for r in ratios)
+        load = max(rec["loadavg_start"][0], rec["loadavg_end"][0])
+        rows += [
+            (f"{key}: times with IQR ≤ {percent(stats.IQR_LIMIT)}", percent(steady), "≥ 90%", _met(steady >= 0.9)),
+            (f"{key}: widest ratio interval", f"± {significant(worst * 100, 2)}%",
+             f"± {percent(stats.HALF_WIDTH_LIMIT)}", _met(worst <= stats.HALF_WIDTH_LIMIT)),
+            (f"{key}: forced run", f"{rec['seconds']:.0f} s (load up to {load:.1f})", "≤ 900 s",
+             _met(rec["seconds"] <= 900)),
+        ]  # fmt: skip
+    head = ("Figure", "Recorded", "Goal", "")
+    return scroll_region(table(head, rows, "The timing records against the goals of the timing stage"), "timing goals")
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "missed"
+
+
 FIGURES: dict[str, Callable[[Data, str], Markup]] = {
+    "timing_quality": timing_quality,
     "timing_runs": timing_runs,
     "timing_ratio": timing_ratio,
     "timing_ratios": timing_ratios,
