@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +34,8 @@ _TIMED = re.compile(
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> str:
-    dest = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(dest)]
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return (dest / "index.html").read_text(encoding="utf-8")
+def home(built_site: Path) -> str:
+    return (built_site / "index.html").read_text(encoding="utf-8")
 
 
 def guide_lines(page: str) -> list[tuple[list[str], str]]:
@@ -65,13 +57,17 @@ def expected_call(r: stats.Ratio) -> str:
 
 
 def kept_bytes(layers: list[list[Any]], input_shape: list[int], batch: int) -> int:
-    """float32 activations a training step keeps: the input and every layer's output, whole batch (from calc)."""
+    """float32 activations a training step keeps: the input, every layer's output and a SeparableConv2D's depthwise
+    output (its output's height × width × its input's channels), whole batch (shapes from calc)."""
     shape: tuple[int | None, ...] = tuple(input_shape)
     elements = math.prod(input_shape)
     for cls, config in layers:
         info = calc.layer_info(cls, config, shape)
+        out = tuple(d or 0 for d in info.output_shape)
+        if cls == "SeparableConv2D":
+            elements += out[0] * out[1] * int(shape[-1] or 0)
         shape = info.output_shape
-        elements += math.prod(d for d in shape if d is not None)
+        elements += math.prod(out)
     return 4 * batch * elements
 
 

@@ -9,8 +9,11 @@ TensorFlow. An example is not run again while its source, the TensorFlow and Ker
 the machine are unchanged. Every model's parameters and output shapes are checked against calc,
 layer by layer; a mismatch, or an example that raises (other than the expected failures), makes
 the run exit non-zero naming it, with its traceback in the log, and leaves its previous result
-in place. The log is build/examples/run.log. Nothing is timed here: speed is measured by its own
-stage (scripts/examples/timing.py).
+in place. The log is build/examples/run.log. Nothing is timed here. Run without names, two
+more stages follow, each skipped while current: the effective receptive field measured in Keras
+(scripts/examples/effective_field.py) and the timings (scripts/examples/timing.py, a few
+minutes with progress on stderr). Run on a new machine, this one command adds that machine's
+results/<machine>/ beside the others.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from scripts.examples import check, effective_field, machine, store
+from scripts.examples import check, effective_field, machine, store, timing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -134,9 +137,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"would run on {run.fp['key']}: {', '.join(run.pending)}")
         return 3 if run.pending else 0
     status = run.all() if run.pending else 0
-    if not args.names and args.examples_dir == ROOT / "examples":  # the whole set: the effective field too
-        out = ["--out", str(args.results_dir / "effective_field.json")]  # skipped when current
-        status = status or effective_field.main(out + (["--force"] if args.force else []))
+    if not args.names and args.examples_dir == ROOT / "examples":  # the whole set: the other stages too
+        force = ["--force"] if args.force else []  # each stage skips itself when current
+        out = ["--out", str(args.results_dir / "effective_field.json")]
+        status = status or effective_field.main(out + force)
+        status = status or timing.main(["--results-dir", str(args.results_dir), *force])
     return status
 
 

@@ -80,6 +80,11 @@ def ratio_texts(median: float, low: float, high: float) -> tuple[str, str, str]:
     return ratio(median, decimals), ratio(low, decimals), ratio(high, decimals)
 
 
+def small_ratio(v: float) -> str:
+    """A ratio to two decimals, or three below 0.1× (0.04× would hide a factor of two)."""
+    return ratio(v, 2 if v >= 0.1 else 3)
+
+
 def interval(r: Record) -> Markup:
     """'0.60× (0.59×–0.61×), faster': the ratio, its 95 % confidence interval and the verdict."""
     word = r["verdict"] if r["precise"] else "interval too wide to judge"
@@ -146,91 +151,85 @@ def timing_runs(data: Data, arg: str = "") -> Markup:
     return scroll_region(table(head, rows, "The timing runs"), "timing runs")
 
 
-def timing_ratios(data: Data, arg: str = "56x56x64") -> Markup:
+def per_machine(render: Callable[[str, Record, str], Markup]) -> Callable[[Data, str], Markup]:
+    """A page figure from a function that renders one machine's record: every machine's, side by side."""
+
+    def render_all(data: Data, arg: str = "56x56x64") -> Markup:
+        records = _records(data)
+        if not records:
+            return _missing()
+        return _side([render(key, rec, arg) for key, rec in records.items()])
+
+    render_all.__doc__ = render.__doc__
+    return render_all
+
+
+def timing_ratios(key: str, rec: Record, arg: str) -> Markup:
     """Time of each variant relative to one 7×7 layer (or of the 7×7 separable layer to the 3×3 one), for every
     batch and mode, beside the FLOPs ratio calc computes."""
-    records = _records(data)
-    if not records:
-        return _missing()
-    parts = []
-    for key, rec in records.items():
-        rows = []
-        for g in groups(rec, arg):
-            for r in g["ratios"]:
-                flops = g["variants"][r["a"]]["computed"]["flops"] / g["variants"][r["b"]]["computed"]["flops"]
-                rows.append(
-                    (
-                        f"{variant_name(arg, r['a'])} ÷ {variant_name(arg, r['b'])}",
-                        integer(g["batch"]),
-                        MODES[g["mode"]],
-                        ratio(flops),
-                        interval(r),
-                    )
+    rows = []
+    for g in groups(rec, arg):
+        for r in g["ratios"]:
+            flops = g["variants"][r["a"]]["computed"]["flops"] / g["variants"][r["b"]]["computed"]["flops"]
+            rows.append(
+                (
+                    f"{variant_name(arg, r['a'])} ÷ {variant_name(arg, r['b'])}",
+                    integer(g["batch"]),
+                    MODES[g["mode"]],
+                    small_ratio(flops),
+                    interval(r),
                 )
-        head = ("Time of ÷ time of", "Batch", "Pass", "FLOPs ratio (computed)", "Time ratio (95 % interval)")
-        caption = f"{SHAPES[arg]}, on {machine_title(key, rec)}"
-        parts.append(scroll_region(table(head, rows, caption, numeric_from=3), f"time ratios, {arg}, {key}"))
-    return _side(parts)
+            )
+    head = ("Time of ÷ time of", "Batch", "Pass", "FLOPs ratio (computed)", "Time ratio (95 % interval)")
+    caption = f"{SHAPES[arg]}, on {machine_title(key, rec)}"
+    return scroll_region(table(head, rows, caption, numeric_from=3), f"time ratios, {arg}, {key}")
 
 
-def timing_efficiency(data: Data, arg: str = "56x56x64") -> Markup:
+def timing_efficiency(key: str, rec: Record, arg: str) -> Markup:
     """For one shape: each variant's time, GFLOP/s, fraction of the measured peak and arithmetic intensity, at
     every batch, forward pass and training step."""
-    records = _records(data)
-    if not records:
-        return _missing()
-    parts = []
-    for key, rec in records.items():
-        rows = []
-        for g in groups(rec, arg):
-            for name, v in g["variants"].items():
-                c = v["computed"]
-                rows.append(
-                    (
-                        variant_name(arg, name),
-                        integer(g["batch"]),
-                        MODES[g["mode"]],
-                        milliseconds(v["median_s"]),
-                        f"{percent((v['q3_s'] - v['q1_s']) / v['median_s'])}",
-                        significant(c["flops"] / 1e9),
-                        significant(v["gflops"]),
-                        percent(v["fraction_of_peak"]),
-                        significant(c["intensity"]),
-                    )
+    rows = []
+    for g in groups(rec, arg):
+        for name, v in g["variants"].items():
+            c = v["computed"]
+            rows.append(
+                (
+                    variant_name(arg, name),
+                    integer(g["batch"]),
+                    MODES[g["mode"]],
+                    milliseconds(v["median_s"]),
+                    f"{percent((v['q3_s'] - v['q1_s']) / v['median_s'])}",
+                    significant(c["flops"] / 1e9),
+                    significant(v["gflops"]),
+                    percent(v["fraction_of_peak"]),
+                    significant(c["intensity"]),
                 )
-        head = ("Variant", "Batch", "Pass", "Median time", "IQR", "GFLOP", "GFLOP/s", "Of peak", "FLOP per byte")
-        caption = f"{SHAPES[arg]}, on {machine_title(key, rec)} (GFLOP and FLOP per byte computed by calc)"
-        parts.append(scroll_region(table(head, rows, caption, numeric_from=3), f"efficiency, {arg}, {key}"))
-    return _side(parts)
+            )
+    head = ("Variant", "Batch", "Pass", "Median time", "IQR", "GFLOP", "GFLOP/s", "Of peak", "FLOP per byte")
+    caption = f"{SHAPES[arg]}, on {machine_title(key, rec)} (GFLOP and FLOP per byte computed by calc)"
+    return scroll_region(table(head, rows, caption, numeric_from=3), f"efficiency, {arg}, {key}")
 
 
-def timing_throughput_chart(data: Data, arg: str = "56x56x64") -> Markup:
+def timing_throughput_chart(key: str, rec: Record, arg: str) -> Markup:
     """GFLOP/s against batch size, one line per variant and pass: how much of the machine each variant uses."""
-    records = _records(data)
-    if not records:
-        return _missing()
-    parts = []
-    for key, rec in records.items():
-        series: dict[str, list[tuple[float, float]]] = {}
-        for g in groups(rec, arg):
-            for name, v in g["variants"].items():
-                label = f"{variant_name(arg, name)}, {'forward' if g['mode'] == 'forward' else 'training'}"
-                series.setdefault(label, []).append((g["batch"], v["gflops"]))
-        chart = line_chart(
-            list(series.items()),
-            "batch size",
-            "GFLOP/s",
-            f"GFLOP/s against batch size, {SHAPES[arg]}, {key}",
-            x_log=True,
-            reference_y=rec["peak"]["gflops"],
-        )
-        caption = (
-            f"Achieved GFLOP/s (calc's FLOPs ÷ median time), {SHAPES[arg]}, on {machine_title(key, rec)}. "
-            f"Dashed: the measured peak of a 4096² float32 matrix product, "
-            f"{significant(rec['peak']['gflops'])} GFLOP/s."
-        )
-        parts.append(figure(chart, caption))
-    return _side(parts)
+    series: dict[str, list[tuple[float, float]]] = {}
+    for g in groups(rec, arg):
+        for name, v in g["variants"].items():
+            label = f"{variant_name(arg, name)}, {'forward' if g['mode'] == 'forward' else 'training'}"
+            series.setdefault(label, []).append((g["batch"], v["gflops"]))
+    chart = line_chart(
+        list(series.items()),
+        "batch size",
+        "GFLOP/s",
+        f"GFLOP/s against batch size, {SHAPES[arg]}, {key}",
+        x_log=True,
+        reference_y=rec["peak"]["gflops"],
+    )
+    caption = (
+        f"Achieved GFLOP/s (calc's FLOPs ÷ median time), {SHAPES[arg]}, on {machine_title(key, rec)}. "
+        f"Dashed: the measured peak ({rec['method']['peak']}), {significant(rec['peak']['gflops'])} GFLOP/s."
+    )
+    return figure(chart, caption)
 
 
 def timing_overhead(data: Data, arg: str = "") -> Markup:
@@ -311,9 +310,9 @@ FIGURES: dict[str, Callable[[Data, str], Markup]] = {
     "timing_quality": timing_quality,
     "timing_runs": timing_runs,
     "timing_ratio": timing_ratio,
-    "timing_ratios": timing_ratios,
-    "timing_efficiency": timing_efficiency,
-    "timing_throughput": timing_throughput_chart,
+    "timing_ratios": per_machine(timing_ratios),
+    "timing_efficiency": per_machine(timing_efficiency),
+    "timing_throughput": per_machine(timing_throughput_chart),
     "timing_overhead": timing_overhead,
     "timing_memory": timing_memory,
 }
