@@ -14,6 +14,7 @@ from scripts import convnext  # noqa: E402
 
 
 def test_keras_counts_what_calc_counts_for_both_kernel_sizes() -> None:
+    keras.backend.clear_session()  # layer names as a fresh process gives them (input_layer, not input_layer_3)
     model = keras.applications.ConvNeXtTiny(weights=None)
     full = json.loads(model.to_json())
     variant = keras.Model.from_config(convnext.with_depthwise_kernel(full, 3)["config"])
