@@ -1,0 +1,64 @@
+"""The "Time is not FLOPs" page shows the stored timing records: every ratio, interval and verdict on it is recomputed
+here from the raw samples in results/<machine>/timing.json, and every FLOPs ratio from calc."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import calc
+from scripts.examples import stats
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOWN = re.compile(
+    r'<span class="kl-ratio" data-verdict="(?P<verdict>[^"]+)">'
+    r"(?P<median>[\d.]+)× \((?P<low>[\d.]+)×–(?P<high>[\d.]+)×\)"
+)
+
+
+def records() -> dict[str, dict[str, Any]]:
+    return {p.parent.name: json.loads(p.read_text()) for p in sorted((ROOT / "results").glob("*/timing.json"))}
+
+
+def flops(layers: list[list[Any]], input_shape: list[int]) -> int:
+    """Forward multiply-adds of a chain, from calc's per-layer figures."""
+    shape: tuple[int | None, ...] = tuple(input_shape)
+    total = 0
+    for cls, config in layers:
+        info = calc.layer_info(cls, config, shape)
+        total += int(info.macs or 0)
+        shape = info.output_shape
+    return total
+
+
+def test_every_ratio_on_the_page_is_recomputed_from_the_samples(built_site: Path) -> None:
+    page = (built_site / "speed" / "index.html").read_text(encoding="utf-8")
+    shown = [m.groupdict() for m in SHOWN.finditer(page)]
+    expected = []
+    for rec in records().values():
+        for shape in ("56x56x64", "28x28x128", "stem", "article"):  # the page's order of tables
+            for g in (g for g in rec["groups"] if g["shape"] == shape):
+                for r in g["ratios"]:
+                    a, b = (g["variants"][n]["samples_s"] for n in (r["a"], r["b"]))
+                    expected.append(stats.paired_ratio(a, b))
+    inline = 2  # the two ratios quoted in the prose come first
+    assert len(shown) == len(expected) + inline
+    for got, want in zip(shown[inline:], expected, strict=True):
+        digits = 2 if want.low >= 0.1 else 3
+        assert (got["median"], got["low"], got["high"]) == tuple(
+            f"{v:.{digits}f}" for v in (want.median, want.low, want.high)
+        )
+        assert got["verdict"] == stats.verdict(want)
+
+
+def test_flops_ratios_are_calcs(built_site: Path) -> None:
+    """The stack's forward FLOPs over the single layer's at 56 × 56 × 64: 3·9/49 with 'same' padding."""
+    page = (built_site / "speed" / "index.html").read_text(encoding="utf-8")
+    rec = next(iter(records().values()))
+    g = next(g for g in rec["groups"] if g["id"] == "56x56x64/b1/forward")
+    stacked = flops(g["variants"]["stacked"]["layers"], g["input_shape"])
+    single = flops(g["variants"]["single"]["layers"], g["input_shape"])
+    assert stacked / single == 27 / 49
+    assert f"<td>{27 / 49:.2f}×</td>" in page
