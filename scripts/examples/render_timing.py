@@ -261,11 +261,17 @@ def timing_overhead(data: Data, arg: str = "") -> Markup:
 
 def timing_memory(data: Data, arg: str = "32") -> Markup:
     """The float32 activations a training step keeps (input and every layer's output), computed by calc, for each
-    shape and variant at one batch size."""
+    shape and variant at one batch size; beside them, on every machine whose TensorFlow tracks device memory (GPUs),
+    the measured peak of one training step."""
     records = _records(data)
     if not records:
         return _missing()
     rec = next(iter(records.values()))  # computed figures: the same on every machine
+    measured = {  # machine: {group id: {variant: bytes}}
+        key: {g["id"]: {n: v.get("measured_peak_bytes") for n, v in g["variants"].items()} for g in r["groups"]}
+        for key, r in records.items()
+        if any(v.get("measured_peak_bytes") for g in r["groups"] for v in g["variants"].values())
+    }
     rows = []
     for g in rec["groups"]:
         if g["mode"] != "train" or g["batch"] != int(arg):
@@ -273,9 +279,15 @@ def timing_memory(data: Data, arg: str = "32") -> Markup:
         single = g["variants"]["single"]["computed"]["kept_bytes"]
         for name, v in g["variants"].items():
             kept = v["computed"]["kept_bytes"]
-            rows.append((SHAPES[g["shape"]], variant_name(g["shape"], name), nbytes(kept), ratio(kept / single)))
-    head = ("Shape", "Variant", "Activations kept (computed)", "Relative to the first")
-    caption = f"Activations a training step keeps, batch {arg}, float32 (computed by calc, not measured)"
+            peaks = [nbytes(m.get(g["id"], {}).get(name)) for m in measured.values()]
+            rows.append(
+                (SHAPES[g["shape"]], variant_name(g["shape"], name), nbytes(kept), ratio(kept / single), *peaks)
+            )
+    head: tuple[str, ...] = ("Shape", "Variant", "Activations kept (computed)", "Relative to the first")
+    head += tuple(f"Peak device memory on {key} (measured)" for key in measured)
+    caption = f"Activations a training step keeps, batch {arg}, float32 (computed by calc)"
+    if not measured:
+        caption += "; no machine measured here tracks device memory (TensorFlow reports it for GPUs only)"
     return scroll_region(table(head, rows, caption, numeric_from=2), "activation memory")
 
 

@@ -159,6 +159,7 @@ class Unit:
     calls: int = 1
     samples: list[float] = field(default_factory=list)
     sample_calls: list[int] = field(default_factory=list)
+    peak_bytes: int | None = None  # device memory at its peak during one call, where TensorFlow tracks it
 
     def calibrate(self) -> None:
         self.call()
@@ -229,6 +230,19 @@ def build_call(layers: list[Layer], input_shape: tuple[int, ...], batch: int, mo
     return model, train_step
 
 
+def device_peak_bytes(call: Callable[[], Any]) -> int | None:
+    """The peak of the first GPU's memory during one call, as TensorFlow reports it; None without a GPU (TensorFlow
+    tracks no memory on the CPU: get_memory_info('CPU:0') reads zero)."""
+    import tensorflow as tf
+
+    if not tf.config.list_logical_devices("GPU"):
+        return None
+    call()  # traced and allocated once, so that the peak is one call's
+    tf.config.experimental.reset_memory_stats("GPU:0")
+    call()
+    return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
+
+
 def peak_call() -> Callable[[], Any]:
     import tensorflow as tf
 
@@ -250,7 +264,7 @@ def make_groups(progress: Callable[[str], None]) -> list[Group]:
             got = (model.count_params(), list(model.outputs[0].shape[1:]))
             if got != (want["params"], want["output_shape"]):
                 raise RuntimeError(f"{shape_id}/{name}: Keras {got}, calc {want['params'], want['output_shape']}")
-            units[name] = Unit(name, call)
+            units[name] = Unit(name, call, peak_bytes=device_peak_bytes(call))
             units[name].calibrate()
         groups.append(Group(f"{shape_id}/b{batch}/{mode}", shape_id, batch, mode, units))
         progress(f"compiled {n}/{len(specs)} groups ({groups[-1].id})")
@@ -325,6 +339,7 @@ def group_record(g: Group, peak_gflops: float) -> dict[str, Any]:
             "sample_calls": unit.sample_calls,
             **fig,
             "computed": comp,
+            "measured_peak_bytes": unit.peak_bytes,
             "gflops": gflops,
             "fraction_of_peak": gflops / peak_gflops,
         }
