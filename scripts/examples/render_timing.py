@@ -113,6 +113,13 @@ def timing_ratio(data: Data, arg: str) -> Markup:
     return html('{} <span class="kl-where">(on {})</span>', interval(r), key)
 
 
+def steadiness(rec: Record) -> tuple[int, int, list[Record]]:
+    """How many of a record's times are steady, out of how many, and its ratios."""
+    figures = [v for g in rec["groups"] for v in g["variants"].values()]
+    steady = sum(stats.spread(v["samples_s"]).steady for v in figures)
+    return steady, len(figures), [r for g in rec["groups"] for r in g["ratios"]]
+
+
 # --- the figures ---------------------------------------------------------------------------------
 
 
@@ -123,9 +130,7 @@ def timing_runs(data: Data, arg: str = "") -> Markup:
         return _missing()
     rows = []
     for key, rec in records.items():
-        figures = [v for g in rec["groups"] for v in g["variants"].values()]
-        steady = sum(stats.spread(v["samples_s"]).steady for v in figures)
-        ratios = [r for g in rec["groups"] for r in g["ratios"]]
+        steady, figures, ratios = steadiness(rec)
         rows.append(
             (
                 machine_title(key, rec),
@@ -134,7 +139,7 @@ def timing_runs(data: Data, arg: str = "") -> Markup:
                 f"{integer(len(rec['groups']))} × up to {integer(rec['rounds'])}",
                 f"{rec['seconds']:.0f} s",
                 f"{significant(rec['peak']['gflops'])} GFLOP/s",
-                f"{steady} of {len(figures)}",
+                f"{steady} of {figures}",
                 f"{sum(r['precise'] for r in ratios)} of {len(ratios)}",
             )
         )
@@ -298,9 +303,8 @@ def timing_quality(data: Data, arg: str = "") -> Markup:
         return _missing()
     rows = []
     for key, rec in records.items():
-        figures = [v for g in rec["groups"] for v in g["variants"].values()]
-        steady = sum(stats.spread(v["samples_s"]).steady for v in figures) / len(figures)
-        ratios = [r for g in rec["groups"] for r in g["ratios"]]
+        count, figures, ratios = steadiness(rec)
+        steady = count / figures
         worst = max(r["half_width"] for r in ratios)
         load = max(rec["loadavg_start"][0], rec["loadavg_end"][0])
         rows += [
