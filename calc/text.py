@@ -76,14 +76,17 @@ def ratio(v: float | None, decimals: int = 2) -> str:
     return UNKNOWN if v is None else f"{v:,.{decimals}f}×"
 
 
-def percent(fraction: float | None) -> str:
-    """A fraction as a whole percentage: 0.4271 -> '43%'; None (nothing to compare with) -> '—'.
+def percent(fraction: float | None, digits: int | None = None) -> str:
+    """A fraction as a whole percentage: 0.4271 -> '43%'; with ``digits``, to that many significant digits (small
+    shares would round away): 0.0117 -> '1.2%'; None (nothing to compare with) -> '—'.
 
     Examples:
-        >>> percent(0.4271), percent(1.0), percent(None)
-        ('43%', '100%', '—')
+        >>> percent(0.4271), percent(1.0), percent(None), percent(0.0117, digits=2)
+        ('43%', '100%', '—', '1.2%')
     """
-    return NONE if fraction is None else f"{fraction:.0%}"
+    if fraction is None:
+        return NONE
+    return f"{fraction:.0%}" if digits is None else f"{significant(100 * fraction, digits)}%"
 
 
 def shape(dims: Sequence[int | None] | None) -> str:

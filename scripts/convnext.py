@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import calc
-from calc.text import effective_std, integer, pair, shape, significant
+from calc.text import effective_std, integer, pair, percent, shape
 from kernel_lab.applications import CONFIG_FOLDER
 from kernel_lab.charts import bars
 from kernel_lab.html import Markup, html, join, scroll_region, table
@@ -227,7 +227,7 @@ def analyse(config: Mapping[str, Any] | None = None) -> tuple[Variant, Variant]:
 def _share(part: int, whole: int) -> str:
     """``part`` as a percentage of ``whole``, two significant digits (whole percentages would round the
     depthwise layers' 1.2 % to 1 %)."""
-    return f"{significant(100 * part / whole, 2)}%"
+    return percent(part / whole, digits=2)
 
 
 def _name(v: Variant) -> str:

@@ -309,7 +309,7 @@ def timing_quality(data: Data, arg: str = "") -> Markup:
         load = max(rec["loadavg_start"][0], rec["loadavg_end"][0])
         rows += [
             (f"{key}: times with IQR ≤ {percent(stats.IQR_LIMIT)}", percent(steady), "≥ 90%", _met(steady >= 0.9)),
-            (f"{key}: widest ratio interval", f"± {significant(worst * 100, 2)}%",
+            (f"{key}: widest ratio interval", f"± {percent(worst, digits=2)}",
              f"± {percent(stats.HALF_WIDTH_LIMIT)}", _met(worst <= stats.HALF_WIDTH_LIMIT)),
             (f"{key}: forced run", f"{rec['seconds']:.0f} s (load up to {load:.1f})", "≤ 900 s",
              _met(rec["seconds"] <= 900)),
