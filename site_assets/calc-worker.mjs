@@ -14,13 +14,15 @@
 // wrapped below, so the wasm still compiles while it streams in (a Response with Content-Type application/wasm).
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
-// Written by the build (scripts/hooks/calculators.py): the build's id, the files shipped as .gz, and whether
-// to keep a memory snapshot. These defaults (no .gz files, no snapshot) are the plain site.
-const RUNTIME = /*RUNTIME*/ { build: "", gz: [], snapshot: false } /*END RUNTIME*/;
+// Written by the build (scripts/hooks/calculators.py): the build's id, the files shipped as .gz, whether to
+// keep a memory snapshot, and where the files are. These defaults (no .gz files, no snapshot) are the plain site.
+// The Pyodide files' folder and python.zip's name carry a hash of their content (a host may let browsers keep
+// them for a year: scripts/hooks/headers.py); the build also rewrites the import above to that folder.
+const RUNTIME = /*RUNTIME*/ { build: "", gz: [], snapshot: false, pyodide: "pyodide/", python: "python.zip" } /*END RUNTIME*/;
 
 const SELF_URL = new URL(import.meta.url);
 const HERE = new URL("./", SELF_URL);
-const INDEX_URL = new URL("pyodide/", HERE).href;
+const INDEX_URL = new URL(RUNTIME.pyodide, HERE).href;
 const EXTRACT_DIR = "/home/pyodide/kernel-lab";
 const MAKING_SNAPSHOT = SELF_URL.hash === "#snapshot";
 const CACHE_NAME = "kernel-lab-python";
@@ -205,7 +207,7 @@ async function startPython(cache) {
 }
 
 async function unpackSite(pyodide) {
-  pyodide.unpackArchive(await fetchBytes("python.zip"), "zip", { extractDir: EXTRACT_DIR });
+  pyodide.unpackArchive(await fetchBytes(RUNTIME.python), "zip", { extractDir: EXTRACT_DIR });
   pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
 }
 

@@ -8,6 +8,7 @@ about 10 s more the first time on a fresh machine.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import re
@@ -88,12 +89,25 @@ def test_pages_without_calculators_are_left_alone(site: Path) -> None:
         assert 'data-calc="' not in html and "calc-worker" not in html and "klEarly" not in html
 
 
+def one(site: Path, pattern: str) -> Path:
+    """The one file of the site's runtime named like ``pattern`` (its name carries a hash)."""
+    found = list((site / ASSETS).glob(pattern))
+    assert len(found) == 1, (pattern, found)
+    return found[0]
+
+
+def pyodide_folder(site: Path) -> Path:
+    return site / ASSETS / str(worker_settings(site)["pyodide"])
+
+
 def test_runtime_is_in_the_site(site: Path) -> None:
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
-        assert (site / ASSETS / "pyodide" / name).stat().st_size > 0, name
-    for name in ("calc.js", "calc.css"):
-        assert (site / ASSETS / name).read_bytes() == (ROOT / "site_assets" / name).read_bytes()
-    with zipfile.ZipFile(io.BytesIO((site / ASSETS / "python.zip").read_bytes())) as zf:
+        assert (pyodide_folder(site) / name).stat().st_size > 0, name
+    worker = one(site, "calc-worker.*.mjs").name
+    source = (ROOT / "site_assets" / "calc.js").read_text()
+    assert one(site, "calc.*.js").read_text() == source.replace('"calc-worker.mjs"', f'"{worker}"')
+    assert one(site, "calc.*.css").read_bytes() == (ROOT / "site_assets" / "calc.css").read_bytes()
+    with zipfile.ZipFile(io.BytesIO((site / ASSETS / worker_settings(site)["python"]).read_bytes())) as zf:
         shipped = {n: zf.read(n) for n in zf.namelist()}
     expected = {f"calc/{p.name}": p.read_bytes() for p in (ROOT / "calc").glob("*.py")}
     expected |= {f"kernel_lab/{p.name}": p.read_bytes() for p in (ROOT / "site_assets" / "kernel_lab").glob("*.py")}
@@ -107,8 +121,12 @@ def test_runtime_is_in_the_site(site: Path) -> None:
 
 def worker_settings(site: Path) -> dict[str, Any]:
     """The RUNTIME settings the build wrote into the worker; the rest of the worker is site_assets' own."""
-    shipped = (site / ASSETS / "calc-worker.mjs").read_text()
+    shipped = one(site, "calc-worker.*.mjs").read_text()
     source = (ROOT / "site_assets" / "calc-worker.mjs").read_text()
+    # It imports Pyodide from the build's folder (pyodide/<hash>/).
+    imported = re.search(r'from "\./(pyodide/[0-9a-f]{10}/)pyodide\.mjs";', shipped)
+    assert imported, "the worker imports Pyodide from a hashed folder"
+    shipped = shipped.replace(imported[1], "pyodide/", 1)
     start, end = "/*RUNTIME*/", "/*END RUNTIME*/"
     assert shipped[: shipped.index(start)] == source[: source.index(start)]
     assert shipped[shipped.index(end) :] == source[source.index(end) :]
@@ -120,13 +138,14 @@ def test_large_files_also_ship_gzipped_and_the_worker_knows_which(site: Path) ->
     settings = worker_settings(site)
     if not settings["snapshot"]:
         pytest.skip("no precompiled runtime in this build (no Node?): the site ships Pyodide's own files")
-    assert set(settings["gz"]) <= {f"pyodide/{n}" for n in GZIPPED}
+    folder = settings["pyodide"]
+    assert set(settings["gz"]) <= {f"{folder}{n}" for n in GZIPPED}
     for name in GZIPPED:
-        original = (site / ASSETS / "pyodide" / name).read_bytes()
-        if f"pyodide/{name}" not in settings["gz"]:  # only where gzip saves little (the short lock file)
+        original = (site / ASSETS / folder / name).read_bytes()
+        if f"{folder}{name}" not in settings["gz"]:  # only where gzip saves little (the short lock file)
             assert len(original) < 4096, name
             continue
-        packed = (site / ASSETS / "pyodide" / (name + ".gz")).read_bytes()
+        packed = (site / ASSETS / folder / (name + ".gz")).read_bytes()
         assert gzip.decompress(packed) == original, name
         assert len(packed) < 0.6 * len(original), name
     assert re.fullmatch(r"[0-9a-f]{20}", settings["build"])
@@ -138,7 +157,7 @@ def test_stdlib_is_precompiled_and_trimmed(site: Path) -> None:
     is there."""
     if not worker_settings(site)["snapshot"]:
         pytest.skip("no precompiled runtime in this build (no Node?)")
-    with zipfile.ZipFile(site / ASSETS / "pyodide" / "python_stdlib.zip") as zf:
+    with zipfile.ZipFile(pyodide_folder(site) / "python_stdlib.zip") as zf:
         names = set(zf.namelist())
     assert "json/__init__.pyc" in names and "json/__init__.py" not in names
     assert not any(n.startswith(("unittest/", "xml/", "email/", "multiprocessing/")) for n in names)
@@ -151,8 +170,8 @@ def test_the_build_id_changes_with_the_sites_python(site: Path) -> None:
     (python.zip) or to the runtime files gives another."""
     from scripts.hooks import calculators as hook
 
-    package = (site / ASSETS / "python.zip").read_bytes()
-    files = [site / ASSETS / "pyodide" / n for n in hook.PYODIDE_FILES]
+    package = (site / ASSETS / worker_settings(site)["python"]).read_bytes()
+    files = [pyodide_folder(site) / n for n in hook.PYODIDE_FILES]
     assert worker_settings(site)["build"] == hook.build_id(package, files)
     assert hook.build_id(package + b" ", files) != hook.build_id(package, files)
     assert hook.build_id(package, files[:-1]) != hook.build_id(package, files)
@@ -201,3 +220,45 @@ def test_calculator_pages_fetch_the_gzipped_runtime_from_their_head(site: Path) 
         assert sorted(found) == sorted(f"../{ASSETS}/{n}.gz" for n in gz), name
         assert all((page.parent / href).resolve().is_file() for href in found)
     assert 'rel="preload"' not in (site / "index.html").read_text()
+
+
+def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> None:
+    """calc.<h>.js, calc.<h>.css, calc-worker.<h>.mjs, python.<h>.zip: h is the file's SHA-256 (10 hex digits);
+    pyodide/<h>/: h hashes the folder's listing of names and file hashes. Another content is another name."""
+    for path in (site / ASSETS).glob("*.*.*"):
+        digest = path.name.split(".")[1]
+        assert digest == hashlib.sha256(path.read_bytes()).hexdigest()[:10], path.name
+    folder = pyodide_folder(site)
+    listing = "".join(
+        f"{p.name} {hashlib.sha256(p.read_bytes()).hexdigest()}\n"
+        for p in sorted(folder.iterdir(), key=lambda p: p.name)
+    )
+    assert folder.name == hashlib.sha256(listing.encode()).hexdigest()[:10]
+    hashed = [one(site, pattern).name for pattern in ("calc.*.js", "calc.*.css", "calc-worker.*.mjs", "python.*.zip")]
+    assert sorted(p.name for p in (site / ASSETS).iterdir()) == sorted(["pyodide", *hashed]), "all carry a hash"
+    assert [p.name for p in (site / ASSETS / "pyodide").iterdir()] == [folder.name]
+    for page in ("layer/index.html", "index.html", "404.html"):
+        html = (site / page).read_text()
+        assert one(site, "calc.*.js").name in html and one(site, "calc.*.css").name in html, page
+        assert "kernel-lab/calc.js" not in html and "kernel-lab/calc.css" not in html, page
+
+
+def test_headers_file_keeps_exactly_the_hashed_files_for_a_year(site: Path) -> None:
+    """_headers (Netlify / Cloudflare Pages): one rule per file named by its content's hash, each
+    `Cache-Control: public, max-age=31536000, immutable`; pages, the search index and unhashed files get none."""
+    from scripts.bench.hosts import header_rules
+
+    rules = header_rules((site / "_headers").read_text())
+    assert all(h == {"Cache-Control": "public, max-age=31536000, immutable"} for _, h in rules)
+    listed = {path for path, _ in rules}
+    assert all(path.startswith("/") and "*" not in path for path in listed)
+    runtime = {"/" + p.relative_to(site).as_posix() for p in (site / ASSETS).rglob("*") if p.is_file()}
+    theme = {
+        "/" + p.relative_to(site).as_posix()
+        for pattern in ("assets/javascripts/bundle.*.min.js*", "assets/javascripts/workers/*.min.js*")
+        for p in site.glob(pattern)
+    } | {"/" + p.relative_to(site).as_posix() for p in site.glob("assets/stylesheets/*.min.css*")}
+    assert theme and all(re.search(r"\.[0-9a-f]{8}\.", p) for p in theme)  # the theme's own hashed names
+    assert listed == runtime | theme
+    for path in listed:
+        assert (site / path[1:]).is_file(), path

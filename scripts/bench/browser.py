@@ -22,7 +22,9 @@ files, the baseline). Three modes (all by default):
 - python_*_ms: the part of each round trip spent in Python, inside the worker.
 
 ``network``: "site" and "plain" served by two kinds of host (scripts/bench/hosts.py: one that compresses
-nothing, one that gzips text, JavaScript, JSON and WebAssembly on the fly) under Chromium's network emulation
+nothing, one that gzips text, JavaScript, JSON and WebAssembly on the fly), both sending the site's _headers
+(hashed names kept for a year), and by one that compresses nothing and has every file asked for again (HOSTS),
+under Chromium's network emulation
 (each profile of NETWORK_PROFILES), each run in a fresh persistent profile (a disk cache and Cache Storage, as a
 reader's browser has): the one-layer page ready, cold; the bytes the host sent for that visit, including what
 the page does once idle (the memory snapshot made in the browser, the search index); then the same page in a
@@ -64,6 +66,11 @@ NETWORK_PROFILES = {
     "20 Mbit/s, 40 ms": {"downloadThroughput": 2.5e6, "uploadThroughput": 2.5e6, "latency": 40},
     "4 Mbit/s, 150 ms": {"downloadThroughput": 0.5e6, "uploadThroughput": 0.5e6, "latency": 150},
 }
+# The hosts of the network mode: (kind, cache policy), scripts/bench/hosts.py. Both kinds apply the site's
+# _headers (hashed names kept for a year, as Netlify and Cloudflare Pages do); "plain-revalidate" asks for every
+# file again on the warm visit (a host that sends no cache headers, or any host once its max-age has run out), on
+# the first network profile only.
+HOSTS = {"plain": ("plain", "headers"), "gzip": ("gzip", "headers"), "plain-revalidate": ("plain", "revalidate")}
 NETWORK_GOALS = {"cold_bytes": 6e6, "cold_ms": 3000, "warm_ms": 600}  # the first profile, host without compression
 PAGE_GOAL_MS = 1000
 CALC_PAGES = ("layer/", "receptive-field/", "effective-field/", "parameters/", "inception/", "analyzer/")
@@ -215,7 +222,9 @@ def served(variants: list[str], config: str, kinds: tuple[str, ...] = ("plain",)
         for variant in variants:
             site = Path(tmp) / variant
             site.mkdir()
-            hosts[variant] = {kind: stack.enter_context(serve(site, kind)) for kind in kinds}
+            hosts[variant] = {
+                kind: stack.enter_context(serve(site, *HOSTS.get(kind, (kind, "short")))) for kind in kinds
+            }
             # Built for the first host's address (instant navigation follows only links under the site's URL).
             build(site, hosts[variant][kinds[0]].url, variant, config)
         time.sleep(0.2)
@@ -290,12 +299,15 @@ def network_run(browser_type: Any, host: Any, conditions: dict[str, float]) -> d
 
 
 def measure_network(p: Any, config: str, runs: int) -> dict[str, Any]:
-    variants, kinds = ["site", "plain"], ("plain", "gzip")
+    variants, kinds = ["site", "plain"], tuple(HOSTS)
     raw: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {}
+    first = next(iter(NETWORK_PROFILES))
     with served(variants, config, kinds) as hosts:
         for run in range(runs):
             for kind in kinds:
                 for label, conditions in NETWORK_PROFILES.items():
+                    if kind == "plain-revalidate" and label != first:
+                        continue
                     for variant in variants:
                         print(f"network run {run + 1}/{runs}: {variant}, {kind} host, {label}", flush=True)
                         r = network_run(p.chromium, hosts[variant][kind], conditions)

@@ -5,13 +5,22 @@ serve it, counting the bytes each response puts on the wire.
 - ``gzip``: gzips text, JavaScript, JSON, SVG and WebAssembly on the fly when the request's Accept-Encoding allows
   (as many hosts and CDNs do), compressed once per file and kept in memory, as a CDN would.
 
-Both send ``Cache-Control: max-age=600``, as GitHub Pages does, so that a warm visit reads the browser's disk cache
-rather than asking the server again.
+Either sends one of three cache policies (``CACHE``):
+
+- ``short``: ``Cache-Control: max-age=600`` on every file, as GitHub Pages does: a visit within ten minutes reads
+  the browser's disk cache without asking the server;
+- ``revalidate``: ``Cache-Control: no-cache`` on every file: each is asked for again on every visit and answered
+  ``304 Not Modified`` (one round trip each), as on any host once its max-age has run out, or on one that sends no
+  cache headers for files it has just deployed (browsers then guess a freshness of a tenth of the file's age);
+- ``headers``: what Netlify and Cloudflare Pages send: the rules of the site's own ``_headers`` file
+  (scripts/hooks/headers.py writes it: ``immutable`` for the files whose names carry a hash of their content), and
+  ``public, max-age=0, must-revalidate`` for every other file (those hosts' default).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import functools
 import gzip
 import http.server
@@ -20,29 +29,61 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
-__all__ = ["COMPRESSIBLE", "Host", "serve"]
+__all__ = ["CACHE", "COMPRESSIBLE", "Host", "header_rules", "serve"]
 
+CACHE = ("short", "revalidate", "headers")
+HOST_DEFAULT = "public, max-age=0, must-revalidate"  # Netlify's and Cloudflare Pages' Cache-Control
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/wasm", "image/svg+xml")
 
 
 class Host:
     """What a running host has sent since the last reset: bytes on the wire (headers and bodies) by path."""
 
-    def __init__(self, url: str, kind: str) -> None:
+    def __init__(self, url: str, kind: str, cache: str = "short") -> None:
         self.url = url
         self.kind = kind
+        self.cache = cache
         self.sent: dict[str, int] = {}
+        self.statuses: dict[str, list[int]] = {}
         self.lock = threading.Lock()
 
     def count(self, path: str, n: int) -> None:
         with self.lock:
             self.sent[path] = self.sent.get(path, 0) + n
 
-    def reset(self) -> dict[str, int]:
-        """The bytes sent by path since the last reset, and start counting afresh."""
+    def status(self, path: str, code: int) -> None:
         with self.lock:
-            sent, self.sent = self.sent, {}
+            self.statuses.setdefault(path, []).append(code)
+
+    def reset(self) -> dict[str, int]:
+        """The bytes sent by path since the last reset, and start counting afresh (the statuses too)."""
+        with self.lock:
+            sent, self.sent, self.statuses = self.sent, {}, {}
         return sent
+
+    def answered(self) -> dict[str, list[int]]:
+        """The status codes answered by path since the last reset."""
+        with self.lock:
+            return {path: list(codes) for path, codes in self.statuses.items()}
+
+
+def header_rules(text: str) -> list[tuple[str, dict[str, str]]]:
+    """A ``_headers`` file (Netlify / Cloudflare Pages syntax: a path line, then indented ``Name: value`` lines)
+    as (path, headers) pairs; ``*`` in a path matches any characters."""
+    rules: list[tuple[str, dict[str, str]]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            rules.append((line.strip(), {}))
+        elif rules:
+            name, _, value = line.strip().partition(":")
+            rules[-1][1][name.strip()] = value.strip()
+    return rules
+
+
+def _matches(pattern: str, path: str) -> bool:
+    return fnmatch.fnmatchcase(path, pattern.replace("[", "[[]"))
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -52,8 +93,25 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
+    rules: ClassVar[list[tuple[str, dict[str, str]]]] = []
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.host.status(self.path, code)
+        super().send_response(code, message)
+
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "max-age=600")
+        if self.host.cache == "short":
+            self.send_header("Cache-Control", "max-age=600")
+        elif self.host.cache == "revalidate":
+            self.send_header("Cache-Control", "no-cache")
+        else:
+            path = self.path.split("?")[0]
+            headers = {"Cache-Control": HOST_DEFAULT}
+            for pattern, extra in self.rules:
+                if _matches(pattern, path):
+                    headers |= extra
+            for name, value in headers.items():
+                self.send_header(name, value)
         super().end_headers()
 
     def do_GET(self) -> None:
@@ -64,6 +122,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         kind = self.guess_type(str(path))
         accepts = "gzip" in self.headers.get("Accept-Encoding", "")
         if self.host.kind == "gzip" and accepts and path.is_file() and kind.startswith(COMPRESSIBLE):
+            modified = self.date_time_string(int(path.stat().st_mtime))
+            if self.headers.get("If-Modified-Since") == modified:  # as http.server answers uncompressed files
+                self.send_response(304)
+                self.end_headers()
+                return
             key = str(path)
             if key not in self.compressed:
                 self.compressed[key] = gzip.compress(path.read_bytes(), 6, mtime=0)
@@ -73,6 +136,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Vary", "Accept-Encoding")
+            self.send_header("Last-Modified", modified)
             self.end_headers()
             self.wfile.write(body)
             return
@@ -95,14 +159,21 @@ class _Counting:
 
 
 @contextlib.contextmanager
-def serve(folder: Path, kind: str) -> Iterator[Host]:
-    """Serve ``folder`` from 127.0.0.1 on a free port as a ``kind`` host ("plain" or "gzip")."""
+def serve(folder: Path, kind: str, cache: str = "short") -> Iterator[Host]:
+    """Serve ``folder`` from 127.0.0.1 on a free port as a ``kind`` host ("plain" or "gzip") with a ``cache``
+    policy (one of CACHE; ``headers`` reads ``folder/_headers`` when the first request comes, as the site may be
+    built after the host has started)."""
 
     class Handler(_Handler):
         compressed: ClassVar[dict[str, bytes]] = {}
 
+        def do_GET(self) -> None:
+            if cache == "headers" and not Handler.rules and (folder / "_headers").exists():
+                Handler.rules = header_rules((folder / "_headers").read_text())
+            super().do_GET()
+
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-    host = Host(f"http://127.0.0.1:{server.server_port}/", kind)
+    host = Host(f"http://127.0.0.1:{server.server_port}/", kind, cache)
     Handler.host = host
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

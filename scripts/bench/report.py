@@ -210,7 +210,11 @@ def _load_note(section: dict[str, Any], script_how: str) -> Markup:
     )  # fmt: skip
 
 
-HOST_LABELS = {"plain": "host without compression", "gzip": "host that gzips text, JS, JSON and WASM"}
+HOST_LABELS = {
+    "plain": "host without compression",
+    "gzip": "host that gzips text, JS, JSON and WASM",
+    "plain-revalidate": "host without compression, every file asked for again (no cache headers, or expired)",
+}
 
 
 def network_report(net: dict[str, Any]) -> Markup:

@@ -5,7 +5,9 @@
 #   Python (calc/ and site_assets/kernel_lab/) as python.zip. The large files also ship gzipped (NAME.gz beside
 #   NAME), which the worker decompresses itself, so that a host that compresses nothing still sends few bytes;
 #   the worker learns which files have a .gz and the build's id (its memory-snapshot cache key) from RUNTIME,
-#   written into calc-worker.mjs here.
+#   written into calc-worker.mjs here. Every one of these files is named by a hash of its content
+#   (calc.<h>.js, calc.<h>.css, calc-worker.<h>.mjs, python.<h>.zip, pyodide/<h>/NAME), so that hosts may let
+#   browsers keep them for a year (scripts/hooks/headers.py writes _headers for them).
 # - on_page_content: replace each calculator marker with its form and default result, and each figure marker
 #   with the figure (scripts/hooks/markers.py has the syntax). Pages without markers are returned untouched.
 
@@ -46,12 +48,15 @@ log = logging.getLogger("mkdocs.hooks.calculators")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 WIDGET_FILES = ("calc.js", "calc.css")
 WORKER = "calc-worker.mjs"
+PYODIDE_IMPORT = "pyodide/pyodide.mjs"  # the worker's import, relative to it; the build puts the hashed folder
 # Shipped gzipped too (when the precompiled runtime is built and gzip saves 10 % or more): the worker fetches
 # NAME.gz and decompresses it.
 GZIPPED = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-lock.json")
 # The worker's settings, between these markers in site_assets/calc-worker.mjs.
 RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
 
+HASH_LENGTH = 10  # hex digits of a content hash in a file or folder name
+renamed: dict[str, str] = {}  # calc.js and calc.css -> their hashed names, for the pages (on_post_page)
 shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for docs/site-speed.md)
 preloads: list[str] = []  # the gzipped runtime files, fetched from a calculator page's head (on_post_page)
 
@@ -74,10 +79,61 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     package = python_zip()
     runtime = fast_runtime(package)
     shipped.clear()
-    for name in WIDGET_FILES:
-        files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(ROOT / "site_assets" / name)))
+    folder, sources, gzipped = _pyodide_files(runtime)
+    for name, src in sources.items():
+        files.append(File.generated(config, f"{ASSETS}/{folder}/{name}", abs_src_path=str(src)))
+    # The site's Python with its bytecode, when the runtime build made it.
+    if runtime and (runtime / "python-pyc.zip").exists():
+        package = (runtime / "python-pyc.zip").read_bytes()
+    runtime_files = [sources[name] for name in PYODIDE_FILES]
+    python_name = hashed_name("python.zip", package)
+    settings: dict[str, Any] = {
+        "build": build_id(package, runtime_files),
+        "gz": [f"{folder}/{name}" for name in gzipped],
+        "snapshot": runtime is not None,
+        "pyodide": folder + "/",
+        "python": python_name,
+    }
+    preloads[:] = [f"{ASSETS}/{folder}/{name}.gz" for name in gzipped]
+    worker = worker_source(settings)
+    generated = {python_name: package, hashed_name(WORKER, worker.encode()): worker.encode()}
+    script = (ROOT / "site_assets" / "calc.js").read_text(encoding="utf-8")
+    generated["calc.js"] = script.replace(f'"{WORKER}"', json.dumps(hashed_name(WORKER, worker.encode()))).encode()
+    generated["calc.css"] = (ROOT / "site_assets" / "calc.css").read_bytes()
+    renamed.clear()
+    for name in WIDGET_FILES:  # the pages name them (mkdocs.yml): on_post_page puts the hashed names there
+        content = generated.pop(name)
+        renamed[f"{ASSETS}/{name}"] = f"{ASSETS}/{hashed_name(name, content)}"
+        generated[hashed_name(name, content)] = content
+    for name, content in generated.items():
+        files.append(File.generated(config, f"{ASSETS}/{name}", content=content))
+    return files
+
+
+def hashed_name(name: str, content: bytes) -> str:
+    """``name`` with a hash of ``content`` before its extension (calc.js -> calc.0123456789.js), so that a host
+    may let browsers keep it for a year: another content is another name."""
+    stem, dot, ext = name.partition(".")
+    return f"{stem}.{content_hash(content)}{dot}{ext}"
+
+
+def content_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:HASH_LENGTH]
+
+
+def folder_hash(sources: dict[str, Path]) -> str:
+    """A hash of a folder's files: each name and the hash of its bytes, in name order."""
+    listing = "".join(
+        f"{name} {hashlib.sha256(src.read_bytes()).hexdigest()}\n" for name, src in sorted(sources.items())
+    )
+    return content_hash(listing.encode())
+
+
+def _pyodide_files(runtime: Path | None) -> tuple[str, dict[str, Path], list[str]]:
+    """The Pyodide files to ship ({name: source}, also NAME.gz where gzip pays), the folder they go to
+    (``pyodide/<hash of the files and their names>``) and the names shipped gzipped too."""
     pyodide = ROOT / "node_modules" / "pyodide"
-    runtime_files = []
+    sources: dict[str, Path] = {}
     gzipped = []
     for name in PYODIDE_FILES:
         # The precompiled standard library, when there is one, replaces the .py one.
@@ -85,22 +141,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         src = built if built and built.exists() else pyodide / name
         if not src.exists():
             raise FileNotFoundError(f"{src}: run `npm ci` (scripts/setup.sh) to get the Pyodide runtime")
-        files.append(File.generated(config, f"{ASSETS}/pyodide/{name}", abs_src_path=str(src)))
+        sources[name] = src
         shipped[name] = src.stat().st_size
-        runtime_files.append(src)
         gz = _gzipped(src) if runtime and name in GZIPPED else None
         if gz and gz.stat().st_size < 0.9 * src.stat().st_size:  # not for a file gzip barely shrinks
-            files.append(File.generated(config, f"{ASSETS}/pyodide/{name}.gz", abs_src_path=str(gz)))
+            sources[name + ".gz"] = gz
             shipped[name + ".gz"] = gz.stat().st_size
-            gzipped.append(f"pyodide/{name}")
-    # The site's Python with its bytecode, when the runtime build made it.
-    if runtime and (runtime / "python-pyc.zip").exists():
-        package = (runtime / "python-pyc.zip").read_bytes()
-    settings = {"build": build_id(package, runtime_files), "gz": gzipped, "snapshot": runtime is not None}
-    preloads[:] = [f"{ASSETS}/{name}.gz" for name in gzipped]
-    files.append(File.generated(config, f"{ASSETS}/{WORKER}", content=worker_source(settings)))
-    files.append(File.generated(config, f"{ASSETS}/python.zip", content=package))
-    return files
+            gzipped.append(name)
+    return f"pyodide/{folder_hash(sources)}", sources, gzipped
 
 
 def build_id(package: bytes, runtime_files: list[Path]) -> str:
@@ -113,8 +161,10 @@ def build_id(package: bytes, runtime_files: list[Path]) -> str:
 
 
 def worker_source(settings: dict[str, Any]) -> str:
-    """site_assets/calc-worker.mjs with this build's settings in place of the defaults between RUNTIME_MARKERS."""
+    """site_assets/calc-worker.mjs with this build's settings in place of the defaults between RUNTIME_MARKERS,
+    importing Pyodide from this build's folder."""
     text = (ROOT / "site_assets" / WORKER).read_text(encoding="utf-8")
+    text = text.replace(f'"./{PYODIDE_IMPORT}"', json.dumps(f"./{settings['pyodide']}pyodide.mjs"), 1)
     start, end = (text.index(marker) for marker in RUNTIME_MARKERS)
     return text[: start + len(RUNTIME_MARKERS[0])] + json.dumps(settings) + text[end:]
 
@@ -180,9 +230,12 @@ def python_zip() -> bytes:
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """A calculator page starts downloading the gzipped runtime from its head, at low priority (after the
-    page's own styles and scripts), so that the download overlaps the page's first paint instead of waiting
-    for the worker; the worker's fetches then find them in the HTTP cache (or join the download)."""
+    """Every page names calc.js and calc.css by their hashed names. A calculator page starts downloading the
+    gzipped runtime from its head, at low priority (after the page's own styles and scripts), so that the
+    download overlaps the page's first paint instead of waiting for the worker; the worker's fetches then find
+    them in the HTTP cache (or join the download)."""
+    for old, new in renamed.items():
+        output = output.replace(f'{old}"', f'{new}"')
     head = output.find("</head>")
     if not preloads or "data-calc=" not in output or head < 0:
         return output
@@ -196,6 +249,12 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
         for path in preloads
     )
     return output[:head] + links + output[head:]
+
+
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
+    for old, new in renamed.items():  # 404.html
+        output = output.replace(f'{old}"', f'{new}"')
+    return output
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:

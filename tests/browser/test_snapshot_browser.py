@@ -124,7 +124,7 @@ def test_when_making_the_snapshot_fails_the_page_still_works(browser: Any, site_
             else:
                 route.continue_()
 
-        p.context.route("**/python.zip", second_fails)
+        p.context.route("**/python.*.zip", second_fails)
         page = p.visit(site_url)
         page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
         assert page.evaluate("() => window.klSnapshot.made") is False
@@ -132,7 +132,7 @@ def test_when_making_the_snapshot_fails_the_page_still_works(browser: Any, site_
         recomputes(page)
         assert page.locator(".kl-status").inner_text() == ""  # no notice: the page is interactive
         page.close()
-        p.context.unroute("**/python.zip")
+        p.context.unroute("**/python.*.zip")
         page = p.visit(site_url)
         assert boot(page)["boot"] == "normal"
         recomputes(page)
