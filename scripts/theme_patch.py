@@ -2,18 +2,18 @@
 
 Material for MkDocs runs all of its start-up in one script evaluation: on this 2-core machine 40-70 ms of CPU,
 most of it spent mounting the header's controls (search, palette) and forcing style and layout. Three edits to
-its minified bundle, each anchored on code that must occur exactly once, spread that work over tasks:
+its minified bundle, each anchored on code that must occur exactly once and named as in ``EDITS``, spread that
+work over tasks:
 
-1. ``//# allFunctionsCalledOnLoad`` as the first line: V8's explicit compile hint, so that Chromium compiles the
-   bundle's functions while streaming it, off the main thread, instead of lazily during evaluation.
-2. The control components (consent, dialog, palette, progress, search, source) are built lazily, when the
-   components are subscribed, instead of while the script evaluates: ``defer(() => merge(...))``.
-3. The components are subscribed in a task of their own: ``setTimeout(() => component$.subscribe())``.
-4. The search index is fetched, and handed to the search worker to build, once the page has settled instead
-   of during the load, where that work competed for the two cores with the page and the calculators' worker
-   (about 100 ms of interactive time here): the theme waits for ``window.klSearchIdle``, a promise the page
-   template resolves after the load event, the calculators' first answer and an idle moment, or for the
-   search to be opened, whichever comes first. ``defer(() => window.klSearchIdle || of(...))``: without
+1. ``lazy_controls``: the control components (consent, dialog, palette, progress, search, source) are built
+   lazily, when the components are subscribed, instead of while the script evaluates: ``defer(() => merge(...))``.
+2. ``subscribe_task``: the components are subscribed in a task of their own:
+   ``setTimeout(() => component$.subscribe())``.
+3. ``late_search``: the search index is fetched, and handed to the search worker to build, once the page has
+   settled instead of during the load, where that work competed for the two cores with the page and the
+   calculators' worker (about 100 ms of interactive time here): the theme waits for ``window.klSearchIdle``, a
+   promise the page template resolves after the load event, the calculators' first answer and an idle moment, or
+   for the search to be opened, whichever comes first. ``defer(() => window.klSearchIdle || of(...))``: without
    the promise, the theme's own behaviour.
 
 The page template (site_assets/overrides/main.html) does the rest: it loads the bundle after the first paint,
@@ -25,15 +25,17 @@ half-patched one; `mkdocs build --strict` fails on that warning. KERNEL_LAB_STOC
 theme as shipped (the browser benchmark's comparison).
 
 The bundle's source map is kept exact: its generated columns after each insertion are shifted by the inserted
-length, and the prepended line is an empty line of mappings.
+length. (A fourth edit, V8's compile hint ``//# allFunctionsCalledOnLoad`` as the first line, was measured and
+dropped: without it interactive time and the longest tasks were the same or better; benchmarks/theme_edits.json.)
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 
-COMPILE_HINT = "//# allFunctionsCalledOnLoad\n"
+EDITS = ("lazy_controls", "subscribe_task", "late_search")
 _ID = r"[\w$]+"
 # merge(...getComponentElements("consent")...: the control components, built eagerly in Material 9.
 _CONTROL = re.compile(rf'(?P<name>{_ID})=(?P<merge>{_ID})\(\.\.\.(?P<elements>{_ID})\("consent"\)')
@@ -108,11 +110,15 @@ def _insert(js: str, mappings: str, at: int, text: str) -> tuple[str, str]:
     return js[:at] + text + js[at:], shift_columns(mappings, line, column, len(text))
 
 
-def patch_bundle(js: str, source_map: str) -> tuple[str, str]:
-    """The theme's bundle and its source map (JSON text), edited as the module docstring says."""
+def patch_bundle(js: str, source_map: str, skip: Collection[str] = ()) -> tuple[str, str]:
+    """The theme's bundle and its source map (JSON text), edited as the module docstring says; the edits named in
+    ``skip`` (of ``EDITS``) are left out, for measuring what each one buys (the browser benchmark)."""
+    unknown = set(skip) - set(EDITS)
+    if unknown:
+        raise ValueError(f"unknown theme edit(s) {sorted(unknown)}; the edits are {', '.join(EDITS)}")
     smap = json.loads(source_map)
     mappings: str = smap["mappings"]
-    if js.startswith(COMPILE_HINT):
+    if "window.klSearchIdle" in js:
         raise ThemePatchError("theme bundle patch: the bundle is already patched")
     control = _one(_CONTROL, js, "control components built lazily")
     content = _one(_CONTENT, js, "control components built lazily")
@@ -121,11 +127,14 @@ def patch_bundle(js: str, source_map: str) -> tuple[str, str]:
     if not search.start() < control.end() < content.start() < subscribe.start():
         raise ThemePatchError("theme bundle patch: the anchors are not in the expected order")
     # From the end backwards, so that earlier offsets stay valid.
-    js, mappings = _insert(js, mappings, subscribe.end() - 1, ")")  # setTimeout(()=>X.subscribe());
-    js, mappings = _insert(js, mappings, subscribe.start(), "setTimeout(()=>")
-    js, mappings = _insert(js, mappings, content.start(), ")")  # defer(() => merge(...))
-    js, mappings = _insert(js, mappings, control.start("merge"), f"{content['defer']}(()=>")
-    js, mappings = _insert(js, mappings, search.end("test") + 1, ")")
-    js, mappings = _insert(js, mappings, search.start("of"), f"{content['defer']}(()=>window.klSearchIdle||")
-    smap["mappings"] = ";" + mappings  # the compile hint is a new first line without mappings
-    return COMPILE_HINT + js, json.dumps(smap, separators=(",", ":"))
+    if "subscribe_task" not in skip:
+        js, mappings = _insert(js, mappings, subscribe.end() - 1, ")")  # setTimeout(()=>X.subscribe());
+        js, mappings = _insert(js, mappings, subscribe.start(), "setTimeout(()=>")
+    if "lazy_controls" not in skip:
+        js, mappings = _insert(js, mappings, content.start(), ")")  # defer(() => merge(...))
+        js, mappings = _insert(js, mappings, control.start("merge"), f"{content['defer']}(()=>")
+    if "late_search" not in skip:
+        js, mappings = _insert(js, mappings, search.end("test") + 1, ")")
+        js, mappings = _insert(js, mappings, search.start("of"), f"{content['defer']}(()=>window.klSearchIdle||")
+    smap["mappings"] = mappings
+    return js, json.dumps(smap, separators=(",", ":"))

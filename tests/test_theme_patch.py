@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from scripts.theme_patch import (
     _CONTROL,
     _SUBSCRIBE,
-    COMPILE_HINT,
+    EDITS,
     ThemePatchError,
     _vlq,
     _vlq_first,
@@ -58,7 +58,7 @@ def patched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path,
 
 def test_every_edit_is_in_the_patched_bundle(patched: tuple[Path, Path, Path, Path]) -> None:
     old, new = patched[0].read_text(), patched[2].read_text()
-    assert new.startswith(COMPILE_HINT) and not old.startswith(COMPILE_HINT)
+    assert "klSearchIdle" in new and "klSearchIdle" not in old
     search = re.search(r'([\w$]+)\(\(\)=>window\.klSearchIdle\|\|([\w$]+\(location\.protocol!=="file:"\))\),', new)
     assert search
     assert re.search(r"setTimeout\(\(\)=>[\w$]+\.subscribe\(\)\);window\.document\$=", new)
@@ -67,11 +67,26 @@ def test_every_edit_is_in_the_patched_bundle(patched: tuple[Path, Path, Path, Pa
     content = re.search(r'\)\)(,[\w$]+=([\w$]+)\(\(\)=>[\w$]+\(\.\.\.[\w$]+\("announce"\))', new)
     assert control and content and control[1] == content[2] == search[1]
     # Nothing else changed: the patched text minus the insertions is the original.
-    stripped = new[len(COMPILE_HINT) :].replace(search[0], search[2] + ",", 1)
+    stripped = new.replace(search[0], search[2] + ",", 1)
     stripped = re.sub(r"setTimeout\(\(\)=>([\w$]+\.subscribe\(\))\);", r"\1;", stripped)
     stripped = stripped.replace(control[0], "=" + control[2], 1)
     stripped = stripped.replace(content[0], ")" + content[1], 1)
     assert stripped == old
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_one_edit_can_be_left_out_and_only_that_one(edit: str) -> None:
+    """For the benchmark's per-edit variants: without an edit, its insertion is missing and the others are there."""
+    js, smap = theme_bundle()
+    new, _ = patch_bundle(js, smap, {edit})
+    found = {
+        "lazy_controls": bool(re.search(r'\(\(\)=>[\w$]+\(\.\.\.[\w$]+\("consent"\)', new)),
+        "subscribe_task": bool(re.search(r"setTimeout\(\(\)=>[\w$]+\.subscribe\(\)\);window\.document\$=", new)),
+        "late_search": "window.klSearchIdle||" in new,
+    }
+    assert found == {n: n != edit for n in EDITS}
+    with pytest.raises(ValueError, match="compile_hint"):
+        patch_bundle(js, smap, {"compile_hint"})
 
 
 @pytest.mark.skipif(NODE is None, reason="node missing: run scripts/setup.sh")
@@ -173,7 +188,7 @@ def test_built_site_ships_the_patched_bundle_unless_stock(tmp_path: Path, stock:
         assert 'type="kl-after-paint"' not in home
         return
     assert re.fullmatch(r"bundle\.[0-9a-f]{8}\.[0-9a-f]{8}\.min\.js", bundle.name)
-    assert bundle.read_text().startswith(COMPILE_HINT)
+    assert "window.klSearchIdle||" in bundle.read_text()
     assert bundle.read_text().rstrip().endswith(f"//# sourceMappingURL={bundle.name}.map")
     assert (bundle.parent / (bundle.name + ".map")).exists()
     for page in tmp_path.rglob("*.html"):  # every page, 404.html included, runs the patched bundle

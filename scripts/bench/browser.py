@@ -55,6 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scripts import theme_patch
 from scripts.bench.hosts import serve
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 from scripts.examples import machine
@@ -123,6 +124,9 @@ VARIANT_ENV = {
     "site": {},
     "stock_theme": {"KERNEL_LAB_STOCK_THEME": "1"},
     "plain": {"KERNEL_LAB_PLAIN_PYODIDE": "1"},
+    # The theme patch without one of its edits (scripts/theme_patch.py EDITS), for --variants ... --out
+    # benchmarks/theme_edits.json: what each edit buys.
+    **{f"theme_without_{name}": {"KERNEL_LAB_THEME_SKIP": name} for name in theme_patch.EDITS},
 }
 
 
@@ -392,7 +396,7 @@ def main() -> None:
     parser.add_argument("--roundtrips", type=int, default=15)
     parser.add_argument("--network-runs", type=int, default=3, help="network runs per variant, host and profile")
     parser.add_argument("--page-runs", type=int, default=5, help="cold loads of each calculator page")
-    parser.add_argument("--variants", default=",".join(VARIANT_ENV), help="localhost mode's variants")
+    parser.add_argument("--variants", default="site,stock_theme,plain", help="localhost mode's variants")
     parser.add_argument("--config", default="mkdocs.yml")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()

@@ -302,4 +302,5 @@ FIGURES: dict[str, Callable[[str], Markup]] = {
     "bench_calc": _figure("calc", calc_report),
     "bench_analyzer": _figure("analyzer", analyzer_report),
     "browser_bench": _figure("browser", browser_figures),
+    "theme_edits": _figure("theme_edits", browser_report),
 }

@@ -1,6 +1,7 @@
 # MkDocs hook: the theme's start-up script in short tasks (see scripts/theme_patch.py for why and how).
 # - on_config: KERNEL_LAB_STOCK_THEME=1 builds the theme as shipped (the browser benchmark's comparison);
-#   the page template reads config.extra.kl_stock_theme.
+#   the page template reads config.extra.kl_stock_theme. KERNEL_LAB_THEME_SKIP=NAME[,NAME] leaves edits out (per-edit
+#   benchmark variants).
 # - on_files: the theme's bundle and its source map replaced by their patched versions, under names that carry
 #   a hash of the patched bundle (hosts may cache the theme's hashed names for long). Fails open: when an edit's
 #   anchor is missing (a theme upgrade), the build warns and ships the theme as it is, as with
@@ -29,6 +30,11 @@ def stock() -> bool:
     return os.environ.get("KERNEL_LAB_STOCK_THEME") == "1"
 
 
+def skipped_edits() -> set[str]:
+    """KERNEL_LAB_THEME_SKIP=late_search[,...] leaves those edits out (the browser benchmark's per-edit variants)."""
+    return {n.strip() for n in os.environ.get("KERNEL_LAB_THEME_SKIP", "").split(",") if n.strip()}
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra["kl_stock_theme"] = stock()
     return config
@@ -44,7 +50,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if source_map is None:
             raise ThemePatchError(f"theme hook: expected one theme bundle with its map, found {len(bundles)}")
         bundle = bundles[0]
-        js, smap = patch_bundle(bundle.content_string, source_map.content_string)
+        js, smap = patch_bundle(bundle.content_string, source_map.content_string, skipped_edits())
     except ThemePatchError as exc:
         log.warning("%s; shipping the theme's start-up script as it is (slower start-up, same pages)", exc)
         config.extra["kl_stock_theme"] = True  # the page template loads it the stock way too
