@@ -67,15 +67,14 @@ def test_flops_ratios_are_calcs(built_site: Path) -> None:
 def test_measured_device_memory_is_shown_where_a_machine_has_it(tmp_path: Path) -> None:
     """A GPU machine's record carries the measured peak of each training step; the memory table adds a column for it
     and keeps calc's computed figures beside it; a CPU-only set says nothing was measured."""
-    from types import SimpleNamespace
-
     from scripts.examples import render_timing
+    from scripts.examples.store import Data
 
     rec = next(iter(records().values()))
     (tmp_path / "results" / "cpu").mkdir(parents=True)
     (tmp_path / "results" / "cpu" / "timing.json").write_text(json.dumps(rec))
-    data: Any = SimpleNamespace(examples_dir=tmp_path / "examples")
-    cpu_only = str(render_timing.timing_memory(data, "32"))
+    memory = render_timing.FIGURES["timing_memory"]
+    cpu_only = str(memory(Data(tmp_path), "32"))
     assert "no machine measured here tracks device memory" in cpu_only and "(measured)" not in cpu_only
     gpu = json.loads(json.dumps(rec))
     for g in gpu["groups"]:
@@ -83,6 +82,6 @@ def test_measured_device_memory_is_shown_where_a_machine_has_it(tmp_path: Path) 
             v["measured_peak_bytes"] = 3 * 2**20 if n == "single" else None
     (tmp_path / "results" / "gpu").mkdir()
     (tmp_path / "results" / "gpu" / "timing.json").write_text(json.dumps(gpu))
-    both = str(render_timing.timing_memory(data, "32"))
+    both = str(memory(Data(tmp_path), "32"))
     assert "Peak device memory on gpu (measured)" in both and "on cpu (measured)" not in both
     assert both.count("<td>3 MiB</td>") == 3  # the single layer of each shape timed at batch 32

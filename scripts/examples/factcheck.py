@@ -28,7 +28,7 @@ from calc.text import integer, milliseconds, percent, ratio
 from kernel_lab.html import Markup, html, join, scroll_region, table
 from scripts.examples import stats
 from scripts.examples.render import RUN, admonition, heading
-from scripts.examples.store import Data, load_json
+from scripts.examples.store import Data
 
 __all__ = [
     "EVIDENCE",
@@ -112,22 +112,13 @@ def evaluate(results: Mapping[str, Mapping[str, Any]], expr: Expr) -> float:
     raise ValueError(f"unknown operation {op!r}")
 
 
-def load_timings(data: Data) -> dict[str, dict[str, Any]]:
-    """{machine key: timing.json} for every machine whose folder has a readable one."""
-    results = data.examples_dir.parent / "results"
-    if not results.is_dir():
-        return {}
-    found = {p.name: load_json(p / f"{TIMING}.json") for p in sorted(results.iterdir()) if p.is_dir()}
-    return {k: v for k, v in found.items() if isinstance(v, dict) and v.get("groups")}
-
-
 class Facts:
     """The stored results (every machine's example records and timing.json) and traced numbers built from them;
     example figures come from ``machine`` (calc's figures are the same on every machine)."""
 
     def __init__(self, data: Data, machine: str) -> None:
         self.data, self.machine = data, machine
-        self.timings = load_timings(data)
+        self.timings = data.timings
         self.results: dict[str, dict[str, Any]] = {k: dict(v["examples"]) for k, v in data.machines.items()}
         for key, timing in self.timings.items():
             self.results.setdefault(key, {})[TIMING] = timing

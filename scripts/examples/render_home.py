@@ -18,7 +18,7 @@ from typing import Any
 from calc.text import nbytes, percent, shape
 from kernel_lab.html import Markup, html, join
 from scripts.examples import stats
-from scripts.examples.render_timing import find_ratio, ratio_texts, timing_records
+from scripts.examples.render_timing import find_ratio, ratio_texts
 from scripts.examples.store import Data
 
 __all__ = ["BATCH", "FIGURES", "GUIDE", "Case", "describe", "guide", "home_guide"]
@@ -131,7 +131,7 @@ def guide(record: dict[str, Any]) -> Markup:
 
 def home_guide(data: Data, arg: str = "") -> Markup:
     """The guide from results/<arg>/timing.json, or from the first machine (by key) that has one."""
-    records = timing_records(data.examples_dir.parent / "results")
+    records = data.timings
     if arg and arg not in records:
         raise ValueError(f"no timing record for machine {arg!r}")
     if not records:

@@ -6,9 +6,7 @@ measured; FLOPs, bytes and arithmetic intensity are computed by calc (the record
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from calc.text import integer, milliseconds, nbytes, percent, ratio, significant
@@ -17,9 +15,10 @@ from kernel_lab.html import Markup, html, join, scroll_region, table
 from scripts.examples import stats
 from scripts.examples.store import Data
 
-__all__ = ["FIGURES", "timing_records"]
+__all__ = ["FIGURES", "find_ratio", "ratio_texts"]
 
 Record = dict[str, Any]
+Records = dict[str, Record]  # machine key -> its timing record (store.Data.timings)
 SHAPES = {
     "stem": "the stem: 224 × 224 × 3 → 64, stride 2",
     "56x56x64": "56 × 56 × 64 → 64",
@@ -37,18 +36,6 @@ VARIANTS = {
 STEM_VARIANTS = {"single": "one 7×7 Conv2D, stride 2 (ResNet)", "stacked": "3×3/2 → 32, 3×3 → 32, 3×3 → 64 (ResNet-C)"}
 ARTICLE_VARIANTS = {"single": "the article's 7×7 → 64", "stacked": "the article's 3×3 → 32, 32, 64"}
 MODES = {"forward": "forward pass", "train": "training step"}
-
-
-def timing_records(results_dir: Path) -> dict[str, Record]:
-    """{machine key: timing record} for every machine with results/<key>/timing.json."""
-    out = {}
-    for path in sorted(results_dir.glob("*/timing.json")):
-        out[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
-    return out
-
-
-def _records(data: Data) -> dict[str, Record]:
-    return timing_records(data.examples_dir.parent / "results")
 
 
 def variant_name(shape: str, variant: str) -> str:
@@ -74,15 +61,19 @@ def _missing() -> Markup:
     return html('<p class="kl-note">{}</p>', "No machine has timings yet: run python -m scripts.examples.")
 
 
-def ratio_texts(median: float, low: float, high: float) -> tuple[str, str, str]:
-    """A ratio and its interval's ends, to two decimals, or three where the interval reaches below 0.1×."""
-    decimals = 2 if low >= 0.1 else 3
-    return ratio(median, decimals), ratio(low, decimals), ratio(high, decimals)
+def decimals(v: float) -> int:
+    """Decimals a ratio is shown with: two, or three below 0.1× (0.04× would hide a factor of two)."""
+    return 2 if v >= 0.1 else 3
 
 
 def small_ratio(v: float) -> str:
-    """A ratio to two decimals, or three below 0.1× (0.04× would hide a factor of two)."""
-    return ratio(v, 2 if v >= 0.1 else 3)
+    return ratio(v, decimals(v))
+
+
+def ratio_texts(median: float, low: float, high: float) -> tuple[str, str, str]:
+    """A ratio and its interval's ends, all with the decimals the interval's low end needs."""
+    d = decimals(low)
+    return ratio(median, d), ratio(low, d), ratio(high, d)
 
 
 def interval(r: Record) -> Markup:
@@ -92,7 +83,7 @@ def interval(r: Record) -> Markup:
     return html('<span class="kl-ratio" data-verdict="{}">{} ({}–{}), {}</span>', r["verdict"], median, low, high, word)
 
 
-def find_ratio(records: dict[str, Record], pointer: str) -> tuple[str, Record, Record]:
+def find_ratio(records: Records, pointer: str) -> tuple[str, Record, Record]:
     """'SHAPE/bBATCH/MODE/A/B' on the first machine: (machine, group, ratio)."""
     shape, batch, mode, a, b = pointer.split("/")
     for key, rec in records.items():
@@ -106,10 +97,9 @@ def find_ratio(records: dict[str, Record], pointer: str) -> tuple[str, Record, R
 
 def timing_ratio(data: Data, arg: str) -> Markup:
     """One measured ratio inline, with its interval and verdict (``data-arg`` 'SHAPE/bBATCH/MODE/A/B')."""
-    records = _records(data)
-    if not records:
+    if not data.timings:
         return html("{}", "not measured yet")
-    key, _, r = find_ratio(records, arg)
+    key, _, r = find_ratio(data.timings, arg)
     return html('{} <span class="kl-where">(on {})</span>', interval(r), key)
 
 
@@ -123,11 +113,23 @@ def steadiness(rec: Record) -> tuple[int, int, list[Record]]:
 # --- the figures ---------------------------------------------------------------------------------
 
 
-def timing_runs(data: Data, arg: str = "") -> Markup:
+def every_machine(render: Callable[[Records, str], Markup], default: str = "") -> Callable[[Data, str], Markup]:
+    """A page figure from a function of every machine's timing records; a note where no machine has one."""
+
+    def figure(data: Data, arg: str = default) -> Markup:
+        return render(data.timings, arg or default) if data.timings else _missing()
+
+    figure.__doc__ = render.__doc__
+    return figure
+
+
+def side_by_side(render: Callable[[str, Record, str], Markup]) -> Callable[[Records, str], Markup]:
+    """A figure of every machine from a function that renders one machine's record: the machines side by side."""
+    return lambda records, arg: _side([render(key, rec, arg) for key, rec in records.items()])
+
+
+def timing_runs(records: Records, arg: str) -> Markup:
     """Each machine's run: when, load, rounds, the measured peak and how steady the figures were."""
-    records = _records(data)
-    if not records:
-        return _missing()
     rows = []
     for key, rec in records.items():
         steady, figures, ratios = steadiness(rec)
@@ -154,19 +156,6 @@ def timing_runs(data: Data, arg: str = "") -> Markup:
         f"Ratios within ±{percent(stats.HALF_WIDTH_LIMIT)}",
     )
     return scroll_region(table(head, rows, "The timing runs"), "timing runs")
-
-
-def per_machine(render: Callable[[str, Record, str], Markup]) -> Callable[[Data, str], Markup]:
-    """A page figure from a function that renders one machine's record: every machine's, side by side."""
-
-    def render_all(data: Data, arg: str = "56x56x64") -> Markup:
-        records = _records(data)
-        if not records:
-            return _missing()
-        return _side([render(key, rec, arg) for key, rec in records.items()])
-
-    render_all.__doc__ = render.__doc__
-    return render_all
 
 
 def timing_ratios(key: str, rec: Record, arg: str) -> Markup:
@@ -237,11 +226,8 @@ def timing_throughput_chart(key: str, rec: Record, arg: str) -> Markup:
     return figure(chart, caption)
 
 
-def timing_overhead(data: Data, arg: str = "") -> Markup:
+def timing_overhead(records: Records, arg: str) -> Markup:
     """What a call and a layer cost when there is nothing to compute, and what share of the shortest calls that is."""
-    records = _records(data)
-    if not records:
-        return _missing()
     rows = []
     for key, rec in records.items():
         for mode, o in rec["overhead"].items():
@@ -264,13 +250,10 @@ def timing_overhead(data: Data, arg: str = "") -> Markup:
     return scroll_region(table(head, rows, "Cost of a compiled call with nothing to compute"), "overhead")
 
 
-def timing_memory(data: Data, arg: str = "32") -> Markup:
+def timing_memory(records: Records, arg: str) -> Markup:
     """The float32 activations a training step keeps (input and every layer's output), computed by calc, for each
     shape and variant at one batch size; beside them, on every machine whose TensorFlow tracks device memory (GPUs),
     the measured peak of one training step."""
-    records = _records(data)
-    if not records:
-        return _missing()
     rec = next(iter(records.values()))  # computed figures: the same on every machine
     measured = {  # machine: {group id: {variant: bytes}}
         key: {g["id"]: {n: v.get("measured_peak_bytes") for n, v in g["variants"].items()} for g in r["groups"]}
@@ -296,11 +279,8 @@ def timing_memory(data: Data, arg: str = "32") -> Markup:
     return scroll_region(table(head, rows, caption, numeric_from=2), "activation memory")
 
 
-def timing_quality(data: Data, arg: str = "") -> Markup:
+def timing_quality(records: Records, arg: str) -> Markup:
     """For authors: whether each machine's timing record is evidence enough (the goals of the timing stage)."""
-    records = _records(data)
-    if not records:
-        return _missing()
     rows = []
     for key, rec in records.items():
         count, figures, ratios = steadiness(rec)
@@ -323,12 +303,12 @@ def _met(ok: bool) -> str:
 
 
 FIGURES: dict[str, Callable[[Data, str], Markup]] = {
-    "timing_quality": timing_quality,
-    "timing_runs": timing_runs,
+    "timing_quality": every_machine(timing_quality),
+    "timing_runs": every_machine(timing_runs),
     "timing_ratio": timing_ratio,
-    "timing_ratios": per_machine(timing_ratios),
-    "timing_efficiency": per_machine(timing_efficiency),
-    "timing_throughput": per_machine(timing_throughput_chart),
-    "timing_overhead": timing_overhead,
-    "timing_memory": timing_memory,
+    "timing_ratios": every_machine(side_by_side(timing_ratios), "56x56x64"),
+    "timing_efficiency": every_machine(side_by_side(timing_efficiency), "56x56x64"),
+    "timing_throughput": every_machine(side_by_side(timing_throughput_chart), "56x56x64"),
+    "timing_overhead": every_machine(timing_overhead),
+    "timing_memory": every_machine(timing_memory, "32"),
 }

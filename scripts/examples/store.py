@@ -74,6 +74,15 @@ def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+def load_timings(results_dir: Path) -> dict[str, dict[str, Any]]:
+    """{machine key: timing record} for every machine with a readable results/<key>/timing.json (written by the
+    timing stage, scripts/examples/timing.py)."""
+    if not results_dir.is_dir():
+        return {}
+    found = {p.name: load_json(p / "timing.json") for p in sorted(results_dir.iterdir()) if p.is_dir()}
+    return {k: v for k, v in found.items() if isinstance(v, dict) and v.get("groups")}
+
+
 def stale_results(results_dir: Path, examples_dir: Path) -> list[str]:
     """Stored results that no longer match an example's source (or whose example is gone), as 'machine/example'."""
     current = {name: source_hash(examples_dir / f"{name}.py") for name in example_names(examples_dir)}
@@ -86,7 +95,8 @@ def stale_results(results_dir: Path, examples_dir: Path) -> list[str]:
 
 
 class Data:
-    """Results of every machine, keeping only those current against the example sources."""
+    """Results of every machine, keeping only those current against the example sources, and every machine's
+    timing record (``timings``), read once for all the pages of a build."""
 
     def __init__(self, root: Path) -> None:
         self.examples_dir = root / "examples"
@@ -97,6 +107,7 @@ class Data:
             current = {n: r for n, r in stored["examples"].items() if hashes.get(n) == r.get("source_sha256")}
             if current:
                 self.machines[key] = {"machine": stored["machine"] or {}, "examples": current}
+        self.timings = load_timings(root / "results")
 
     def record(self, machine: str, name: str) -> dict[str, Any] | None:
         record: dict[str, Any] | None = self.machines.get(machine, {}).get("examples", {}).get(name)
