@@ -234,8 +234,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     gzipped runtime from its head, at low priority (after the page's own styles and scripts), so that the
     download overlaps the page's first paint instead of waiting for the worker; the worker's fetches then find
     them in the HTTP cache (or join the download)."""
-    for old, new in renamed.items():
-        output = output.replace(f'{old}"', f'{new}"')
+    output = with_hashed_names(output)
     head = output.find("</head>")
     if not preloads or "data-calc=" not in output or head < 0:
         return output
@@ -252,7 +251,12 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 
 def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
-    for old, new in renamed.items():  # 404.html
+    return with_hashed_names(output)  # 404.html
+
+
+def with_hashed_names(output: str) -> str:
+    """A page's HTML naming calc.js and calc.css by their hashed names."""
+    for old, new in renamed.items():
         output = output.replace(f'{old}"', f'{new}"')
     return output
 
