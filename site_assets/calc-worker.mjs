@@ -154,15 +154,65 @@ function openCache() {
   return caches.open(CACHE_NAME).catch(() => null);
 }
 
+// The snapshot (31 MB of Python's memory, 60 % of it in 64 KiB pages of zeros) is kept without its zero pages:
+// reading 13 MB from Cache Storage is faster than reading 31 MB, and faster than decompressing a gzipped copy
+// on the worker's thread, which the start-up's other work needs. Its headers say how long it is and which pages
+// the body holds, in order.
+const PAGE = 65536;
+const SIZE_HEADER = "X-Snapshot-Bytes";
+const PAGES_HEADER = "X-Snapshot-Pages";
+
 // {bytes: a promise of the kept snapshot} (read while Pyodide fetches the rest), or null when there is none.
 async function cachedSnapshot(cache) {
   if (!cache) return null;
   try {
     const response = await cache.match(SNAPSHOT_URL);
-    return response ? { bytes: response.arrayBuffer() } : null;
+    return response ? { bytes: unpackSnapshot(response) } : null;
   } catch (error) {
     return null;
   }
+}
+
+function pageLength(page, size) {
+  return Math.min(PAGE, size - page * PAGE);
+}
+
+async function unpackSnapshot(response) {
+  const size = Number(response.headers.get(SIZE_HEADER));
+  const pages = (response.headers.get(PAGES_HEADER) || "").split(",").filter(Boolean).map(Number);
+  const body = new Uint8Array(await response.arrayBuffer());
+  const expected = pages.reduce((sum, page) => sum + pageLength(page, size), 0);
+  if (!(size > 0) || pages.some((page) => !(page >= 0 && page * PAGE < size)) || body.length !== expected) {
+    throw new Error("snapshot entry does not match its headers");
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const page of pages) {
+    const length = pageLength(page, size);
+    bytes.set(body.subarray(at, at + length), page * PAGE);
+    at += length;
+  }
+  mark("snapshotBytes");
+  return bytes.buffer;
+}
+
+// The snapshot as the Response kept in Cache Storage: its pages that hold anything but zeros.
+function packSnapshot(bytes) {
+  const pages = [];
+  const parts = [];
+  for (let page = 0; page * PAGE < bytes.length; page++) {
+    const part = bytes.subarray(page * PAGE, page * PAGE + pageLength(page, bytes.length));
+    if (part.some((byte) => byte !== 0)) {
+      pages.push(page);
+      parts.push(part);
+    }
+  }
+  const headers = {
+    "Content-Type": "application/octet-stream",
+    [SIZE_HEADER]: String(bytes.length),
+    [PAGES_HEADER]: pages.join(","),
+  };
+  return new Response(new Blob(parts), { headers });
 }
 
 // Whether calc.js should have this browser make a snapshot: storage works, none is kept, none was refused.
@@ -196,18 +246,22 @@ async function startPython(cache) {
       const pyodide = await loadPython({ ...options, _loadSnapshot: snapshot.bytes });
       pyodide.runPython(AFTER_RESTORE);
       timings.boot = "snapshot";
-      return pyodide;
+      timings.snapshot = SNAPSHOT_URL;
+      return { pyodide, site: null };
     } catch (error) {
       timings.snapshotError = String((error && error.message) || error);
       await forgetSnapshot(cache);
     }
   }
   timings.boot = "normal";
-  return loadPython(options);
+  // The site's Python downloads while Pyodide boots, not after.
+  const site = fetchBytes(RUNTIME.python);
+  site.catch(() => {}); // awaited by unpackSite
+  return { pyodide: await loadPython(options), site };
 }
 
-async function unpackSite(pyodide) {
-  pyodide.unpackArchive(await fetchBytes(RUNTIME.python), "zip", { extractDir: EXTRACT_DIR });
+async function unpackSite(pyodide, site) {
+  pyodide.unpackArchive(await site, "zip", { extractDir: EXTRACT_DIR });
   pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
 }
 
@@ -233,20 +287,21 @@ async function makeSnapshot() {
     createPyodideModule: pyodideModule(),
     _makeSnapshot: true,
   });
-  await unpackSite(pyodide);
+  await unpackSite(pyodide, fetchBytes(RUNTIME.python));
   pyodide.runPython(PREPARE_SNAPSHOT);
   const bytes = pyodide.makeMemorySnapshot();
   for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
-  await cache.put(SNAPSHOT_URL, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
-  return { made: true, bytes: bytes.length, ms: Math.round(performance.now() - t0) };
+  await cache.put(SNAPSHOT_URL, packSnapshot(bytes));
+  const stored = (await (await cache.match(SNAPSHOT_URL)).blob()).size;
+  return { made: true, snapshot: SNAPSHOT_URL, bytes: bytes.length, stored, ms: Math.round(performance.now() - t0) };
 }
 
 // --- answering ----------------------------------------------------------------------------------------------
 async function boot() {
   const cache = await openCache();
-  const pyodide = await startPython(cache);
+  const { pyodide, site } = await startPython(cache);
   mark("python");
-  if (timings.boot !== "snapshot") await unpackSite(pyodide);
+  if (site) await unpackSite(pyodide, site);
   handle = pyodide.pyimport("kernel_lab.worker").handle;
   mark("calc");
   timings.makeSnapshot = timings.boot === "normal" && (await snapshotWanted(cache));

@@ -17,6 +17,7 @@
 
   function startWorker() {
     if (booted) return booted;
+    window.klWorkerStarted = true; // the head's early start (warm visits) must not start a second one
     booted = new Promise(function (resolve, reject) {
       function fail(message) {
         bootFailed = true;
@@ -24,9 +25,17 @@
         for (const settle of pending.values()) settle({ ok: false, unavailable: true });
         pending.clear();
       }
+      // On a warm visit the page's head has started the worker already (scripts/hooks/calculators.py,
+      // EARLY_START), keeping what it said until now.
+      const early = window.klEarlyWorker;
+      window.klEarlyWorker = null;
       try {
-        performance.mark("kl-worker-start");
-        worker = new Worker(WORKER_URL + "#" + performance.timeOrigin, { type: "module" });
+        if (early) {
+          worker = early.worker;
+        } else {
+          performance.mark("kl-worker-start", { detail: "calc.js" });
+          worker = new Worker(WORKER_URL + "#" + performance.timeOrigin, { type: "module" });
+        }
       } catch (error) {
         fail(String(error));
         return;
@@ -38,10 +47,15 @@
         event.preventDefault();
         fail(event.message || "worker failed");
       };
+      if (early) {
+        for (const msg of early.messages) onMessage(msg);
+        if (early.error) fail(early.error);
+      }
 
       function onMessage(msg) {
         if (msg.type === "ready") {
           window.klWorkerTimings = msg.timings; // how it booted (snapshot or normal), for the benchmark
+          rememberSnapshot(msg.timings.boot === "snapshot" ? msg.timings.snapshot : null);
           resolve();
           if (msg.timings.makeSnapshot) whenIdle(makeSnapshot);
         } else if (msg.type === "boot-error") {
@@ -81,6 +95,7 @@
     let maker;
     const done = function (result) {
       window.klSnapshot = result;
+      if (result.made) rememberSnapshot(result.snapshot);
       if (maker) maker.terminate();
     };
     try {
@@ -94,6 +109,17 @@
       event.preventDefault();
       done({ made: false, reason: event.message || "snapshot worker failed" });
     };
+  }
+
+  // Which snapshot this browser keeps (its key, or null for none), for the head's early start on the next visit
+  // (calc-early.js).
+  function rememberSnapshot(key) {
+    try {
+      if (key) localStorage.setItem("kernel-lab-snapshot", key);
+      else localStorage.removeItem("kernel-lab-snapshot");
+    } catch (error) {
+      /* storage refused: the next visit starts the worker from calc.js */
+    }
   }
 
   // Post a request (the worker queues it while Python boots); resolves with the reply.

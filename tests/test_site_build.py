@@ -87,6 +87,7 @@ def test_pages_without_calculators_are_left_alone(site: Path) -> None:
     for page in ("index.html", "methods/index.html", "authors/index.html"):
         html = (site / page).read_text()
         assert 'data-calc="' not in html and "calc-worker" not in html and "klEarly" not in html
+        assert 'rel="preload"' not in html, page  # the authors' page quotes data-calc=&quot; in its text
 
 
 def one(site: Path, pattern: str) -> Path:
@@ -220,6 +221,23 @@ def test_calculator_pages_fetch_the_gzipped_runtime_from_their_head(site: Path) 
         assert sorted(found) == sorted(f"../{ASSETS}/{n}.gz" for n in gz), name
         assert all((page.parent / href).resolve().is_file() for href in found)
     assert 'rel="preload"' not in (site / "index.html").read_text()
+
+
+def test_calculator_pages_start_the_worker_from_their_head_on_a_warm_visit(site: Path) -> None:
+    """Each calculator page's head carries calc-early.js with the worker's URL and the key the worker keeps this
+    build's snapshot under (calc-worker.mjs SNAPSHOT_URL: pyodide/snapshot-<build>.bin beside it)."""
+    worker = one(site, "calc-worker.*.mjs")
+    build = worker_settings(site)["build"]
+    for name, path in CALC_PAGES.items():
+        page = site / path / "index.html"
+        text = page.read_text()
+        head = text[: text.index("</head>")]
+        found = re.findall(r'<script data-worker="([^"]+)" data-snapshot="([^"]+)">', head)
+        assert len(found) == 1, name
+        worker_url, snapshot_url = found[0]
+        assert (page.parent / worker_url).resolve() == worker.resolve(), name
+        assert (page.parent / snapshot_url).resolve() == worker.parent / "pyodide" / f"snapshot-{build}.bin", name
+    assert "data-snapshot" not in (site / "index.html").read_text()
 
 
 def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> None:

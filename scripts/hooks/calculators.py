@@ -59,6 +59,10 @@ HASH_LENGTH = 10  # hex digits of a content hash in a file or folder name
 renamed: dict[str, str] = {}  # calc.js and calc.css -> their hashed names, for the pages (on_post_page)
 shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for docs/site-speed.md)
 preloads: list[str] = []  # the gzipped runtime files, fetched from a calculator page's head (on_post_page)
+# The worker and this build's memory-snapshot key, for the head's early start on warm visits (EARLY_START);
+# empty when the build keeps no snapshot.
+early_start: dict[str, str] = {}
+EARLY_START = ROOT / "site_assets" / "calc-early.js"  # inlined into each calculator page's head
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -96,9 +100,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     }
     preloads[:] = [f"{ASSETS}/{folder}/{name}.gz" for name in gzipped]
     worker = worker_source(settings)
-    generated = {python_name: package, hashed_name(WORKER, worker.encode()): worker.encode()}
+    worker_name = hashed_name(WORKER, worker.encode())
+    early_start.clear()
+    if settings["snapshot"]:
+        # The worker's SNAPSHOT_URL, relative to the site.
+        early_start.update(
+            worker=f"{ASSETS}/{worker_name}", snapshot=f"{ASSETS}/pyodide/snapshot-{settings['build']}.bin"
+        )
+    generated = {python_name: package, worker_name: worker.encode()}
     script = (ROOT / "site_assets" / "calc.js").read_text(encoding="utf-8")
-    generated["calc.js"] = script.replace(f'"{WORKER}"', json.dumps(hashed_name(WORKER, worker.encode()))).encode()
+    generated["calc.js"] = script.replace(f'"{WORKER}"', json.dumps(worker_name)).encode()
     generated["calc.css"] = (ROOT / "site_assets" / "calc.css").read_bytes()
     renamed.clear()
     for name in WIDGET_FILES:  # the pages name them (mkdocs.yml): on_post_page puts the hashed names there
@@ -233,12 +244,13 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Every page names calc.js and calc.css by their hashed names. A calculator page starts downloading the
     gzipped runtime from its head, at low priority (after the page's own styles and scripts), so that the
     download overlaps the page's first paint instead of waiting for the worker; the worker's fetches then find
-    them in the HTTP cache (or join the download)."""
+    them in the HTTP cache (or join the download). Its head also starts the worker on a warm visit
+    (site_assets/calc-early.js)."""
     output = with_hashed_names(output)
     head = output.find("</head>")
-    if not preloads or "data-calc=" not in output or head < 0:
+    if not preloads or 'data-calc="' not in output or head < 0:  # markup, not a page quoting data-calc=&quot;
         return output
-    links = "".join(
+    links = early_script(page.url) + "".join(
         str(
             html(
                 '<link rel="preload" as="fetch" crossorigin href="{}" fetchpriority="low">',
@@ -248,6 +260,19 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
         for path in preloads
     )
     return output[:head] + links + output[head:]
+
+
+def early_script(page_url: str) -> str:
+    """site_assets/calc-early.js inlined, with the worker's and the snapshot's URLs relative to the page."""
+    if not early_start:
+        return ""
+    code = EARLY_START.read_text(encoding="utf-8")
+    if "</script" in code.lower():
+        raise ValueError(f"{EARLY_START} must not contain </script")
+    urls = {name: get_relative_url(path, page_url) for name, path in early_start.items()}
+    return str(
+        html('<script data-worker="{}" data-snapshot="{}">{}</script>', urls["worker"], urls["snapshot"], Markup(code))
+    )
 
 
 def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:

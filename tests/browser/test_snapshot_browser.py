@@ -74,6 +74,7 @@ def first_visit_makes_a_snapshot(p: Profile, site_url: str) -> Any:
     page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
     made = page.evaluate("() => window.klSnapshot")
     assert made["made"] is True and made["bytes"] > 1_000_000, made
+    assert 0 < made["stored"] < made["bytes"], "kept without its pages of zeros"
     return page
 
 
@@ -164,3 +165,39 @@ def test_a_corrupt_gzipped_file_means_the_original_files(browser: Any, site_url:
         assert boot(page)["gzError"], boot(page)
         assert any(u.endswith("/pyodide.asm.wasm") for u in p.requests)
         recomputes(page)
+
+
+def started_by(page: Any) -> str:
+    """Who started the page's worker: "early" (the head, on a warm visit) or "calc.js"."""
+    detail: str = page.evaluate('() => performance.getEntriesByName("kl-worker-start")[0].detail')
+    return detail
+
+
+def test_a_warm_visit_starts_the_worker_from_the_head(browser: Any, site_url: str, tmp_path: Path) -> None:
+    with profile(browser, tmp_path, origin_of(site_url)) as p:
+        page = first_visit_makes_a_snapshot(p, site_url)
+        assert started_by(page) == "calc.js"
+        page.close()
+        page = p.visit(site_url)
+        assert started_by(page) == "early" and boot(page)["boot"] == "snapshot"
+        assert page.evaluate("() => performance.getEntriesByName('kl-worker-start').length") == 1, "one worker"
+        recomputes(page)
+        assert not p.errors
+
+
+def test_a_snapshot_gone_from_cache_storage_means_a_normal_boot_and_a_new_snapshot(
+    browser: Any, site_url: str, tmp_path: Path
+) -> None:
+    """localStorage still names the snapshot (so the head starts the worker) but Cache Storage lost it (evicted,
+    cleared): the worker boots normally, the page recomputes, and the browser makes the snapshot again."""
+    with profile(browser, tmp_path, origin_of(site_url)) as p:
+        page = first_visit_makes_a_snapshot(p, site_url)
+        page.evaluate("async () => { await caches.delete('kernel-lab-python'); }")
+        page.close()
+        page = p.visit(site_url)
+        assert started_by(page) == "early" and boot(page)["boot"] == "normal", boot(page)
+        recomputes(page)
+        page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
+        assert page.evaluate("() => window.klSnapshot.made") is True
+        page.close()
+        assert boot(p.visit(site_url))["boot"] == "snapshot"
