@@ -9,16 +9,18 @@
 // snapshot that is missing, unreadable or refused by Pyodide (a different build, a corrupt entry) means a
 // normal boot; one that failed to load is not made again for this build.
 //
-// Large files come gzipped (NAME.gz, listed in RUNTIME.gz) and are decompressed here with DecompressionStream,
-// so that hosts that compress nothing still send few bytes; Pyodide fetches through the global fetch, which is
-// wrapped below, so the wasm still compiles while it streams in (a Response with Content-Type application/wasm).
+// Large files come compressed with Zstandard (NAME.zst, listed in RUNTIME.zst; a fifth smaller than gzip -9)
+// and are decompressed here with fzstd (RUNTIME.zstd), so that hosts that compress nothing still send few bytes;
+// Pyodide fetches through the global fetch, which is wrapped below, so the wasm still compiles while it streams
+// in (a Response with Content-Type application/wasm).
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
-// Written by the build (scripts/hooks/calculators.py): the build's id, the files shipped as .gz, whether to
-// keep a memory snapshot, and where the files are. These defaults (no .gz files, no snapshot) are the plain site.
+// Written by the build (scripts/hooks/calculators.py): the build's id, the files shipped as .zst and the
+// decoder's name, whether to keep a memory snapshot, and where the files are. These defaults (no .zst files, no
+// snapshot) are the plain site.
 // The Pyodide files' folder and python.zip's name carry a hash of their content (a host may let browsers keep
 // them for a year: scripts/hooks/headers.py); the build also rewrites the import above to that folder.
-const RUNTIME = /*RUNTIME*/ { build: "", gz: [], snapshot: false, pyodide: "pyodide/", python: "python.zip" } /*END RUNTIME*/;
+const RUNTIME = /*RUNTIME*/ { build: "", zst: [], zstd: "", snapshot: false, pyodide: "pyodide/", python: "python.zip" } /*END RUNTIME*/;
 
 const SELF_URL = new URL(import.meta.url);
 const HERE = new URL("./", SELF_URL);
@@ -38,16 +40,38 @@ function mark(name) {
 }
 mark("worker");
 
-// --- gzipped files ------------------------------------------------------------------------------------------
+// --- compressed files ---------------------------------------------------------------------------------------
 const plainFetch = self.fetch.bind(self);
-const GZ = new Set(typeof DecompressionStream === "function" ? RUNTIME.gz.map((n) => new URL(n, HERE).href) : []);
+const ZST = new Set(RUNTIME.zstd ? RUNTIME.zst.map((n) => new URL(n, HERE).href) : []);
 const TYPES = { wasm: "application/wasm", mjs: "text/javascript", json: "application/json", zip: "application/zip" };
+// The decoder (fzstd, 24 kB of JavaScript), fetched as soon as the worker starts when anything ships compressed.
+const DECODER = ZST.size ? import(new URL(RUNTIME.zstd, HERE).href).then((module) => module.Decompress) : null;
+if (DECODER) DECODER.catch(() => {}); // a failure is the first fetch's: it falls back to the original file
 
-// NAME.gz decompressed as it arrives. A host that labels .gz files Content-Encoding: gzip has the browser
-// decompress them already: the first bytes tell (gzip's magic number 1f 8b).
-async function fetchGzipped(url) {
-  const response = await plainFetch(url + ".gz");
-  if (!response.ok || !response.body) throw new Error(url + ".gz: HTTP " + response.status);
+// A stream of Zstandard frames, decompressed as it arrives.
+function unzstd(Decompress) {
+  let decoder = null;
+  return new TransformStream({
+    start(controller) {
+      decoder = new Decompress((chunk) => {
+        if (chunk.length) controller.enqueue(chunk);
+      });
+    },
+    transform(chunk) {
+      decoder.push(chunk);
+    },
+    flush() {
+      decoder.push(new Uint8Array(0), true); // throws on a truncated frame
+    },
+  });
+}
+
+// NAME.zst decompressed as it arrives. A host that labels .zst files Content-Encoding: zstd has the browser
+// decompress them already: the first bytes tell (a Zstandard frame starts 28 b5 2f fd).
+async function fetchCompressed(url) {
+  const Decompress = await DECODER;
+  const response = await plainFetch(url + ".zst");
+  if (!response.ok || !response.body) throw new Error(url + ".zst: HTTP " + response.status);
   const reader = response.body.getReader();
   const first = await reader.read();
   const head = first.done ? new Uint8Array(0) : first.value;
@@ -65,19 +89,17 @@ async function fetchGzipped(url) {
       return reader.cancel(reason);
     },
   });
-  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const packed = head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd;
   const type = TYPES[url.split(".").pop()] || "application/octet-stream";
-  return new Response(gzipped ? watched(body.pipeThrough(new DecompressionStream("gzip"))) : body, {
+  return new Response(packed ? watched(body.pipeThrough(unzstd(Decompress))) : body, {
     headers: { "Content-Type": type },
   });
 }
 
-// A .gz that fails part-way (truncated, corrupt) must not leave Python waiting: Pyodide only logs a wasm that
-// fails to compile. The stream reports its error to gzFailed, which boot() races against loadPyodide.
-let reportGzError = null;
-const gzFailed = new Promise((resolve) => {
-  reportGzError = resolve;
-});
+// A .zst that fails part-way (truncated, corrupt), or a wasm that does not compile or instantiate (a corrupt
+// kept copy), must not leave Python waiting: Pyodide only logs them. Each is reported to the loadPython attempt
+// under way, which then starts again on the original files.
+let reportFailure = () => {};
 function watched(stream) {
   const reader = stream.getReader();
   return new ReadableStream({
@@ -87,7 +109,7 @@ function watched(stream) {
         if (done) controller.close();
         else controller.enqueue(value);
       } catch (error) {
-        reportGzError(error);
+        reportFailure(error);
         controller.error(error);
       }
     },
@@ -96,34 +118,73 @@ function watched(stream) {
     },
   });
 }
+for (const name of ["instantiateStreaming", "instantiate"]) {
+  const original = WebAssembly[name];
+  WebAssembly[name] = function (...args) {
+    return original.apply(this, args).catch((error) => {
+      reportFailure(error);
+      throw error;
+    });
+  };
+}
 
-const GZ_FAILED = Symbol("gzip failed");
+const FAILED = Symbol("a file failed");
 
-// loadPyodide, or, when a gzipped file fails on the way, loadPyodide again on the original files.
+// loadPyodide, or, when a file fails on the way, loadPyodide again on the original files (the kept copies that
+// were read are deleted: one may be the culprit).
 async function loadPython(options) {
-  const failed = gzFailed.then((error) => ({ [GZ_FAILED]: error }));
+  const failed = new Promise((resolve) => {
+    reportFailure = (error) => resolve({ [FAILED]: error });
+  });
   const first = await Promise.race([loadPyodide(options), failed]);
-  if (!(GZ_FAILED in first)) return first;
-  const error = first[GZ_FAILED];
-  timings.gzError = String((error && error.message) || error);
-  GZ.clear();
+  reportFailure = () => {};
+  if (!(FAILED in first)) return first;
+  const error = first[FAILED];
+  timings.fileError = String((error && error.message) || error);
+  if (timings.copies) await forgetCopies();
+  ZST.clear();
   return loadPyodide({ ...options, createPyodideModule: undefined });
+}
+
+// A compressed file: the decompressed copy kept beside the snapshot (Cache Storage: read without work on this
+// thread, where the JavaScript decoder would take about 150 ms for the wasm), else NAME.zst, else the original.
+const COPIES = openCache();
+async function keptCopy(url) {
+  try {
+    const cache = await COPIES;
+    const kept = (cache && (await cache.match(url))) || null;
+    if (kept) (timings.copies = timings.copies || []).push(url.split("/").pop());
+    return kept;
+  } catch (error) {
+    return null;
+  }
+}
+
+async function forgetCopies() {
+  try {
+    const cache = await COPIES;
+    for (const url of ZST) await cache.delete(url);
+  } catch (error) {
+    /* storage refused: nothing to forget */
+  }
 }
 
 self.fetch = function (input, init) {
   const url = input instanceof Request ? input.url : String(input);
   const absolute = new URL(url, HERE).href;
-  if (!GZ.has(absolute)) return plainFetch(input, init);
-  return fetchGzipped(absolute).catch(() => plainFetch(input, init)); // no .gz there: the original file
+  if (!ZST.has(absolute)) return plainFetch(input, init);
+  return keptCopy(absolute)
+    .then((kept) => kept || fetchCompressed(absolute))
+    .catch(() => plainFetch(input, init)); // no .zst or no decoder: the original
 };
 
-// Pyodide imports pyodide.asm.mjs itself (1.2 MB of JavaScript, a fifth of that gzipped); when it ships
-// gzipped, it is imported from the decompressed text instead (a blob: URL; the original file if that is
+// Pyodide imports pyodide.asm.mjs itself (1.2 MB of JavaScript, a sixth of that compressed); when it ships
+// compressed, it is imported from the decompressed text instead (a blob: URL; the original file if that is
 // refused). Handed to loadPyodide as createPyodideModule, which it awaits only after it has started fetching
 // the wasm, so both downloads overlap.
 function pyodideModule() {
   const url = INDEX_URL + "pyodide.asm.mjs";
-  if (!GZ.has(url)) return undefined;
+  if (!ZST.has(url)) return undefined;
   const loaded = (async function () {
     let blobUrl = null;
     try {
@@ -140,8 +201,9 @@ function pyodideModule() {
   return async (settings) => (await loaded)(settings);
 }
 
-function fetchBytes(name) {
-  return fetch(new URL(name, HERE)).then(function (r) {
+// A file's bytes: through the wrapped fetch (a kept copy, NAME.zst or the file), or from the host as it is.
+function fetchBytes(name, { original = false } = {}) {
+  return (original ? plainFetch : fetch)(new URL(name, HERE)).then(function (r) {
     if (!r.ok) throw new Error(name + ": HTTP " + r.status);
     return r.arrayBuffer();
   });
@@ -260,8 +322,16 @@ async function startPython(cache) {
   return { pyodide: await loadPython(options), site };
 }
 
+// python.zip unpacked; if its copy or .zst was unreadable, the original file from the host.
 async function unpackSite(pyodide, site) {
-  pyodide.unpackArchive(await site, "zip", { extractDir: EXTRACT_DIR });
+  try {
+    pyodide.unpackArchive(await site, "zip", { extractDir: EXTRACT_DIR });
+  } catch (error) {
+    timings.fileError = String((error && error.message) || error).split("\n").slice(-2).join(" ");
+    if (timings.copies) await forgetCopies();
+    const original = await fetchBytes(RUNTIME.python, { original: true });
+    pyodide.unpackArchive(original, "zip", { extractDir: EXTRACT_DIR });
+  }
   pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
 }
 
@@ -291,8 +361,12 @@ async function makeSnapshot() {
   pyodide.runPython(PREPARE_SNAPSHOT);
   const bytes = pyodide.makeMemorySnapshot();
   for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
+  // The compressed files decompressed, under their own names: a start from the snapshot reads them from here
+  // instead of decompressing again on the worker's thread (COPIES).
+  for (const url of ZST) await cache.put(url, await fetchCompressed(url));
   await cache.put(SNAPSHOT_URL, packSnapshot(bytes));
-  const stored = (await (await cache.match(SNAPSHOT_URL)).blob()).size;
+  let stored = 0;
+  for (const request of await cache.keys()) stored += (await (await cache.match(request)).blob()).size;
   return { made: true, snapshot: SNAPSHOT_URL, bytes: bytes.length, stored, ms: Math.round(performance.now() - t0) };
 }
 

@@ -7,7 +7,6 @@ about 10 s more the first time on a fresh machine.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
@@ -18,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 
 from kernel_lab import calculators
-from scripts.hooks.calculators import GZIPPED
+from scripts.hooks.calculators import COMPRESSED
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = "assets/kernel-lab"
@@ -135,20 +135,26 @@ def worker_settings(site: Path) -> dict[str, Any]:
     return settings
 
 
-def test_large_files_also_ship_gzipped_and_the_worker_knows_which(site: Path) -> None:
+def test_large_files_also_ship_compressed_and_the_worker_knows_which(site: Path) -> None:
+    """NAME.zst beside NAME (Zstandard, decompressed with the standard zstandard package here), listed in the
+    worker's settings with the decoder it imports; python.zip too."""
     settings = worker_settings(site)
     if not settings["snapshot"]:
         pytest.skip("no precompiled runtime in this build (no Node?): the site ships Pyodide's own files")
     folder = settings["pyodide"]
-    assert set(settings["gz"]) <= {f"{folder}{n}" for n in GZIPPED}
-    for name in GZIPPED:
-        original = (site / ASSETS / folder / name).read_bytes()
-        if f"{folder}{name}" not in settings["gz"]:  # only where gzip saves little (the short lock file)
+    python = settings["python"]
+    assert set(settings["zst"]) <= {f"{folder}{n}" for n in COMPRESSED} | {python}
+    assert python in settings["zst"]
+    for name in [f"{folder}{n}" for n in COMPRESSED] + [python]:
+        original = (site / ASSETS / name).read_bytes()
+        if name not in settings["zst"]:  # only where compression saves little (the short lock file)
             assert len(original) < 4096, name
             continue
-        packed = (site / ASSETS / folder / (name + ".gz")).read_bytes()
-        assert gzip.decompress(packed) == original, name
-        assert len(packed) < 0.6 * len(original), name
+        packed = (site / ASSETS / (name + ".zst")).read_bytes()
+        assert zstandard.ZstdDecompressor().decompress(packed) == original, name
+        assert len(packed) < 0.5 * len(original), name
+    decoder = (site / ASSETS / settings["zstd"]).read_text()
+    assert "export { Decompress" in decoder
     assert re.fullmatch(r"[0-9a-f]{20}", settings["build"])
     assert not list((site / ASSETS).rglob("*.bin")), "no memory snapshot is downloaded: browsers make their own"
 
@@ -210,15 +216,16 @@ def test_hook_leaves_pages_without_markers_untouched() -> None:
     assert hook.on_page_content(html, page=None, config=None, files=None) is html  # type: ignore[arg-type]
 
 
-def test_calculator_pages_fetch_the_gzipped_runtime_from_their_head(site: Path) -> None:
-    """Low-priority preloads of the files the worker fetches, on calculator pages only, pointing at real files."""
-    gz = worker_settings(site)["gz"]
+def test_calculator_pages_fetch_the_compressed_runtime_from_their_head(site: Path) -> None:
+    """Low-priority preloads of the Pyodide files the worker fetches, on calculator pages only, pointing at real
+    files (python.zip is fetched by the worker itself, when it boots without a snapshot)."""
+    zst = [n for n in worker_settings(site)["zst"] if n.startswith("pyodide/")]
     for name, path in CALC_PAGES.items():
         page = site / path / "index.html"
         text = page.read_text()
         head = text[: text.index("</head>")]
         found = re.findall(r'<link rel="preload" as="fetch" crossorigin href="([^"]+)" fetchpriority="low">', head)
-        assert sorted(found) == sorted(f"../{ASSETS}/{n}.gz" for n in gz), name
+        assert sorted(found) == sorted(f"../{ASSETS}/{n}.zst" for n in zst), name
         assert all((page.parent / href).resolve().is_file() for href in found)
     assert 'rel="preload"' not in (site / "index.html").read_text()
 
@@ -241,18 +248,25 @@ def test_calculator_pages_start_the_worker_from_their_head_on_a_warm_visit(site:
 
 
 def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> None:
-    """calc.<h>.js, calc.<h>.css, calc-worker.<h>.mjs, python.<h>.zip: h is the file's SHA-256 (10 hex digits);
-    pyodide/<h>/: h hashes the folder's listing of names and file hashes. Another content is another name."""
+    """calc.<h>.js, calc.<h>.css, calc-worker.<h>.mjs, python.<h>.zip, fzstd.<h>.mjs: h is the file's SHA-256
+    (10 hex digits), python.<h>.zip.zst's that of the file it decompresses to; pyodide/<h>/: h hashes the folder's
+    listing of names and file hashes. Another content is another name."""
     for path in (site / ASSETS).glob("*.*.*"):
         digest = path.name.split(".")[1]
-        assert digest == hashlib.sha256(path.read_bytes()).hexdigest()[:10], path.name
+        content = path.read_bytes()
+        if path.suffix == ".zst":
+            content = zstandard.ZstdDecompressor().decompress(content)
+        assert digest == hashlib.sha256(content).hexdigest()[:10], path.name
     folder = pyodide_folder(site)
     listing = "".join(
         f"{p.name} {hashlib.sha256(p.read_bytes()).hexdigest()}\n"
         for p in sorted(folder.iterdir(), key=lambda p: p.name)
     )
     assert folder.name == hashlib.sha256(listing.encode()).hexdigest()[:10]
-    hashed = [one(site, pattern).name for pattern in ("calc.*.js", "calc.*.css", "calc-worker.*.mjs", "python.*.zip")]
+    patterns: tuple[str, ...] = ("calc.*.js", "calc.*.css", "calc-worker.*.mjs", "python.*.zip")
+    if worker_settings(site)["zstd"]:
+        patterns += ("python.*.zip.zst", "fzstd.*.mjs")
+    hashed = [one(site, pattern).name for pattern in patterns]
     assert sorted(p.name for p in (site / ASSETS).iterdir()) == sorted(["pyodide", *hashed]), "all carry a hash"
     assert [p.name for p in (site / ASSETS / "pyodide").iterdir()] == [folder.name]
     for page in ("layer/index.html", "index.html", "404.html"):
