@@ -1,12 +1,12 @@
-// Inlined into the head of every calculator page (scripts/hooks/calculators.py): starts the calculators' worker
-// before calc.js would (calc.js runs after the first paint and the theme's scripts, and starts it when a
-// calculator comes into view); calc.js adopts it, with whatever it has said meanwhile.
-// - A warm visit (this browser keeps a memory snapshot of this build's Python, site_assets/calc-worker.mjs): at
-//   once, while the page is still being parsed; the worker restores Python from its own copies while the page
-//   paints. Which snapshot this browser keeps: calc.js writes its key to localStorage, which is read at once,
-//   where Cache Storage would answer only after the first paint.
-// - A first visit: right after the first paint, so that the worker's own downloads and start-up do not delay
-//   it; the large files are already on their way (the head's low-priority preloads).
+// Inlined into the head of every calculator page (scripts/hooks/calculators.py). On a warm visit (this browser
+// keeps a memory snapshot of this build's Python: site_assets/calc-worker.mjs) it starts the calculators' worker
+// at once, while the page is still being parsed, instead of after the first paint and the theme's scripts; the
+// worker then restores Python from its own copies while the page paints. calc.js adopts it, with whatever it
+// has said meanwhile. On a first visit it does nothing: calc.js starts the worker once the theme's scripts have
+// run (a worker compiling the runtime beside them stretches their tasks past 50 ms on two cores), and the head's
+// low-priority downloads are not joined by the worker's ahead of the page's own styles. Which snapshot this
+// browser keeps: calc.js writes its key to localStorage, which is read at once, where Cache Storage would answer
+// only after the first paint.
 (function (script) {
   "use strict";
   if (!window.Worker || !script) return;
@@ -16,30 +16,18 @@
   try {
     kept = localStorage.getItem("kernel-lab-snapshot");
   } catch (error) {
-    /* storage refused: a first visit, as far as this page can tell */
+    return; // storage refused: calc.js starts the worker
   }
 
-  function start(when) {
-    if (window.klWorkerStarted || window.klEarlyWorker) return;
-    performance.mark("kl-worker-start", { detail: when });
-    const early = { worker: new Worker(worker + "#" + performance.timeOrigin, { type: "module" }), messages: [] };
-    early.worker.onmessage = function (event) {
-      early.messages.push(event.data);
-    };
-    early.worker.onerror = function (event) {
-      event.preventDefault();
-      early.error = event.message || "worker failed";
-    };
-    window.klEarlyWorker = early;
-  }
-
-  if (kept === snapshot) {
-    start("early");
-  } else if (document.visibilityState === "hidden") {
-    setTimeout(start, 0, "after paint"); // a hidden tab paints nothing
-  } else {
-    requestAnimationFrame(function () {
-      setTimeout(start, 0, "after paint");
-    });
-  }
+  if (kept !== snapshot || window.klWorkerStarted) return;
+  performance.mark("kl-worker-start", { detail: "early" });
+  const early = { worker: new Worker(worker + "#" + performance.timeOrigin, { type: "module" }), messages: [] };
+  early.worker.onmessage = function (event) {
+    early.messages.push(event.data);
+  };
+  early.worker.onerror = function (event) {
+    event.preventDefault();
+    early.error = event.message || "worker failed";
+  };
+  window.klEarlyWorker = early;
 })(document.currentScript);

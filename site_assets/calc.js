@@ -1,8 +1,7 @@
 // Kernel Lab calculators, browser side. Carries form values to the Python worker and puts the HTML it
 // returns into the page; it computes nothing itself. One worker serves every calculator and survives
-// Material's instant navigation. A calculator page's head starts it (calc-early.js: at once on a warm visit,
-// else after the first paint); otherwise it starts when a calculator comes into view or is touched (a page
-// reached by instant navigation). Pages without calculators never start it.
+// Material's instant navigation. On a warm visit the calculator page's head starts it (calc-early.js);
+// otherwise it starts when a calculator comes into view or is touched. Pages without calculators never start it.
 (function () {
   "use strict";
 

@@ -169,8 +169,7 @@ def test_a_corrupt_compressed_file_means_the_original_files(browser: Any, site_u
 
 
 def started_by(page: Any) -> str:
-    """Who started the page's worker: the head, "early" (a warm visit) or "after paint" (a first visit), or
-    "calc.js"."""
+    """Who started the page's worker: "early" (the head, on a warm visit) or "calc.js"."""
     detail: str = page.evaluate('() => performance.getEntriesByName("kl-worker-start")[0].detail')
     return detail
 
@@ -178,7 +177,7 @@ def started_by(page: Any) -> str:
 def test_a_warm_visit_starts_the_worker_from_the_head(browser: Any, site_url: str, tmp_path: Path) -> None:
     with profile(browser, tmp_path, origin_of(site_url)) as p:
         page = first_visit_makes_a_snapshot(p, site_url)
-        assert started_by(page) == "after paint"
+        assert started_by(page) == "calc.js"
         page.close()
         page = p.visit(site_url)
         assert started_by(page) == "early" and boot(page)["boot"] == "snapshot"
