@@ -217,17 +217,21 @@ def test_hook_leaves_pages_without_markers_untouched() -> None:
 
 
 def test_calculator_pages_fetch_the_compressed_runtime_from_their_head(site: Path) -> None:
-    """Low-priority preloads of the Pyodide files the worker fetches, on calculator pages only, pointing at real
-    files (python.zip is fetched by the worker itself, when it boots without a snapshot)."""
+    """On a first visit the head's second calc-early.js, after the stylesheets, preloads the Pyodide files the worker
+    fetches (python.zip is fetched by the worker itself, when it boots without a snapshot); calculator pages only,
+    each pointing at a real file."""
     zst = [n for n in worker_settings(site)["zst"] if n.startswith("pyodide/")]
     for name, path in CALC_PAGES.items():
         page = site / path / "index.html"
         text = page.read_text()
         head = text[: text.index("</head>")]
-        found = re.findall(r'<link rel="preload" as="fetch" crossorigin href="([^"]+)" fetchpriority="low">', head)
-        assert sorted(found) == sorted(f"../{ASSETS}/{n}.zst" for n in zst), name
-        assert all((page.parent / href).resolve().is_file() for href in found)
-    assert 'rel="preload"' not in (site / "index.html").read_text()
+        found = re.findall(r'<script data-preloads="([^"]*)">', head)
+        assert len(found) == 1, name
+        assert head.rindex('rel="stylesheet"') < head.index('<script data-preloads='), "after the page's styles"
+        files = found[0].split()
+        assert sorted(files) == sorted(f"../{ASSETS}/{n}.zst" for n in zst), name
+        assert all((page.parent / href).resolve().is_file() for href in files)
+    assert "data-preloads" not in (site / "index.html").read_text()
 
 
 def test_calculator_pages_start_the_worker_from_their_head_on_a_warm_visit(site: Path) -> None:
@@ -241,6 +245,7 @@ def test_calculator_pages_start_the_worker_from_their_head_on_a_warm_visit(site:
         head = text[: text.index("</head>")]
         found = re.findall(r'<script data-worker="([^"]+)" data-snapshot="([^"]+)">', head)
         assert len(found) == 1, name
+        assert head.index('<script data-worker=') < head.index('rel="stylesheet"'), "before the styles, which hold it"
         worker_url, snapshot_url = found[0]
         assert (page.parent / worker_url).resolve() == worker.resolve(), name
         assert (page.parent / snapshot_url).resolve() == worker.parent / "pyodide" / f"snapshot-{build}.bin", name

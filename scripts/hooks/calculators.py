@@ -61,7 +61,7 @@ RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
 HASH_LENGTH = 10  # hex digits of a content hash in a file or folder name
 renamed: dict[str, str] = {}  # calc.js and calc.css -> their hashed names, for the pages (on_post_page)
 shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for docs/site-speed.md)
-preloads: list[str] = []  # the compressed runtime files, fetched from a calculator page's head (on_post_page)
+preloads: list[str] = []  # the compressed runtime files, fetched by a calculator page's head on a first visit
 # The worker and this build's memory-snapshot key, for the head's early start on warm visits (EARLY_START);
 # empty when the build keeps no snapshot.
 early_start: dict[str, str] = {}
@@ -252,38 +252,30 @@ def python_zip() -> bytes:
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Every page names calc.js and calc.css by their hashed names. A calculator page starts downloading the
-    compressed runtime from its head, at low priority (after the page's own styles and scripts), so that the
-    download overlaps the page's first paint instead of waiting for the worker; the worker's fetches then find
-    them in the HTTP cache (or join the download). Its head also starts the worker on a warm visit
-    (site_assets/calc-early.js)."""
+    """Every page names calc.js and calc.css by their hashed names. A calculator page's head gets
+    site_assets/calc-early.js twice: before the stylesheets (on a warm visit it starts the worker at once) and
+    at the end (on a first visit it starts downloading the compressed runtime at low priority, after the page's
+    own styles, so that the download overlaps the page's first paint instead of waiting for the worker, whose
+    fetches then find the files in the HTTP cache or join the download)."""
     output = with_hashed_names(output)
     head = output.find("</head>")
-    if not preloads or 'data-calc="' not in output or head < 0:  # markup, not a page quoting data-calc=&quot;
+    if not early_start or 'data-calc="' not in output or head < 0:  # markup, not a page quoting data-calc=&quot;
         return output
-    links = early_script(page.url) + "".join(
-        str(
-            html(
-                '<link rel="preload" as="fetch" crossorigin href="{}" fetchpriority="low">',
-                get_relative_url(path, page.url),
-            )
-        )
-        for path in preloads
-    )
-    return output[:head] + links + output[head:]
+    files = " ".join(get_relative_url(path, page.url) for path in preloads)
+    output = output[:head] + early_script(preloads=files) + output[head:]
+    at = output.find('<link rel="stylesheet"', 0, head)
+    at = head if at < 0 else at
+    urls = {name: get_relative_url(path, page.url) for name, path in early_start.items()}
+    return output[:at] + early_script(worker=urls["worker"], snapshot=urls["snapshot"]) + output[at:]
 
 
-def early_script(page_url: str) -> str:
-    """site_assets/calc-early.js inlined, with the worker's and the snapshot's URLs relative to the page."""
-    if not early_start:
-        return ""
+def early_script(**data: str) -> str:
+    """site_assets/calc-early.js inlined, with ``data`` as its data- attributes."""
     code = EARLY_START.read_text(encoding="utf-8")
     if "</script" in code.lower():
         raise ValueError(f"{EARLY_START} must not contain </script")
-    urls = {name: get_relative_url(path, page_url) for name, path in early_start.items()}
-    return str(
-        html('<script data-worker="{}" data-snapshot="{}">{}</script>', urls["worker"], urls["snapshot"], Markup(code))
-    )
+    attributes = Markup("".join(str(html(' data-{}="{}"', name, value)) for name, value in data.items()))
+    return str(html("<script{}>{}</script>", attributes, Markup(code)))
 
 
 def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:

@@ -179,9 +179,11 @@ def test_a_warm_visit_starts_the_worker_from_the_head(browser: Any, site_url: st
         page = first_visit_makes_a_snapshot(p, site_url)
         assert started_by(page) == "calc.js"
         page.close()
+        before = len(p.requests)
         page = p.visit(site_url)
         assert started_by(page) == "early" and boot(page)["boot"] == "snapshot"
         assert page.evaluate("() => performance.getEntriesByName('kl-worker-start').length") == 1, "one worker"
+        assert not [u for u in p.requests[before:] if u.endswith(".zst")], "nothing preloaded on a warm visit"
         recomputes(page)
         assert not p.errors
 
