@@ -62,8 +62,8 @@ HASH_LENGTH = 10  # hex digits of a content hash in a file or folder name
 renamed: dict[str, str] = {}  # calc.js and calc.css -> their hashed names, for the pages (on_post_page)
 shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for docs/site-speed.md)
 preloads: list[str] = []  # the compressed runtime files, fetched by a calculator page's head on a first visit
-# The worker and this build's memory-snapshot key, for the head's early start on warm visits (EARLY_START);
-# empty when the build keeps no snapshot.
+# The worker, this build's memory-snapshot key and EARLY_START's code, for calculator pages' heads; empty when
+# the build keeps no snapshot.
 early_start: dict[str, str] = {}
 EARLY_START = ROOT / "site_assets" / "calc-early.js"  # inlined into each calculator page's head
 
@@ -111,8 +111,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if settings["snapshot"]:
         # The worker's SNAPSHOT_URL, relative to the site.
         early_start.update(
-            worker=f"{ASSETS}/{worker_name}", snapshot=f"{ASSETS}/pyodide/snapshot-{settings['build']}.bin"
+            worker=f"{ASSETS}/{worker_name}",
+            snapshot=f"{ASSETS}/pyodide/snapshot-{settings['build']}.bin",
+            code=EARLY_START.read_text(encoding="utf-8"),
         )
+        if "</script" in early_start["code"].lower():
+            raise ValueError(f"{EARLY_START} must not contain </script")
     generated = {python_name: package, worker_name: worker.encode()}
     if packed:
         generated[python_name + ".zst"] = packed
@@ -265,17 +269,14 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     output = output[:head] + early_script(preloads=files) + output[head:]
     at = output.find('<link rel="stylesheet"', 0, head)
     at = head if at < 0 else at
-    urls = {name: get_relative_url(path, page.url) for name, path in early_start.items()}
-    return output[:at] + early_script(worker=urls["worker"], snapshot=urls["snapshot"]) + output[at:]
+    worker, snapshot = (get_relative_url(early_start[name], page.url) for name in ("worker", "snapshot"))
+    return output[:at] + early_script(worker=worker, snapshot=snapshot) + output[at:]
 
 
 def early_script(**data: str) -> str:
     """site_assets/calc-early.js inlined, with ``data`` as its data- attributes."""
-    code = EARLY_START.read_text(encoding="utf-8")
-    if "</script" in code.lower():
-        raise ValueError(f"{EARLY_START} must not contain </script")
     attributes = Markup("".join(str(html(' data-{}="{}"', name, value)) for name, value in data.items()))
-    return str(html("<script{}>{}</script>", attributes, Markup(code)))
+    return str(html("<script{}>{}</script>", attributes, Markup(early_start["code"])))
 
 
 def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
