@@ -227,7 +227,7 @@ def test_calculator_pages_fetch_the_compressed_runtime_from_their_head(site: Pat
         head = text[: text.index("</head>")]
         found = re.findall(r'<script data-preloads="([^"]*)">', head)
         assert len(found) == 1, name
-        assert head.rindex('rel="stylesheet"') < head.index('<script data-preloads='), "after the page's styles"
+        assert head.rindex('rel="stylesheet"') < head.index("<script data-preloads="), "after the page's styles"
         files = found[0].split()
         assert sorted(files) == sorted(f"../{ASSETS}/{n}.zst" for n in zst), name
         assert all((page.parent / href).resolve().is_file() for href in files)
@@ -245,7 +245,7 @@ def test_calculator_pages_start_the_worker_from_their_head_on_a_warm_visit(site:
         head = text[: text.index("</head>")]
         found = re.findall(r'<script data-worker="([^"]+)" data-snapshot="([^"]+)">', head)
         assert len(found) == 1, name
-        assert head.index('<script data-worker=') < head.index('rel="stylesheet"'), "before the styles, which hold it"
+        assert head.index("<script data-worker=") < head.index('rel="stylesheet"'), "before the styles, which hold it"
         worker_url, snapshot_url = found[0]
         assert (page.parent / worker_url).resolve() == worker.resolve(), name
         assert (page.parent / snapshot_url).resolve() == worker.parent / "pyodide" / f"snapshot-{build}.bin", name
