@@ -113,7 +113,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         early_start.update(
             worker=f"{ASSETS}/{worker_name}",
             snapshot=f"{ASSETS}/pyodide/snapshot-{settings['build']}.bin",
-            code=EARLY_START.read_text(encoding="utf-8"),
+            code=early_code(),
         )
         if "</script" in early_start["code"].lower():
             raise ValueError(f"{EARLY_START} must not contain </script")
@@ -271,6 +271,16 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     at = head if at < 0 else at
     worker, snapshot = (get_relative_url(early_start[name], page.url) for name in ("worker", "snapshot"))
     return output[:at] + early_script(worker=worker, snapshot=snapshot) + output[at:]
+
+
+def early_code() -> str:
+    """site_assets/calc-early.js without its opening comment (for authors; each calculator page carries the code
+    twice)."""
+    text = EARLY_START.read_text(encoding="utf-8")
+    start = text.find("(function")
+    if start < 0:
+        raise ValueError(f"{EARLY_START} must be one (function (script) {{...}})(document.currentScript)")
+    return text[start:]
 
 
 def early_script(**data: str) -> str:
