@@ -12,6 +12,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -216,15 +217,20 @@ def test_hook_leaves_pages_without_markers_untouched() -> None:
     assert hook.on_page_content(html, page=None, config=None, files=None) is html  # type: ignore[arg-type]
 
 
+def calculator_heads(site: Path) -> Iterator[tuple[str, Path, str]]:
+    """Each calculator page: its calculator's name, its file and the text of its head."""
+    for name, path in CALC_PAGES.items():
+        page = site / path / "index.html"
+        text = page.read_text()
+        yield name, page, text[: text.index("</head>")]
+
+
 def test_calculator_pages_fetch_the_compressed_runtime_from_their_head(site: Path) -> None:
     """On a first visit the head's second calc-early.js, after the stylesheets, preloads the Pyodide files the worker
     fetches (python.zip is fetched by the worker itself, when it boots without a snapshot); calculator pages only,
     each pointing at a real file."""
     zst = [n for n in worker_settings(site)["zst"] if n.startswith("pyodide/")]
-    for name, path in CALC_PAGES.items():
-        page = site / path / "index.html"
-        text = page.read_text()
-        head = text[: text.index("</head>")]
+    for name, page, head in calculator_heads(site):
         found = re.findall(r'<script data-preloads="([^"]*)">', head)
         assert len(found) == 1, name
         assert head.rindex('rel="stylesheet"') < head.index("<script data-preloads="), "after the page's styles"
@@ -239,10 +245,7 @@ def test_calculator_pages_start_the_worker_from_their_head_on_a_warm_visit(site:
     build's snapshot under (calc-worker.mjs SNAPSHOT_URL: pyodide/snapshot-<build>.bin beside it)."""
     worker = one(site, "calc-worker.*.mjs")
     build = worker_settings(site)["build"]
-    for name, path in CALC_PAGES.items():
-        page = site / path / "index.html"
-        text = page.read_text()
-        head = text[: text.index("</head>")]
+    for name, page, head in calculator_heads(site):
         found = re.findall(r'<script data-worker="([^"]+)" data-snapshot="([^"]+)">', head)
         assert len(found) == 1, name
         assert head.index("<script data-worker=") < head.index('rel="stylesheet"'), "before the styles, which hold it"
