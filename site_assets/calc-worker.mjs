@@ -44,9 +44,13 @@ mark("worker");
 const plainFetch = self.fetch.bind(self);
 const ZST = new Set(RUNTIME.zstd ? RUNTIME.zst.map((n) => new URL(n, HERE).href) : []);
 const TYPES = { wasm: "application/wasm", mjs: "text/javascript", json: "application/json", zip: "application/zip" };
-// The decoder (fzstd, 24 kB of JavaScript), fetched as soon as the worker starts when anything ships compressed.
-const DECODER = ZST.size ? import(new URL(RUNTIME.zstd, HERE).href).then((module) => module.Decompress) : null;
-if (DECODER) DECODER.catch(() => {}); // a failure is the first fetch's: it falls back to the original file
+// The decoder (fzstd, 24 kB of JavaScript), imported at the first compressed file: a start from the kept copies
+// decodes nothing. A failure is that fetch's: it falls back to the original file.
+let decoder = null;
+function zstdDecoder() {
+  if (!decoder) decoder = import(new URL(RUNTIME.zstd, HERE).href).then((module) => module.Decompress);
+  return decoder;
+}
 
 // A stream of Zstandard frames, decompressed as it arrives.
 function unzstd(Decompress) {
@@ -69,7 +73,7 @@ function unzstd(Decompress) {
 // NAME.zst decompressed as it arrives. A host that labels .zst files Content-Encoding: zstd has the browser
 // decompress them already: the first bytes tell (a Zstandard frame starts 28 b5 2f fd).
 async function fetchCompressed(url) {
-  const Decompress = await DECODER;
+  const Decompress = await zstdDecoder();
   const response = await plainFetch(url + ".zst");
   if (!response.ok || !response.body) throw new Error(url + ".zst: HTTP " + response.status);
   const reader = response.body.getReader();
