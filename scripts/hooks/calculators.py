@@ -14,12 +14,15 @@
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import importlib
 import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,10 +54,12 @@ WIDGET_FILES = ("calc.js", "calc.css")
 WORKER = "calc-worker.mjs"
 PYODIDE_IMPORT = "pyodide/pyodide.mjs"  # the worker's import, relative to it; the build puts the hashed folder
 # Shipped compressed too (when the precompiled runtime is built and Zstandard saves 10 % or more): the worker
-# fetches NAME.zst and decompresses it with FZSTD.
+# fetches NAME.zst and decompresses it with zstd_decoder().
 COMPRESSED = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-lock.json")
 ZSTD_LEVEL = 19  # zstd -19: 2.89 MB for the wasm (gzip -9: 3.53 MB); -22 saves 1 kB more
-FZSTD = ROOT / "node_modules" / "fzstd" / "esm" / "index.mjs"  # the decoder (MIT), shipped as fzstd.<h>.mjs
+# The decoder: Zstandard's (BSD) compiled to WebAssembly by the zstddec package (MIT), which inlines it in base64;
+# shipped as zstd.<h>.wasm.
+ZSTDDEC = ROOT / "node_modules" / "zstddec" / "dist" / "zstddec-stream.mjs"
 # The worker's settings, between these markers in site_assets/calc-worker.mjs.
 RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
 
@@ -99,7 +104,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     settings: dict[str, Any] = {
         "build": build_id(package, runtime_files),
         "zst": [f"{folder}/{name}" for name in compressed] + ([python_name] if packed else []),
-        "zstd": hashed_name("fzstd.mjs", FZSTD.read_bytes()) if compressed or packed else "",
+        "zstd": hashed_name("zstd.wasm", zstd_decoder()) if compressed or packed else "",
         "snapshot": runtime is not None,
         "pyodide": folder + "/",
         "python": python_name,
@@ -121,7 +126,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if packed:
         generated[python_name + ".zst"] = packed
     if settings["zstd"]:
-        generated[settings["zstd"]] = FZSTD.read_bytes()
+        generated[settings["zstd"]] = zstd_decoder()
     script = (ROOT / "site_assets" / "calc.js").read_text(encoding="utf-8")
     generated["calc.js"] = script.replace(f'"{WORKER}"', json.dumps(worker_name)).encode()
     generated["calc.css"] = (ROOT / "site_assets" / "calc.css").read_bytes()
@@ -133,6 +138,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for name, content in generated.items():
         files.append(File.generated(config, f"{ASSETS}/{name}", content=content))
     return files
+
+
+@functools.cache
+def zstd_decoder() -> bytes:
+    """The WebAssembly decoder the worker streams .zst files through, taken from zstddec's module (which exports
+    ZSTD_createDCtx, ZSTD_decompressStream, ZSTD_freeDCtx, malloc, free and memory)."""
+    found = re.findall(r'\bconst wasm = "([A-Za-z0-9+/=]+)"', ZSTDDEC.read_text(encoding="utf-8"))
+    wasm = base64.b64decode(found[0]) if len(found) == 1 else b""
+    if not wasm.startswith(b"\0asm"):
+        raise ValueError(f"{ZSTDDEC}: no WebAssembly decoder found (is zstddec at the version package.json pins?)")
+    return wasm
 
 
 def hashed_name(name: str, content: bytes) -> str:

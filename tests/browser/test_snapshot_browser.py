@@ -168,6 +168,22 @@ def test_a_corrupt_compressed_file_means_the_original_files(browser: Any, site_u
         recomputes(page)
 
 
+def test_a_truncated_compressed_file_means_the_original_files(browser: Any, site_url: str, tmp_path: Path) -> None:
+    """A .zst cut short (here the standard library's, which decodes cleanly as far as it goes) is an error at its
+    end, not a short file: the worker boots again from the original files and the calculator recomputes."""
+    with profile(browser, tmp_path, origin_of(site_url)) as p:
+
+        def first_half(route: Any) -> None:
+            body = route.fetch().body()
+            route.fulfill(status=200, body=body[: len(body) // 2])
+
+        p.context.route("**/python_stdlib.zip.zst", first_half)
+        page = p.visit(site_url)
+        assert "truncated" in boot(page)["fileError"], boot(page)
+        assert any(u.endswith("/python_stdlib.zip") for u in p.requests)
+        recomputes(page)
+
+
 def started_by(page: Any) -> str:
     """Who started the page's worker: "early" (the head, on a warm visit) or "calc.js"."""
     detail: str = page.evaluate('() => performance.getEntriesByName("kl-worker-start")[0].detail')
@@ -207,9 +223,10 @@ def test_a_snapshot_gone_from_cache_storage_means_a_normal_boot_and_a_new_snapsh
 
 
 def test_without_the_decoder_the_worker_fetches_the_original_files(browser: Any, site_url: str, tmp_path: Path) -> None:
-    """fzstd.mjs cannot be fetched: the compressed files come as the originals instead, and the page works."""
+    """The decoder (zstd.<h>.wasm) cannot be fetched: the compressed files come as the originals instead, and the
+    page works."""
     with profile(browser, tmp_path, origin_of(site_url)) as p:
-        p.context.route("**/fzstd.*.mjs", lambda route: route.abort())
+        p.context.route("**/zstd.*.wasm", lambda route: route.abort())
         page = p.visit(site_url)
         assert any(u.endswith("/pyodide.asm.wasm") for u in p.requests)
         assert any(u.endswith("/python_stdlib.zip") for u in p.requests)
