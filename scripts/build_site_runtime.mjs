@@ -11,7 +11,7 @@
 //   tracebacks.
 //   python-pyc.zip: the site's python.zip with each module's bytecode beside its source (__pycache__, unchecked
 //   hash), so that the browser does not compile calc and kernel_lab either; shipped as python.zip. Entries are
-//   stored uncompressed: the build compresses the whole file (python.zip.zst, 0.17 MB; deflated entries 0.23 MB).
+//   stored uncompressed: the build compresses the whole file (python.zip.xz, 0.16 MB; deflated entries 0.23 MB).
 //   pyodide-lock.json: Pyodide's, without its package list (the site loads no Pyodide package).
 // No memory snapshot is shipped: the reader's browser makes one when idle (site_assets/calc-worker.mjs).
 // Usage: node scripts/build_site_runtime.mjs OUTDIR PYTHON_ZIP   (called by scripts/hooks/calculators.py)
@@ -64,7 +64,7 @@ def compile_site(src_path, dst_path, prefix):
     with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(dst_path, "w", zipfile.ZIP_STORED) as dst:
         for info in src.infolist():
             data = src.read(info)
-            info.compress_type = zipfile.ZIP_STORED  # the build compresses the whole file (python.zip.zst)
+            info.compress_type = zipfile.ZIP_STORED  # the build compresses the whole file (python.zip.xz)
             dst.writestr(info, data)
             if info.filename.endswith(".py"):
                 folder, _, name = info.filename.rpartition("/")

@@ -9,18 +9,18 @@
 // snapshot that is missing, unreadable or refused by Pyodide (a different build, a corrupt entry) means a
 // normal boot; one that failed to load is not made again for this build.
 //
-// Large files come compressed with Zstandard (NAME.zst, listed in RUNTIME.zst; a fifth smaller than gzip -9)
-// and are decompressed here (RUNTIME.zstd: Zstandard's decoder in WebAssembly), so that hosts that compress
-// nothing still send few bytes; Pyodide fetches through the global fetch, which is wrapped below, so the wasm
-// still compiles while it streams in (a Response with Content-Type application/wasm).
+// Large files come compressed with xz (NAME.xz, listed in RUNTIME.xz; a quarter smaller than gzip -9) and are
+// decompressed here (RUNTIME.unxz: an xz decoder in WebAssembly), so that hosts that compress nothing still send
+// few bytes; Pyodide fetches through the global fetch, which is wrapped below, so the wasm still compiles while
+// it streams in (a Response with Content-Type application/wasm).
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
-// Written by the build (scripts/hooks/calculators.py): the build's id, the files shipped as .zst and the
-// decoder's name, whether to keep a memory snapshot, and where the files are. These defaults (no .zst files, no
+// Written by the build (scripts/hooks/calculators.py): the build's id, the files shipped as .xz and the
+// decoder's name, whether to keep a memory snapshot, and where the files are. These defaults (no .xz files, no
 // snapshot) are the plain site.
 // The Pyodide files' folder and python.zip's name carry a hash of their content (a host may let browsers keep
 // them for a year: scripts/hooks/headers.py); the build also rewrites the import above to that folder.
-const RUNTIME = /*RUNTIME*/ { build: "", zst: [], zstd: "", snapshot: false, pyodide: "pyodide/", python: "python.zip" } /*END RUNTIME*/;
+const RUNTIME = /*RUNTIME*/ { build: "", xz: [], unxz: "", snapshot: false, pyodide: "pyodide/", python: "python.zip" } /*END RUNTIME*/;
 
 const SELF_URL = new URL(import.meta.url);
 const HERE = new URL("./", SELF_URL);
@@ -42,115 +42,98 @@ mark("worker");
 
 // --- compressed files ---------------------------------------------------------------------------------------
 const plainFetch = self.fetch.bind(self);
-const ZST = new Set(RUNTIME.zstd ? RUNTIME.zst.map((n) => new URL(n, HERE).href) : []);
+const XZ = new Set(RUNTIME.unxz ? RUNTIME.xz.map((n) => new URL(n, HERE).href) : []);
 const TYPES = { wasm: "application/wasm", mjs: "text/javascript", json: "application/json", zip: "application/zip" };
-// The decoder: Zstandard's own C decoder compiled to WebAssembly (59 kB; from the zstddec package, RUNTIME.zstd),
-// loaded at the first compressed file: a start from the kept copies decodes nothing. It decodes the 9.6 MB wasm
-// in ~25 ms of this thread (fzstd, in JavaScript, took ~150-200 ms). A failure is that fetch's: it falls back to
-// the original file.
+// The decoder: xz-embedded compiled to WebAssembly (12.5 kB, from the xz-decompress package: RUNTIME.unxz), loaded
+// at the first compressed file: a start from the kept copies decodes nothing. A failure is that fetch's: it falls
+// back to the original file.
 const instantiate = WebAssembly.instantiate; // before the wrapping below: the decoder is not Pyodide's wasm
 let decoder = null;
-function zstdDecoder() {
+function xzDecoder() {
   if (!decoder) {
-    decoder = plainFetch(new URL(RUNTIME.zstd, HERE))
+    decoder = plainFetch(new URL(RUNTIME.unxz, HERE))
       .then((response) => {
-        if (!response.ok) throw new Error(RUNTIME.zstd + ": HTTP " + response.status);
+        if (!response.ok) throw new Error(RUNTIME.unxz + ": HTTP " + response.status);
         return response.arrayBuffer();
       })
-      .then((bytes) => instantiate(bytes, { env: { emscripten_notify_memory_growth() {} } }))
+      .then((bytes) => instantiate(bytes, {}))
       .then((result) => result.instance.exports);
   }
   return decoder;
 }
 
-// A stream of Zstandard frames, decompressed as it arrives (ZSTD_decompressStream, as in zstd's
-// examples/streaming_decompression.c). Each stream has its own context and buffers in the decoder's memory;
-// views of that memory are made again at each use, since it may have grown.
-const IN_SIZE = 1 << 17;
-const OUT_SIZE = 1 << 18;
-function unzstd(z) {
+// An .xz stream, decompressed as it arrives. Each stream has its own decoder context (create_context), whose
+// first six u32 are: buffer size, input buffer, input position, input size, output buffer, output position.
+// Views of the decoder's memory are made again at each use, since it may have grown.
+const XZ_OK = 0;
+const XZ_STREAM_END = 1;
+function unxz(x) {
   let context = 0;
-  let input = 0; // IN_SIZE bytes
-  let output = 0; // OUT_SIZE bytes
-  let buffers = 0; // ZSTD_inBuffer {src, size, pos}, then ZSTD_outBuffer {dst, size, pos}: 6 x u32
-  let left = 0; // the last call's hint: 0 once a frame is complete and flushed
+  let ended = false;
+  const fields = () => new Uint32Array(x.memory.buffer, context, 6);
+  // Runs the decoder on the input it holds, handing on its output, until it needs more input.
+  function drain(controller) {
+    let full = false;
+    let moreInput = false;
+    do {
+      const code = x.get_next_output(context);
+      if (code !== XZ_OK && code !== XZ_STREAM_END) throw new Error("xz: corrupt data (error " + code + ")");
+      const f = fields();
+      if (f[5]) controller.enqueue(new Uint8Array(x.memory.buffer).slice(f[4], f[4] + f[5]));
+      full = f[5] === f[0];
+      moreInput = f[2] < f[3];
+      f[5] = 0;
+      ended = code === XZ_STREAM_END;
+    } while (!ended && (moreInput || full));
+  }
   function release() {
-    if (context) z.ZSTD_freeDCtx(context);
-    for (const pointer of [input, output, buffers]) if (pointer) z.free(pointer);
-    context = input = output = buffers = 0;
+    if (context) x.destroy_context(context);
+    context = 0;
   }
   return new TransformStream({
     start() {
-      context = z.ZSTD_createDCtx();
-      input = z.malloc(IN_SIZE);
-      output = z.malloc(OUT_SIZE);
-      buffers = z.malloc(24);
-      if (!context || !input || !output || !buffers) {
-        release();
-        throw new Error("zstd: out of memory");
-      }
+      context = x.create_context();
+      if (!context) throw new Error("xz: out of memory");
     },
     transform(chunk, controller) {
       try {
-        for (let at = 0; at < chunk.length; at += IN_SIZE) {
-          const piece = chunk.subarray(at, at + IN_SIZE);
-          new Uint8Array(z.memory.buffer).set(piece, input);
-          new Uint32Array(z.memory.buffer, buffers, 3).set([input, piece.length, 0]);
-          let consumed = 0;
-          let produced = 0;
-          do {
-            new Uint32Array(z.memory.buffer, buffers + 12, 3).set([output, OUT_SIZE, 0]);
-            left = z.ZSTD_decompressStream(context, buffers + 12, buffers);
-            if (left < 0) throw new Error("zstd: corrupt data (error " + -left + ")"); // a size_t error code
-            const view = new Uint32Array(z.memory.buffer, buffers, 6);
-            consumed = view[2];
-            produced = view[5];
-            if (produced) controller.enqueue(new Uint8Array(z.memory.buffer).slice(output, output + produced));
-          } while (consumed < piece.length || produced === OUT_SIZE);
+        for (let at = 0; at < chunk.length && !ended; ) {
+          const f = fields();
+          const piece = chunk.subarray(at, at + f[0]);
+          at += piece.length;
+          new Uint8Array(x.memory.buffer).set(piece, f[1]);
+          x.supply_input(context, piece.length);
+          drain(controller);
         }
       } catch (error) {
         release();
         throw error;
       }
     },
-    flush() {
-      release();
-      if (left !== 0) throw new Error("zstd: truncated data"); // the last frame did not end
+    flush(controller) {
+      try {
+        if (!ended) {
+          x.supply_input(context, 0); // the end of the input: the decoder then reads the stream's footer
+          drain(controller);
+        }
+      } finally {
+        release();
+      }
+      if (!ended) throw new Error("xz: truncated data");
     },
   });
 }
 
-// NAME.zst decompressed as it arrives. A host that labels .zst files Content-Encoding: zstd has the browser
-// decompress them already: the first bytes tell (a Zstandard frame starts 28 b5 2f fd).
+// NAME.xz decompressed as it arrives.
 async function fetchCompressed(url) {
-  const z = await zstdDecoder();
-  const response = await plainFetch(url + ".zst");
-  if (!response.ok || !response.body) throw new Error(url + ".zst: HTTP " + response.status);
-  const reader = response.body.getReader();
-  const first = await reader.read();
-  const head = first.done ? new Uint8Array(0) : first.value;
-  const body = new ReadableStream({
-    start(controller) {
-      if (head.length) controller.enqueue(head);
-      if (first.done) controller.close();
-    },
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  const packed = head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd;
+  const x = await xzDecoder();
+  const response = await plainFetch(url + ".xz");
+  if (!response.ok || !response.body) throw new Error(url + ".xz: HTTP " + response.status);
   const type = TYPES[url.split(".").pop()] || "application/octet-stream";
-  return new Response(packed ? watched(body.pipeThrough(unzstd(z))) : body, {
-    headers: { "Content-Type": type },
-  });
+  return new Response(watched(response.body.pipeThrough(unxz(x))), { headers: { "Content-Type": type } });
 }
 
-// A .zst that fails part-way (truncated, corrupt), or a wasm that does not compile or instantiate (a corrupt
+// An .xz that fails part-way (truncated, corrupt), or a wasm that does not compile or instantiate (a corrupt
 // kept copy), must not leave Python waiting: Pyodide only logs them. Each is reported to the loadPython attempt
 // under way, which then starts again on the original files.
 let reportFailure = () => {};
@@ -206,12 +189,12 @@ async function loadPython(options) {
   const error = first[FAILED];
   timings.fileError = String((error && error.message) || error);
   if (timings.copies) await forgetCopies();
-  ZST.clear();
+  XZ.clear();
   return loadPyodide({ ...options, createPyodideModule: undefined });
 }
 
 // A compressed file: the decompressed copy kept beside the snapshot (Cache Storage: read without work on this
-// thread, where the JavaScript decoder would take about 150 ms for the wasm), else NAME.zst, else the original.
+// thread, where the decoder would take about 200 ms for the wasm), else NAME.xz, else the original.
 const COPIES = openCache();
 async function keptCopy(url) {
   try {
@@ -227,7 +210,7 @@ async function keptCopy(url) {
 async function forgetCopies() {
   try {
     const cache = await COPIES;
-    for (const url of ZST) await cache.delete(url);
+    for (const url of XZ) await cache.delete(url);
   } catch (error) {
     /* storage refused: nothing to forget */
   }
@@ -235,8 +218,8 @@ async function forgetCopies() {
 
 // The wasm compiles as soon as the worker starts, beside the import of Pyodide's JavaScript (and the reading of
 // the snapshot), instead of when Pyodide asks for it (~150 ms later on a fast link): from its kept copy, else
-// from NAME.zst as it downloads. Pyodide then gets a Response that stands for the compiled module. A copy that
-// does not compile is passed over (NAME.zst instead); if the .zst fails too (no decoder, a corrupt file), Pyodide
+// from NAME.xz as it downloads. Pyodide then gets a Response that stands for the compiled module. A copy that
+// does not compile is passed over (NAME.xz instead); if the .xz fails too (no decoder, a corrupt file), Pyodide
 // gets the original file.
 const WASM_URL = INDEX_URL + "pyodide.asm.wasm";
 async function compileWasm() {
@@ -251,7 +234,7 @@ async function compileWasm() {
   }
   return WebAssembly.compileStreaming(fetchCompressed(WASM_URL));
 }
-const compiledWasm = ZST.has(WASM_URL) ? compileWasm() : Promise.resolve(null);
+const compiledWasm = XZ.has(WASM_URL) ? compileWasm() : Promise.resolve(null);
 compiledWasm.catch(() => {}); // awaited by fetchWasm
 
 async function fetchWasm(input, init) {
@@ -270,11 +253,11 @@ async function fetchWasm(input, init) {
 self.fetch = function (input, init) {
   const url = input instanceof Request ? input.url : String(input);
   const absolute = new URL(url, HERE).href;
-  if (!ZST.has(absolute)) return plainFetch(input, init);
+  if (!XZ.has(absolute)) return plainFetch(input, init);
   if (absolute === WASM_URL) return fetchWasm(input, init);
   return keptCopy(absolute)
     .then((kept) => kept || fetchCompressed(absolute))
-    .catch(() => plainFetch(input, init)); // no .zst or no decoder: the original
+    .catch(() => plainFetch(input, init)); // no .xz or no decoder: the original
 };
 
 // Pyodide imports pyodide.asm.mjs itself (1.2 MB of JavaScript, a sixth of that compressed); when it ships
@@ -283,7 +266,7 @@ self.fetch = function (input, init) {
 // the wasm, so both downloads overlap.
 function pyodideModule() {
   const url = INDEX_URL + "pyodide.asm.mjs";
-  if (!ZST.has(url)) return undefined;
+  if (!XZ.has(url)) return undefined;
   const loaded = (async function () {
     let blobUrl = null;
     try {
@@ -300,7 +283,7 @@ function pyodideModule() {
   return async (settings) => (await loaded)(settings);
 }
 
-// A file's bytes: through the wrapped fetch (a kept copy, NAME.zst or the file), or from the host as it is.
+// A file's bytes: through the wrapped fetch (a kept copy, NAME.xz or the file), or from the host as it is.
 function fetchBytes(name, { original = false } = {}) {
   return (original ? plainFetch : fetch)(new URL(name, HERE)).then(function (r) {
     if (!r.ok) throw new Error(name + ": HTTP " + r.status);
@@ -421,7 +404,7 @@ async function startPython(cache) {
   return { pyodide: await loadPython(options), site };
 }
 
-// python.zip unpacked; if its copy or .zst was unreadable, the original file from the host.
+// python.zip unpacked; if its copy or .xz was unreadable, the original file from the host.
 async function unpackSite(pyodide, site) {
   try {
     pyodide.unpackArchive(await site, "zip", { extractDir: EXTRACT_DIR });
@@ -462,7 +445,7 @@ async function makeSnapshot() {
   for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
   // The compressed files decompressed, under their own names: a start from the snapshot reads them from here
   // instead of decompressing again on the worker's thread (COPIES).
-  for (const url of ZST) await cache.put(url, await fetchCompressed(url));
+  for (const url of XZ) await cache.put(url, await fetchCompressed(url));
   await cache.put(SNAPSHOT_URL, packSnapshot(bytes));
   let stored = 0;
   for (const request of await cache.keys()) stored += (await (await cache.match(request)).blob()).size;

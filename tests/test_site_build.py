@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 import re
 import subprocess
 import zipfile
@@ -19,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import zstandard
 
 from kernel_lab import calculators
 from scripts.hooks.calculators import COMPRESSED
@@ -138,22 +138,23 @@ def worker_settings(site: Path) -> dict[str, Any]:
 
 
 def test_large_files_also_ship_compressed_and_the_worker_knows_which(site: Path) -> None:
-    """NAME.zst beside NAME (Zstandard, decompressed with the standard zstandard package here), listed in the
-    worker's settings with the decoder it imports; python.zip too."""
+    """NAME.xz beside NAME (decompressed with Python's lzma here: one xz stream, its blocks checked by CRC32, which
+    the browser's decoder verifies), listed in the worker's settings with the decoder it loads; python.zip too."""
     settings = worker_settings(site)
     if not settings["snapshot"]:
         pytest.skip("no precompiled runtime in this build (no Node?): the site ships Pyodide's own files")
     folder = settings["pyodide"]
     python = settings["python"]
-    assert set(settings["zst"]) <= {f"{folder}{n}" for n in COMPRESSED} | {python}
-    assert python in settings["zst"]
+    assert set(settings["xz"]) <= {f"{folder}{n}" for n in COMPRESSED} | {python}
+    assert python in settings["xz"]
     for name in [f"{folder}{n}" for n in COMPRESSED] + [python]:
         original = (site / ASSETS / name).read_bytes()
-        if name not in settings["zst"]:  # only where compression saves little (the short lock file)
+        if name not in settings["xz"]:  # only where compression saves little (the short lock file)
             assert len(original) < 4096, name
             continue
-        packed = (site / ASSETS / (name + ".zst")).read_bytes()
-        assert zstandard.ZstdDecompressor().decompress(packed) == original, name
+        packed = (site / ASSETS / (name + ".xz")).read_bytes()
+        assert lzma.decompress(packed, format=lzma.FORMAT_XZ) == original, name
+        assert packed[6:8] == b"\x00\x01", (name, "stream flags: CRC32")
         assert len(packed) < 0.5 * len(original), name
     # The decoder is a WebAssembly module (Node compiles it) with the exports the worker calls.
     exports = subprocess.run(
@@ -162,15 +163,15 @@ def test_large_files_also_ship_compressed_and_the_worker_knows_which(site: Path)
             "-e",
             "const fs = require('fs'); const m = new WebAssembly.Module(fs.readFileSync(process.argv[1]));"
             " console.log(WebAssembly.Module.exports(m).map((e) => e.name).join(' '))",
-            site / ASSETS / settings["zstd"],
+            site / ASSETS / settings["unxz"],
         ],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()
     worker = (site / ASSETS / one(site, "calc-worker.*.mjs").name).read_text()
-    used = set(re.findall(r"\bz\.(\w+)", worker))
-    assert used == {"ZSTD_createDCtx", "ZSTD_decompressStream", "ZSTD_freeDCtx", "malloc", "free", "memory"}, used
+    used = set(re.findall(r"\bx\.(\w+)", worker))
+    assert used == {"create_context", "supply_input", "get_next_output", "destroy_context", "memory"}, used
     assert used <= set(exports), exports
     assert re.fullmatch(r"[0-9a-f]{20}", settings["build"])
     assert not list((site / ASSETS).rglob("*.bin")), "no memory snapshot is downloaded: browsers make their own"
@@ -245,13 +246,13 @@ def test_calculator_pages_fetch_the_compressed_runtime_from_their_head(site: Pat
     """On a first visit the head's second calc-early.js, after the stylesheets, preloads the Pyodide files the worker
     fetches (python.zip is fetched by the worker itself, when it boots without a snapshot); calculator pages only,
     each pointing at a real file."""
-    zst = [n for n in worker_settings(site)["zst"] if n.startswith("pyodide/")]
+    xz = [n for n in worker_settings(site)["xz"] if n.startswith("pyodide/")]
     for name, page, head in calculator_heads(site):
         found = re.findall(r'<script data-preloads="([^"]*)">', head)
         assert len(found) == 1, name
         assert head.rindex('rel="stylesheet"') < head.index("<script data-preloads="), "after the page's styles"
         files = found[0].split()
-        assert sorted(files) == sorted(f"../{ASSETS}/{n}.zst" for n in zst), name
+        assert sorted(files) == sorted(f"../{ASSETS}/{n}.xz" for n in xz), name
         assert all((page.parent / href).resolve().is_file() for href in files)
     assert "data-preloads" not in (site / "index.html").read_text()
 
@@ -272,14 +273,14 @@ def test_calculator_pages_start_the_worker_from_their_head_on_a_warm_visit(site:
 
 
 def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> None:
-    """calc.<h>.js, calc.<h>.css, calc-worker.<h>.mjs, python.<h>.zip, zstd.<h>.wasm: h is the file's SHA-256
-    (10 hex digits), python.<h>.zip.zst's that of the file it decompresses to; pyodide/<h>/: h hashes the folder's
+    """calc.<h>.js, calc.<h>.css, calc-worker.<h>.mjs, python.<h>.zip, xz.<h>.wasm: h is the file's SHA-256
+    (10 hex digits), python.<h>.zip.xz's that of the file it decompresses to; pyodide/<h>/: h hashes the folder's
     listing of names and file hashes. Another content is another name."""
     for path in (site / ASSETS).glob("*.*.*"):
         digest = path.name.split(".")[1]
         content = path.read_bytes()
-        if path.suffix == ".zst":
-            content = zstandard.ZstdDecompressor().decompress(content)
+        if path.suffix == ".xz":
+            content = lzma.decompress(content, format=lzma.FORMAT_XZ)
         assert digest == hashlib.sha256(content).hexdigest()[:10], path.name
     folder = pyodide_folder(site)
     listing = "".join(
@@ -288,8 +289,8 @@ def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> Non
     )
     assert folder.name == hashlib.sha256(listing.encode()).hexdigest()[:10]
     patterns: tuple[str, ...] = ("calc.*.js", "calc.*.css", "calc-worker.*.mjs", "python.*.zip")
-    if worker_settings(site)["zstd"]:
-        patterns += ("python.*.zip.zst", "zstd.*.wasm")
+    if worker_settings(site)["unxz"]:
+        patterns += ("python.*.zip.xz", "xz.*.wasm")
     hashed = [one(site, pattern).name for pattern in patterns]
     assert sorted(p.name for p in (site / ASSETS).iterdir()) == sorted(["pyodide", *hashed]), "all carry a hash"
     assert [p.name for p in (site / ASSETS / "pyodide").iterdir()] == [folder.name]

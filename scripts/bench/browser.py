@@ -1,7 +1,7 @@
 """Browser benchmark of the site's calculators: headless Chromium, site served from 127.0.0.1.
 
 Builds the site in up to three variants: "site" (as deployed: precompiled, trimmed standard library, large
-files compressed with Zstandard, a memory snapshot made by the browser for later visits, the worker started by
+files compressed with xz, a memory snapshot made by the browser for later visits, the worker started by
 the page's head after the first paint (at once on a warm visit), the theme's scripts split into short tasks and
 run after the first paint), "stock_theme" (the
 same with the theme's scripts as Material ships them, see scripts/theme_patch.py) and "plain" (Pyodide's own

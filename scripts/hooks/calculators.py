@@ -3,9 +3,9 @@
 # - on_files: add the browser runtime to the site: the widget (site_assets/), the five Pyodide files from
 #   node_modules/pyodide (the standard library precompiled and trimmed when Node can build it), and the site's
 #   Python (calc/ and site_assets/kernel_lab/) as python.zip. The large files also ship compressed with
-#   Zstandard (NAME.zst beside NAME: a fifth smaller than gzip -9), which the worker decompresses itself (with
-#   fzstd, from node_modules), so that a host that compresses nothing still sends few bytes; the worker learns
-#   which files have a .zst and the build's id (its memory-snapshot cache key) from RUNTIME, written into
+#   xz (NAME.xz beside NAME: a quarter smaller than gzip -9), which the worker decompresses itself (with an xz
+#   decoder in WebAssembly, from node_modules), so that a host that compresses nothing still sends few bytes; the
+#   worker learns which files have an .xz and the build's id (its memory-snapshot cache key) from RUNTIME, written into
 #   calc-worker.mjs here. Every one of these files is named by a hash of its content
 #   (calc.<h>.js, calc.<h>.css, calc-worker.<h>.mjs, python.<h>.zip, pyodide/<h>/NAME), so that hosts may let
 #   browsers keep them for a year (scripts/hooks/headers.py writes _headers for them).
@@ -21,6 +21,7 @@ import importlib
 import io
 import json
 import logging
+import lzma
 import os
 import re
 import shutil
@@ -31,7 +32,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import zstandard
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -53,13 +53,14 @@ PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 WIDGET_FILES = ("calc.js", "calc.css")
 WORKER = "calc-worker.mjs"
 PYODIDE_IMPORT = "pyodide/pyodide.mjs"  # the worker's import, relative to it; the build puts the hashed folder
-# Shipped compressed too (when the precompiled runtime is built and Zstandard saves 10 % or more): the worker
-# fetches NAME.zst and decompresses it with zstd_decoder().
+# Shipped compressed too (when the precompiled runtime is built and xz saves 10 % or more): the worker fetches
+# NAME.xz and decompresses it with xz_decoder().
 COMPRESSED = ("pyodide.asm.wasm", "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-lock.json")
-ZSTD_LEVEL = 19  # zstd -19: 2.89 MB for the wasm (gzip -9: 3.53 MB); -22 saves 1 kB more
-# The decoder: Zstandard's (BSD) compiled to WebAssembly by the zstddec package (MIT), which inlines it in base64;
-# shipped as zstd.<h>.wasm.
-ZSTDDEC = ROOT / "node_modules" / "zstddec" / "dist" / "zstddec-stream.mjs"
+# xz -9e with a CRC32 per block (what the decoder checks); the wasm: 2.64 MB (zstd -19: 2.89, gzip -9: 3.53).
+XZ_PRESET = 9 | lzma.PRESET_EXTREME
+# The decoder: xz-embedded (public domain) compiled to WebAssembly by the xz-decompress package (MIT), which
+# inlines it in base64; shipped as xz.<h>.wasm.
+XZ_DECOMPRESS = ROOT / "node_modules" / "xz-decompress" / "dist" / "package" / "xz-decompress.min.js"
 # The worker's settings, between these markers in site_assets/calc-worker.mjs.
 RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
 
@@ -103,13 +104,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     python_name = hashed_name("python.zip", package)
     settings: dict[str, Any] = {
         "build": build_id(package, runtime_files),
-        "zst": [f"{folder}/{name}" for name in compressed] + ([python_name] if packed else []),
-        "zstd": hashed_name("zstd.wasm", zstd_decoder()) if compressed or packed else "",
+        "xz": [f"{folder}/{name}" for name in compressed] + ([python_name] if packed else []),
+        "unxz": hashed_name("xz.wasm", xz_decoder()) if compressed or packed else "",
         "snapshot": runtime is not None,
         "pyodide": folder + "/",
         "python": python_name,
     }
-    preloads[:] = [f"{ASSETS}/{folder}/{name}.zst" for name in compressed]
+    preloads[:] = [f"{ASSETS}/{folder}/{name}.xz" for name in compressed]
     worker = worker_source(settings)
     worker_name = hashed_name(WORKER, worker.encode())
     early_start.clear()
@@ -124,9 +125,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             raise ValueError(f"{EARLY_START} must not contain </script")
     generated = {python_name: package, worker_name: worker.encode()}
     if packed:
-        generated[python_name + ".zst"] = packed
-    if settings["zstd"]:
-        generated[settings["zstd"]] = zstd_decoder()
+        generated[python_name + ".xz"] = packed
+    if settings["unxz"]:
+        generated[settings["unxz"]] = xz_decoder()
     script = (ROOT / "site_assets" / "calc.js").read_text(encoding="utf-8")
     generated["calc.js"] = script.replace(f'"{WORKER}"', json.dumps(worker_name)).encode()
     generated["calc.css"] = (ROOT / "site_assets" / "calc.css").read_bytes()
@@ -141,13 +142,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 @functools.cache
-def zstd_decoder() -> bytes:
-    """The WebAssembly decoder the worker streams .zst files through, taken from zstddec's module (which exports
-    ZSTD_createDCtx, ZSTD_decompressStream, ZSTD_freeDCtx, malloc, free and memory)."""
-    found = re.findall(r'\bconst wasm = "([A-Za-z0-9+/=]+)"', ZSTDDEC.read_text(encoding="utf-8"))
+def xz_decoder() -> bytes:
+    """The WebAssembly decoder the worker streams .xz files through, taken from xz-decompress's script (which
+    exports create_context, supply_input, get_next_output, destroy_context and memory)."""
+    text = XZ_DECOMPRESS.read_text(encoding="utf-8")
+    found = re.findall(r"data:application/wasm;base64,([A-Za-z0-9+/=]+)", text)
     wasm = base64.b64decode(found[0]) if len(found) == 1 else b""
     if not wasm.startswith(b"\0asm"):
-        raise ValueError(f"{ZSTDDEC}: no WebAssembly decoder found (is zstddec at the version package.json pins?)")
+        raise ValueError(f"{XZ_DECOMPRESS}: no WebAssembly decoder found (xz-decompress not as package.json pins?)")
     return wasm
 
 
@@ -171,7 +173,7 @@ def folder_hash(sources: dict[str, Path]) -> str:
 
 
 def _pyodide_files(runtime: Path | None) -> tuple[str, dict[str, Path], list[str]]:
-    """The Pyodide files to ship ({name: source}, also NAME.zst where compression pays), the folder they go to
+    """The Pyodide files to ship ({name: source}, also NAME.xz where compression pays), the folder they go to
     (``pyodide/<hash of the files and their names>``) and the names shipped compressed too."""
     pyodide = ROOT / "node_modules" / "pyodide"
     sources: dict[str, Path] = {}
@@ -186,8 +188,8 @@ def _pyodide_files(runtime: Path | None) -> tuple[str, dict[str, Path], list[str
         shipped[name] = src.stat().st_size
         packed = _compressed(src) if runtime and name in COMPRESSED else None
         if packed and packed.stat().st_size < 0.9 * src.stat().st_size:  # not for a file that barely shrinks
-            sources[name + ".zst"] = packed
-            shipped[name + ".zst"] = packed.stat().st_size
+            sources[name + ".xz"] = packed
+            shipped[name + ".xz"] = packed.stat().st_size
             compressed.append(name)
     return f"pyodide/{folder_hash(sources)}", sources, compressed
 
@@ -211,14 +213,17 @@ def worker_source(settings: dict[str, Any]) -> str:
 
 
 def _compressed(src: Path) -> Path:
-    """src compressed with Zstandard (ZSTD_LEVEL, one frame with its content size), cached in
-    build/site-runtime/zst/ under the hash of its bytes (the wasm takes about 5 s)."""
+    """src compressed with xz (XZ_PRESET, its dictionary the smallest power of two that holds the whole file, so
+    that the decoder allocates no more), cached in build/site-runtime/xz/ under the hash of its bytes (the wasm
+    takes about 10 s)."""
     data = src.read_bytes()
-    dest = RUNTIME / "zst" / f"{hashlib.sha256(data).hexdigest()[:20]}-{src.name}.zst"
+    dest = RUNTIME / "xz" / f"{hashlib.sha256(data).hexdigest()[:20]}-{src.name}.xz"
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_suffix(".tmp")
-        tmp.write_bytes(zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True).compress(data))
+        dictionary = max(1 << 16, 1 << (len(data) - 1).bit_length())
+        filters = [{"id": lzma.FILTER_LZMA2, "preset": XZ_PRESET, "dict_size": dictionary}]
+        tmp.write_bytes(lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32, filters=filters))
         tmp.replace(dest)
     return dest
 

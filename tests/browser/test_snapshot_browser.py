@@ -157,11 +157,11 @@ def test_without_cache_storage_the_worker_boots_normally(browser: Any, site_url:
 
 
 def test_a_corrupt_compressed_file_means_the_original_files(browser: Any, site_url: str, tmp_path: Path) -> None:
-    """A .zst that breaks part-way (here: the wasm's: a Zstandard frame header, then garbage) does not leave
+    """An .xz that breaks part-way (here: the wasm's: an xz stream header, then garbage) does not leave
     Python waiting: the worker boots again from the original files and the calculator recomputes."""
     with profile(browser, tmp_path, origin_of(site_url)) as p:
-        broken = b"\x28\xb5\x2f\xfd\x04\x58" + bytes(range(256)) * 64
-        p.context.route("**/pyodide.asm.wasm.zst", lambda route: route.fulfill(status=200, body=broken))
+        broken = b"\xfd7zXZ\x00\x00\x01\x69\x22\xde\x36" + bytes(range(256)) * 64
+        p.context.route("**/pyodide.asm.wasm.xz", lambda route: route.fulfill(status=200, body=broken))
         page = p.visit(site_url)
         assert boot(page)["fileError"], boot(page)
         assert any(u.endswith("/pyodide.asm.wasm") for u in p.requests)
@@ -169,7 +169,7 @@ def test_a_corrupt_compressed_file_means_the_original_files(browser: Any, site_u
 
 
 def test_a_truncated_compressed_file_means_the_original_files(browser: Any, site_url: str, tmp_path: Path) -> None:
-    """A .zst cut short (here the standard library's, which decodes cleanly as far as it goes) is an error at its
+    """An .xz cut short (here the standard library's, which decodes cleanly as far as it goes) is an error at its
     end, not a short file: the worker boots again from the original files and the calculator recomputes."""
     with profile(browser, tmp_path, origin_of(site_url)) as p:
 
@@ -177,7 +177,7 @@ def test_a_truncated_compressed_file_means_the_original_files(browser: Any, site
             body = route.fetch().body()
             route.fulfill(status=200, body=body[: len(body) // 2])
 
-        p.context.route("**/python_stdlib.zip.zst", first_half)
+        p.context.route("**/python_stdlib.zip.xz", first_half)
         page = p.visit(site_url)
         assert "truncated" in boot(page)["fileError"], boot(page)
         assert any(u.endswith("/python_stdlib.zip") for u in p.requests)
@@ -199,7 +199,7 @@ def test_a_warm_visit_starts_the_worker_from_the_head(browser: Any, site_url: st
         page = p.visit(site_url)
         assert started_by(page) == "early" and boot(page)["boot"] == "snapshot"
         assert page.evaluate("() => performance.getEntriesByName('kl-worker-start').length") == 1, "one worker"
-        assert not [u for u in p.requests[before:] if u.endswith(".zst")], "nothing preloaded on a warm visit"
+        assert not [u for u in p.requests[before:] if u.endswith(".xz")], "nothing preloaded on a warm visit"
         recomputes(page)
         assert not p.errors
 
@@ -223,10 +223,10 @@ def test_a_snapshot_gone_from_cache_storage_means_a_normal_boot_and_a_new_snapsh
 
 
 def test_without_the_decoder_the_worker_fetches_the_original_files(browser: Any, site_url: str, tmp_path: Path) -> None:
-    """The decoder (zstd.<h>.wasm) cannot be fetched: the compressed files come as the originals instead, and the
+    """The decoder (xz.<h>.wasm) cannot be fetched: the compressed files come as the originals instead, and the
     page works."""
     with profile(browser, tmp_path, origin_of(site_url)) as p:
-        p.context.route("**/zstd.*.wasm", lambda route: route.abort())
+        p.context.route("**/xz.*.wasm", lambda route: route.abort())
         page = p.visit(site_url)
         assert any(u.endswith("/pyodide.asm.wasm") for u in p.requests)
         assert any(u.endswith("/python_stdlib.zip") for u in p.requests)
@@ -235,7 +235,7 @@ def test_without_the_decoder_the_worker_fetches_the_original_files(browser: Any,
 
 def test_a_warm_visit_reads_the_decompressed_files_it_kept(browser: Any, site_url: str, tmp_path: Path) -> None:
     """Beside the snapshot the browser keeps each compressed file decompressed, under its own name; a start from
-    the snapshot reads Pyodide's files from there, not from the .zst files."""
+    the snapshot reads Pyodide's files from there, not from the .xz files."""
     with profile(browser, tmp_path, origin_of(site_url)) as p:
         first_visit_makes_a_snapshot(p, site_url).close()
         page = p.visit(site_url)
