@@ -162,17 +162,20 @@ def test_large_files_also_ship_compressed_and_the_worker_knows_which(site: Path)
             "node",
             "-e",
             "const fs = require('fs'); const m = new WebAssembly.Module(fs.readFileSync(process.argv[1]));"
-            " console.log(WebAssembly.Module.exports(m).map((e) => e.name).join(' '))",
+            " console.log(WebAssembly.Module.exports(m).map((e) => e.name).join(' '));"
+            " for (const s of WebAssembly.Module.customSections(m, 'license')) console.log(Buffer.from(s).toString())",
             site / ASSETS / settings["unxz"],
         ],
         check=True,
         capture_output=True,
         text=True,
-    ).stdout.split()
+    ).stdout
+    assert "xz-embedded by Lasse Collin and Igor Pavlov. License: Public domain" in exports, "its notice goes with it"
+    assert "walloc (c) 2020 Igalia, S.L. License: MIT" in exports and "xzwasm (c) Steve Sanderson" in exports
     worker = (site / ASSETS / one(site, "calc-worker.*.mjs").name).read_text()
     used = set(re.findall(r"\bx\.(\w+)", worker))
     assert used == {"create_context", "supply_input", "get_next_output", "destroy_context", "memory"}, used
-    assert used <= set(exports), exports
+    assert used <= set(exports.split()), exports
     assert re.fullmatch(r"[0-9a-f]{20}", settings["build"])
     assert not list((site / ASSETS).rglob("*.bin")), "no memory snapshot is downloaded: browsers make their own"
 

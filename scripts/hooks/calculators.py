@@ -148,9 +148,26 @@ def xz_decoder() -> bytes:
     text = XZ_DECOMPRESS.read_text(encoding="utf-8")
     found = re.findall(r"data:application/wasm;base64,([A-Za-z0-9+/=]+)", text)
     wasm = base64.b64decode(found[0]) if len(found) == 1 else b""
-    if not wasm.startswith(b"\0asm"):
+    notice = re.match(r"/\*!(.*?)\*/", text, re.S)
+    if not wasm.startswith(b"\0asm") or notice is None:
         raise ValueError(f"{XZ_DECOMPRESS}: no WebAssembly decoder found (xz-decompress not as package.json pins?)")
-    return wasm
+    # Its authors and licences (the script's opening comment) go with it, as a custom section named "license".
+    lines = [line.strip(" *") for line in notice.group(1).strip().splitlines()]
+    return wasm + _custom_section("license", "\n".join(lines).encode())
+
+
+def _custom_section(name: str, payload: bytes) -> bytes:
+    body = _leb128(len(name)) + name.encode() + payload
+    return b"\0" + _leb128(len(body)) + body
+
+
+def _leb128(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
 
 
 def hashed_name(name: str, content: bytes) -> str:
