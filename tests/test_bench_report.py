@@ -151,6 +151,10 @@ def test_pages_table_judges_each_page_against_the_goal() -> None:
     rows = {r[0]: r[1:] for t in tables(report.pages_report(pages)) for r in t}
     assert rows["layer/"] == ["980 [900 – 1200]", "≤ 1000", "met"]
     assert rows["analyzer/"][2] == "missed"
+    assert not any(name.startswith("Pyodide alone") for name in rows), "no floor in this record"
+    floor = {**pages, "floor": _m([1040, 1000, 1100])}
+    rows = {r[0]: r[1:] for t in tables(report.pages_report(floor)) for r in t}
+    assert rows["Pyodide alone: a bare page, no calculator (the floor)"] == ["1040 [1000 – 1100]", "", ""]
 
 
 def test_the_browser_figure_shows_the_recorded_parts() -> None:

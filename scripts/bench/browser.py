@@ -31,7 +31,8 @@ reader's browser has): the one-layer page ready, cold; the bytes the host sent f
 the page does once idle (the memory snapshot made in the browser, the search index); then the same page in a
 new tab of that profile (warm), its time and bytes.
 
-``pages``: every calculator page of "site", cold, on localhost (no emulation), each in a fresh context.
+``pages``: every calculator page of "site", cold, on localhost (no emulation), each in a fresh context; and, in
+turn with them, a bare page that only starts this build's Pyodide (FLOOR: the least time a normal start takes).
 
 Writes medians, spreads and every value to benchmarks/browser.json (a mode run alone replaces only its own part),
 shown on the authors' page Runtime and speed.
@@ -339,11 +340,52 @@ def measure_network(p: Any, config: str, runs: int) -> dict[str, Any]:
 # --- pages: every calculator page, cold, on localhost ---------------------------------------------------------
 
 
+# The least time a normal Pyodide start takes on this machine, a bound under any calculator page's cold start: a
+# bare page (no theme, no calculator) whose first script starts a worker that imports this build's Pyodide from
+# its own uncompressed files (nothing to decode) and runs one line of Python. Measured with the pages, in turn.
+FLOOR = "_pyodide-floor/"
+FLOOR_PAGE = """<!doctype html><title>Pyodide alone</title><script>
+new Worker("floor.mjs", { type: "module" }).onmessage = () => {
+  performance.mark("kl-ready");
+  document.documentElement.dataset.state = "ready";
+};
+</script>
+"""
+FLOOR_WORKER = """import { loadPyodide } from "../assets/kernel-lab/FOLDER/pyodide.mjs";
+const pyodide = await loadPyodide({ indexURL: new URL("../assets/kernel-lab/FOLDER/", import.meta.url).href });
+pyodide.runPython("1 + 1");
+self.postMessage("ready");
+"""
+
+
+def add_floor_page(site: Path) -> None:
+    """FLOOR's page and worker, beside a built site."""
+    (folder,) = (site / "assets" / "kernel-lab" / "pyodide").iterdir()
+    (site / FLOOR).mkdir()
+    (site / FLOOR / "index.html").write_text(FLOOR_PAGE)
+    (site / FLOOR / "floor.mjs").write_text(FLOOR_WORKER.replace("FOLDER", f"pyodide/{folder.name}"))
+
+
+def floor_ms(context: Any, url: str) -> float:
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector('html[data-state="ready"]', timeout=120_000)
+    ms: float = page.evaluate('() => performance.getEntriesByName("kl-ready")[0].startTime')
+    return ms
+
+
 def measure_pages(browser: Any, config: str, runs: int) -> dict[str, Any]:
     values: dict[str, list[float]] = {page: [] for page in CALC_PAGES}
+    floor: list[float] = []
     with served(["site"], config) as hosts:
         host = hosts["site"]["plain"]
+        add_floor_page(host.folder)
         for run in range(runs):
+            context = browser.new_context()
+            try:
+                floor.append(floor_ms(context, host.url + FLOOR))
+            finally:
+                context.close()
             for path in CALC_PAGES:
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 try:
@@ -352,9 +394,16 @@ def measure_pages(browser: Any, config: str, runs: int) -> dict[str, Any]:
                     context.close()
                 values[path].append(r["ms"])
             print(
-                f"pages run {run + 1}/{runs}: " + ", ".join(f"{p} {v[-1]:.0f}" for p, v in values.items()), flush=True
+                f"pages run {run + 1}/{runs}: floor {floor[-1]:.0f}, "
+                + ", ".join(f"{p} {v[-1]:.0f}" for p, v in values.items()),
+                flush=True,
             )
-    return {"runs": runs, "goal_ms": PAGE_GOAL_MS, "results": {p: summarize(v) for p, v in values.items()}}
+    return {
+        "runs": runs,
+        "goal_ms": PAGE_GOAL_MS,
+        "results": {p: summarize(v) for p, v in values.items()},
+        "floor": summarize(floor),
+    }
 
 
 def section(measure: Any) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class Host:
         self.url = url
         self.kind = kind
         self.cache = cache
+        self.folder: Path | None = None  # what it serves
         self.sent: dict[str, int] = {}
         self.statuses: dict[str, list[int]] = {}
         self.lock = threading.Lock()
@@ -174,6 +175,7 @@ def serve(folder: Path, kind: str, cache: str = "short") -> Iterator[Host]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
     host = Host(f"http://127.0.0.1:{server.server_port}/", kind, cache)
+    host.folder = folder
     Handler.host = host
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
