@@ -458,6 +458,7 @@ async function boot() {
   const { pyodide, site } = await startPython(cache);
   mark("python");
   if (site) await unpackSite(pyodide, site);
+  decoder = null; // every compressed file is in: the decoder's memory (its dictionaries: about 25 MB) may go
   handle = pyodide.pyimport("kernel_lab.worker").handle;
   mark("calc");
   timings.makeSnapshot = timings.boot === "normal" && (await snapshotWanted(cache));
