@@ -303,6 +303,18 @@ def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> Non
         assert "kernel-lab/calc.js" not in html and "kernel-lab/calc.css" not in html, page
 
 
+def test_mkdocstrings_stylesheet_is_named_by_its_content_hash_in_every_page(site: Path) -> None:
+    """mkdocstrings writes assets/_mkdocstrings.css; the build ships it as _mkdocstrings.<h>.css (h: the first 8 hex
+    digits of its SHA-256), and every page, 404.html included, links that name."""
+    [css] = (site / "assets").glob("_mkdocstrings*.css")
+    assert css.name == f"_mkdocstrings.{hashlib.sha256(css.read_bytes()).hexdigest()[:8]}.css"
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 10 and site / "404.html" in pages
+    for page in pages:
+        html = page.read_text()
+        assert f"assets/{css.name}" in html and "_mkdocstrings.css" not in html, page
+
+
 def test_headers_file_keeps_exactly_the_hashed_files_for_a_year(site: Path) -> None:
     """_headers (Netlify / Cloudflare Pages): one rule per file named by its content's hash, each
     `Cache-Control: public, max-age=31536000, immutable`; pages, the search index and unhashed files get none."""
@@ -319,6 +331,7 @@ def test_headers_file_keeps_exactly_the_hashed_files_for_a_year(site: Path) -> N
         for p in site.glob(pattern)
     } | {"/" + p.relative_to(site).as_posix() for p in site.glob("assets/stylesheets/*.min.css*")}
     assert theme and all(re.search(r"\.[0-9a-f]{8}\.", p) for p in theme)  # the theme's own hashed names
-    assert listed == runtime | theme
+    [mkdocstrings] = ["/" + p.relative_to(site).as_posix() for p in site.glob("assets/_mkdocstrings*.css")]
+    assert listed == runtime | theme | {mkdocstrings}
     for path in listed:
         assert (site / path[1:]).is_file(), path

@@ -6,6 +6,9 @@
 #   a hash of the patched bundle (hosts may cache the theme's hashed names for long). Fails open: when an edit's
 #   anchor is missing (a theme upgrade), the build warns and ships the theme as it is, as with
 #   KERNEL_LAB_STOCK_THEME=1; `mkdocs build --strict` (CI) still fails on that warning.
+# - on_env: mkdocstrings' stylesheet (written unhashed into the site at on_env) renamed with a hash of its content,
+#   so that a host may let browsers keep it for long too: a render-blocking stylesheet that is revalidated costs
+#   every repeat visit a round trip before the first paint.
 # - on_post_page, on_post_template: pages (and 404.html) refer to the new names.
 
 from __future__ import annotations
@@ -14,15 +17,19 @@ import hashlib
 import logging
 import os
 import re
+from pathlib import Path
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from scripts.theme_patch import ThemePatchError, patch_bundle
 
 _BUNDLE = re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js")
-renamed: dict[str, str] = {}  # the theme's bundle name -> the patched bundle's, for on_post_page
+renamed: dict[str, str] = {}  # a file's name -> its hashed name (the bundle, mkdocstrings' CSS), for on_post_page
+MKDOCSTRINGS_CSS = "assets/_mkdocstrings.css"  # mkdocstrings' stylesheet, in every page's head
 log = logging.getLogger("mkdocs.hooks.theme")  # under "mkdocs.": --strict counts its warnings
 
 
@@ -63,6 +70,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.remove(old)
         files.append(File.generated(config, old.src_uri.replace(old_name, new_name), content=content))
     return files
+
+
+@event_priority(-50)  # after mkdocstrings writes its stylesheet (priority -20), before the pages are rendered
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    css = Path(config.site_dir) / MKDOCSTRINGS_CSS
+    if css.is_file():
+        hashed = f"{css.stem}.{hashlib.sha256(css.read_bytes()).hexdigest()[:8]}.css"
+        css.replace(css.with_name(hashed))
+        renamed[css.name] = hashed
+    return env
 
 
 def on_post_page(output: str, page: Page | None, config: MkDocsConfig) -> str:
