@@ -40,6 +40,11 @@ function mark(name) {
 }
 mark("worker");
 
+// What an error says, for timings and messages (an Error's message, or whatever was thrown).
+function errorText(error) {
+  return String((error && error.message) || error);
+}
+
 // --- compressed files ---------------------------------------------------------------------------------------
 const plainFetch = self.fetch.bind(self);
 const XZ = new Set(RUNTIME.unxz ? RUNTIME.xz.map((n) => new URL(n, HERE).href) : []);
@@ -187,7 +192,7 @@ async function loadPython(options) {
   reportFailure = () => {};
   if (!(FAILED in first)) return first;
   const error = first[FAILED];
-  timings.fileError = String((error && error.message) || error);
+  timings.fileError = errorText(error);
   if (timings.copies) await forgetCopies();
   XZ.clear();
   return loadPyodide({ ...options, createPyodideModule: undefined });
@@ -228,7 +233,7 @@ async function compileWasm() {
     try {
       return await WebAssembly.compileStreaming(kept);
     } catch (error) {
-      timings.fileError = String((error && error.message) || error);
+      timings.fileError = errorText(error);
       await forgetCopies();
     }
   }
@@ -242,7 +247,7 @@ async function fetchWasm(input, init) {
   try {
     module = await compiledWasm;
   } catch (error) {
-    timings.fileError = String((error && error.message) || error);
+    timings.fileError = errorText(error);
   }
   if (!module) return plainFetch(input, init);
   const standIn = new Response(null, { headers: { "Content-Type": "application/wasm" } });
@@ -274,7 +279,7 @@ function pyodideModule() {
       blobUrl = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
       return (await import(blobUrl)).default;
     } catch (error) {
-      timings.asmModuleError = String((error && error.message) || error);
+      timings.asmModuleError = errorText(error);
       return (await import(url)).default;
     } finally {
       if (blobUrl) URL.revokeObjectURL(blobUrl);
@@ -393,7 +398,7 @@ async function startPython(cache) {
       timings.snapshot = SNAPSHOT_URL;
       return { pyodide, site: null };
     } catch (error) {
-      timings.snapshotError = String((error && error.message) || error);
+      timings.snapshotError = errorText(error);
       await forgetSnapshot(cache);
     }
   }
@@ -409,7 +414,7 @@ async function unpackSite(pyodide, site) {
   try {
     pyodide.unpackArchive(await site, "zip", { extractDir: EXTRACT_DIR });
   } catch (error) {
-    timings.fileError = String((error && error.message) || error).split("\n").slice(-2).join(" ");
+    timings.fileError = errorText(error).split("\n").slice(-2).join(" ");
     if (timings.copies) await forgetCopies();
     const original = await fetchBytes(RUNTIME.python, { original: true });
     pyodide.unpackArchive(original, "zip", { extractDir: EXTRACT_DIR });
@@ -472,7 +477,7 @@ function answer(msg) {
     const data = msg.data ? msg.data : undefined;
     reply = JSON.parse(handle(JSON.stringify({ name: msg.name, inputs: msg.inputs }), data));
   } catch (error) {
-    const text = String((error && error.message) || error);
+    const text = errorText(error);
     reply = { ok: false, field: "", message: "Internal error: " + text.split("\n").slice(-2).join(" ") };
   }
   reply.id = msg.id;
@@ -483,7 +488,7 @@ function answer(msg) {
 if (MAKING_SNAPSHOT) {
   makeSnapshot().then(
     (result) => self.postMessage({ type: "snapshot", ...result }),
-    (error) => self.postMessage({ type: "snapshot", made: false, reason: String((error && error.message) || error) }),
+    (error) => self.postMessage({ type: "snapshot", made: false, reason: errorText(error) }),
   );
 } else {
   self.onmessage = function (event) {
@@ -498,7 +503,7 @@ if (MAKING_SNAPSHOT) {
       self.postMessage({ type: "ready", timings: timings });
     },
     function (error) {
-      self.postMessage({ type: "boot-error", message: String((error && error.message) || error) });
+      self.postMessage({ type: "boot-error", message: errorText(error) });
     },
   );
 }
