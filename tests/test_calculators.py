@@ -147,39 +147,96 @@ def test_receptive_field_output_sizes_match_keras(keras: Any, padding: str) -> N
 
 
 @pytest.mark.parametrize(
-    ("k", "c", "f", "size", "bias"), [(7, 64, 64, 56, True), (5, 3, 64, 32, False), (9, 32, 96, 14, True)]
+    ("k", "shape", "filters", "strides", "bias"),
+    [
+        (7, (56, 56, 64), (64, 64, 64), 1, True),
+        (5, (32, 32, 3), (64, 64), 1, False),
+        (9, (14, 14, 32), (96,) * 4, 1, True),
+        (7, (224, 224, 3), (32, 32, 64), 2, True),  # ResNet-C's stem against ResNet's 7×7/2 (the home page's row)
+        (5, (15, 17, 8), (4, 12), 3, False),
+        (3, (20, 20, 16), (24,), 2, True),
+    ],
 )
-def test_kernel_compare_matches_keras(keras: Any, k: int, c: int, f: int, size: int, bias: bool) -> None:
+def test_kernel_compare_matches_keras(
+    keras: Any, k: int, shape: tuple[int, int, int], filters: tuple[int, ...], strides: int, bias: bool
+) -> None:
     L = keras.layers
 
     def model(*layers: Any) -> Any:
-        x = inp = keras.Input((size, size, c))
+        x = inp = keras.Input(shape)
         for layer in layers:
             x = layer(x)
         return keras.Model(inp, x)
 
-    n = (k - 1) // 2
+    def conv(f: int, kernel: Any, s: Any = 1) -> Any:
+        return L.Conv2D(f, kernel, strides=s, padding="same", use_bias=bias)
+
+    f = filters[-1]
     built = [
-        model(L.Conv2D(f, k, padding="same", use_bias=bias)),
-        model(*[L.Conv2D(f, 3, padding="same", use_bias=bias) for _ in range(n)]),
-        model(L.Conv2D(f, (1, k), padding="same", use_bias=bias), L.Conv2D(f, (k, 1), padding="same", use_bias=bias)),
-        model(L.SeparableConv2D(f, k, padding="same", use_bias=bias)),
+        model(conv(f, k, strides)),
+        *([model(*[conv(fi, 3, strides if i == 0 else 1) for i, fi in enumerate(filters)])] if k > 3 else []),
+        model(conv(f, (1, k), (1, strides)), conv(f, (k, 1), (strides, 1))),
+        model(L.SeparableConv2D(f, k, strides=strides, padding="same", use_bias=bias)),
     ]
-    html = run(
-        "kernel_compare",
-        {"kernel_size": str(k), "in_channels": str(c), "filters": str(f), "size": str(size), "use_bias": bias},
-    )
-    rows = records(html)
-    assert len(rows) == len(built)
+    raw = {
+        "kernel_size": str(k),
+        "input_shape": ", ".join(map(str, shape)),
+        "filters": ", ".join(map(str, filters)),
+        "strides": str(strides),
+        "use_bias": bias,
+    }
+    rows = records(run("kernel_compare", raw))
+    assert len(rows) == len(built)  # k = 3: no "1 stacked 3×3" row, it would be the single layer again
+    assert not any("1 stacked" in row["Variant"] for row in rows)
+    single = rows[0]
     for row, m in zip(rows, built, strict=True):
         assert number(row["Params"]) == m.count_params(), row["Variant"]
         assert number(row["MACs"]) == _macs(m), row["Variant"]
         assert number(row["Layers"]) == len(m.layers) - 1
-        assert row["Receptive field"] == f"{k} × {k}"
+        assert row["Params ÷ k×k"] == f"{m.count_params() / number(single['Params']):.2f}×"
+        assert m.output.shape[1:] == built[0].output.shape[1:]
+
+
+def test_kernel_compare_field_of_a_strided_stack() -> None:
+    """A stride in the stack's first layer: the later 3×3 layers add 2 × stride pixels each (ResNet-C's stem:
+    3 + 2·2 + 2·2 = 11), where the single layer and the factorized pair stay at k."""
+    rows = records(run("kernel_compare", {"input_shape": "224, 224, 3", "filters": "32, 32, 64", "strides": "2"}))
+    assert [r["Receptive field"] for r in rows] == ["7 × 7", f"{3 + 2 * 2 + 2 * 2} × {3 + 2 * 2 + 2 * 2}"] + [
+        "7 × 7"
+    ] * 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"filters": "32, 64"}, "filters"),  # k = 7: one value or three
+        ({"kernel_size": "3", "filters": "8, 8"}, "filters"),
+        ({"input_shape": "56, 56"}, "input_shape"),
+        ({"input_shape": "56, 56, x"}, "input_shape"),
+        ({"strides": "0"}, "strides"),
+    ],
+)
+def test_kernel_compare_bad_inputs_name_their_field(raw: dict[str, str], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        run("kernel_compare", raw)
+    assert caught.value.field == field
+
+
+def test_kernel_compare_presets_fill_every_field_with_values_it_takes() -> None:
+    from kernel_lab.calculators import COMPARE_PRESETS
+
+    html = run("kernel_compare", {})
+    shown = re.findall(r'data-preset="([^"]+)"', html)
+    assert len(shown) == len(COMPARE_PRESETS)
+    names = {spec.name for spec in inputs("kernel_compare")}
+    for text in shown:
+        values = json.loads(text.replace("&quot;", '"'))
+        assert set(values) == names
+        run("kernel_compare", values)  # every preset is a valid input
 
 
 def test_break_even_is_where_keras_counts_cross(keras: Any) -> None:
-    html = run("kernel_compare", {"in_channels": "64", "kernel_size": "7"})
+    html = run("kernel_compare", {"input_shape": "56, 56, 64", "kernel_size": "7"})
     caption = html[html.index("Break-even") :]
     start = caption.index("from ") + len("from ")
     even = number(caption[start : caption.index(" filters", start)])

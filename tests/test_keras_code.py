@@ -235,11 +235,13 @@ def test_one_layer_command_prints_what_the_page_shows() -> None:
 def test_kernel_compare_code_builds_each_variant_the_page_shows(keras: Any) -> None:
     rng = random.Random(SEED + 1)
     for _ in range(COMPARE_CASES):
+        k = rng.choice((3, 5, 7, 9, 11, 13))
+        per_layer = [rng.randint(1, 16) for _ in range(max(1, (k - 1) // 2))]
         values = {
-            "kernel_size": rng.choice((3, 5, 7, 9, 11, 13)),
-            "in_channels": rng.randint(1, 16),
-            "filters": rng.randint(1, 16),
-            "size": rng.randint(1, 16),
+            "kernel_size": k,
+            "input_shape": f"{rng.randint(1, 16)}, {rng.randint(1, 16)}, {rng.randint(1, 16)}",
+            "filters": ", ".join(map(str, per_layer if rng.random() < 0.5 else per_layer[-1:])),
+            "strides": rng.choice((1, 1, 2, 3)),
             "use_bias": rng.random() < 0.5,
         }
         page = _Page(render("kernel_compare", **values))

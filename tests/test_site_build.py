@@ -29,7 +29,7 @@ ASSETS = "assets/kernel-lab"
 CALC_PAGES = {
     "receptive_field": "receptive-field",
     "effective_field": "effective-field",
-    "kernel_compare": "parameters",
+    "kernel_compare": "compare",
     "inception": "inception",
     "layer": "layer",
     "analyzer": "analyzer",

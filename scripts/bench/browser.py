@@ -76,7 +76,7 @@ NETWORK_PROFILES = {
 HOSTS = {"plain": ("plain", "headers"), "gzip": ("gzip", "headers"), "plain-revalidate": ("plain", "revalidate")}
 NETWORK_GOALS = {"cold_bytes": 6e6, "cold_ms": 3000, "warm_ms": 600}  # the first profile, host without compression
 PAGE_GOAL_MS = 1000
-CALC_PAGES = ("layer/", "receptive-field/", "effective-field/", "parameters/", "inception/", "analyzer/")
+CALC_PAGES = ("layer/", "receptive-field/", "effective-field/", "compare/", "inception/", "analyzer/")
 GOALS = {
     "static_paint_ms": 200,
     "interactive_ms": 1000,
@@ -185,7 +185,7 @@ def one_run(browser: Any, base: str, model_json: str, roundtrips: int) -> dict[s
         r[f"python_{prefix}_ms"] = [python for _, python in pairs]
 
     roundtrips_of('[name="filters"]', values, roundtrips, "layer")
-    r["second_page_ms"] = page.evaluate(NAVIGATE, "parameters/")
+    r["second_page_ms"] = page.evaluate(NAVIGATE, "compare/")
     page.locator("[data-calc]").scroll_into_view_if_needed()
     roundtrips_of('[name="filters"]', values, roundtrips, "compare")
     # Its calculator is at the foot of the page: navigate, bring it into view, wait for its first answer.

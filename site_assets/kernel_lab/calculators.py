@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -120,15 +121,20 @@ def _field_diagram(input_size: int, layers: Sequence[calc.LayerInfo], dilations:
     if input_size > 64 or len(layers) > 8:
         return Markup('<p class="kl-note">The diagram is drawn for inputs up to 64 pixels and 8 layers.</p>')
     # Units the middle top unit depends on, walking down: unit i of layer l reads
-    # units i*s - pad_before + t*d, t = 0..k-1, of layer l-1 (out-of-range ones are padding).
+    # units i*s - pad_before + t*d, t = 0..k-1, of layer l-1; only those in 0..size-1 exist (the rest are
+    # padding, which depends on nothing), so each unit costs at most the size of the layer below, whatever k is.
     deps: list[set[int]] = [set() for _ in sizes]
     deps[-1] = {(sizes[-1] - 1) // 2}
     for li in range(len(layers), 0, -1):
         w = layers[li - 1].window
         assert w is not None
-        s, before = w.strides[0], w.pad_before[0] or 0
-        taps = range(0, w.kernel[0], dilations[li - 1])
-        deps[li - 1] = {i * s - before + t for i in deps[li] for t in taps}
+        s, before, d = w.strides[0], w.pad_before[0] or 0, dilations[li - 1]
+        below = sizes[li - 1]
+        for i in deps[li]:
+            first = i * s - before  # tap t = 0
+            lo = max(first, first + -(-(0 - first) // d) * d)  # the first tap at position 0 or after
+            hi = min(first + w.kernel[0] - 1, below - 1)
+            deps[li - 1].update(range(lo, hi + 1, d))
     fields = [calc.INPUT_FIELD] + [calc.receptive_field(layers[:i]) for i in range(1, len(layers) + 1)]
     cell = max(6.0, min(28.0, 560.0 / input_size))
     row_h = 34.0
@@ -249,42 +255,60 @@ class _Variant:
 
 
 def _variants(
-    size: int | None, in_channels: int, filters: int, k: int, use_bias: bool, which: Sequence[int] = (0, 1, 2, 3)
+    shape: tuple[int | None, ...],
+    filters: Sequence[int],
+    k: int,
+    use_bias: bool,
+    strides: int = 1,
+    which: Sequence[int] = (0, 1, 2, 3),
 ) -> dict[int, _Variant]:
     """The four ways to cover a k×k field, by index: 0 one k×k, 1 (k-1)/2 stacked 3×3, 2 1×k then k×1,
-    3 separable k×k. Only the ones in ``which`` are built (the break-even search needs two). ``size`` None: any."""
-    shape = (size, size, in_channels)
-    same = "same"
+    3 separable k×k, on an input of ``shape`` (None sizes: any), padding 'same'. Only the ones in ``which`` are
+    built (the break-even search needs two).
+
+    ``filters`` has one value per stacked 3×3 layer; the other variants end with the last of them (the stack's
+    output). ``strides`` is the stride of each variant's first layer (a stem's); 1×k then k×1 take (1, s) then
+    (s, 1), so that their field stays k × k.
+    """
+    same, last = "same", filters[-1]
     names = kernel_variant_names(k)
+    made: dict[tuple[Any, ...], calc.LayerInfo] = {}
+
+    def conv(input_shape: tuple[int | None, ...], f: int, kernel: Any, s: Any) -> calc.LayerInfo:
+        key = (input_shape, f, kernel, s)  # a stack's repeated layers are computed once
+        if key not in made:
+            made[key] = calc.conv2d(input_shape, f, kernel, strides=s, padding=same, use_bias=use_bias)
+        return made[key]
+
     out: dict[int, _Variant] = {}
     if 0 in which:
-        single = calc.conv2d(shape, filters, k, padding=same, use_bias=use_bias)
-        out[0] = _Variant(names[0], (single,), 1)
+        out[0] = _Variant(names[0], (conv(shape, last, k, strides),), 1)
     if 1 in which:
-        n = (k - 1) // 2
-        stack = [calc.conv2d(shape, filters, 3, padding=same, use_bias=use_bias)]
-        if n > 1:  # the later layers are identical: compute one, count it n - 1 times
-            stack += [calc.conv2d(stack[0].output_shape, filters, 3, padding=same, use_bias=use_bias)] * (n - 1)
-        out[1] = _Variant(names[1], tuple(stack), n)
+        stack, x = [], shape
+        for i, f in enumerate(filters):
+            stack.append(conv(x, f, 3, strides if i == 0 else 1))
+            x = stack[-1].output_shape
+        out[1] = _Variant(names[1], tuple(stack), len(stack))
     if 2 in which:
-        first = calc.conv2d(shape, filters, (1, k), padding=same, use_bias=use_bias)
-        second = calc.conv2d(first.output_shape, filters, (k, 1), padding=same, use_bias=use_bias)
-        out[2] = _Variant(names[2], (first, second), 2)
+        first = conv(shape, last, (1, k), (1, strides))
+        out[2] = _Variant(names[2], (first, conv(first.output_shape, last, (k, 1), (strides, 1))), 2)
     if 3 in which:
-        separable = calc.separable_conv2d(shape, filters, k, padding=same, use_bias=use_bias)
+        separable = calc.separable_conv2d(shape, last, k, strides=strides, padding=same, use_bias=use_bias)
         out[3] = _Variant(names[3], (separable,), 1)
     return out
 
 
 def _break_even(in_channels: int, k: int, use_bias: bool, variant: int) -> int | None:
-    """Smallest filters count at which ``variant`` has at least as many parameters as one k×k layer.
+    """Smallest filters count (the same in every layer) at which ``variant`` has at least as many parameters as
+    one k×k layer.
 
     The difference is F*(a*F + b) with a >= 0, so it changes sign at most once: doubling F brackets the
     change, a binary search finds it. None when the variant never catches up (or equals it throughout).
     """
+    n = max(1, (k - 1) // 2)
 
     def costlier(f: int) -> bool:
-        v = _variants(1, in_channels, f, k, use_bias, (0, variant))
+        v = _variants((1, 1, in_channels), [f] * n, k, use_bias, which=(0, variant))
         return v[variant].params >= v[0].params
 
     limit = 1 << 20
@@ -301,85 +325,156 @@ def _break_even(in_channels: int, k: int, use_bias: bool, variant: int) -> int |
     return hi
 
 
+# The situations the home page weighs, as presets of the comparison: (button text, the fields it sets).
+COMPARE_PRESETS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("Inside a network: 56 × 56 × 64 → 64", {"kernel_size": "7", "input_shape": "56, 56, 64", "filters": "64"}),
+    (
+        "Stem from 3 channels, stride 2 (ResNet-C)",
+        {"kernel_size": "7", "input_shape": "224, 224, 3", "filters": "32, 32, 64", "strides": "2"},
+    ),
+    ("Large depthwise field: 31 × 31", {"kernel_size": "31", "input_shape": "56, 56, 64", "filters": "64"}),
+)
+_COMPARE_DEFAULTS = {
+    "kernel_size": "7",
+    "input_shape": "56, 56, 64",
+    "filters": "64",
+    "strides": "1",
+    "use_bias": "true",
+}
+
+
+def presets(choices: Sequence[tuple[str, Mapping[str, str]]], defaults: Mapping[str, str]) -> Markup:
+    """Buttons that fill a calculator's form (calc.js reads ``data-preset``: the fields as JSON, the others
+    back to ``defaults``) and recompute."""
+    buttons = join(
+        html(
+            '<button type="button" class="kl-button" data-preset="{}">{}</button>',
+            json.dumps({**defaults, **values}),
+            label,
+        )
+        for label, values in choices
+    )
+    return html('<p class="kl-tools kl-presets"><span class="kl-note">Try:</span> {}</p>', buttons)
+
+
+def _stride_text(layer: calc.LayerInfo) -> str:
+    w = layer.window
+    assert w is not None
+    k, s = w.kernel, w.strides
+    stride = "" if s == (1, 1) else f"/{s[0]}" if s[0] == s[1] else f"/({s[0]}, {s[1]})"
+    return f"{k[0]}×{k[1]}{stride} → {layer.output_shape[-1]}"
+
+
 def kernel_compare(
     kernel_size: Annotated[
-        int, Input("Kernel size k", "Odd, so that (k − 1)/2 stacked 3×3 layers match it", 3, 31)
+        int, Input("Kernel size", "k of the one k×k layer; odd, so that (k − 1)/2 stacked 3×3 reach it", 3, 31)
     ] = 7,
-    in_channels: Annotated[int, Input("Input channels", "Channels of the input feature map", 1, 65536)] = 64,
-    filters: Annotated[int, Input("Filters", "Output channels of every layer", 1, 65536)] = 64,
-    size: Annotated[int, Input("Feature map size", "Height and width; padding 'same', stride 1", 1, 4096)] = 56,
+    input_shape: Annotated[str, Input("Input shape", "Height, width, channels, e.g. 224, 224, 3")] = "56, 56, 64",
+    filters: Annotated[
+        str, Input("Filters", "One for every layer, or one per stacked 3×3 layer (the last is every variant's)")
+    ] = "64",
+    strides: Annotated[int, Input("Strides", "Of each variant's first layer, e.g. 2 at a stem", 1, 16)] = 1,
     use_bias: Annotated[bool, Input("Use bias", "Keras' use_bias on every layer")] = True,
 ) -> Markup:
-    """One k×k Conv2D against the layers that reach the same receptive field with fewer weights."""
-    if kernel_size % 2 == 0:
-        raise InputError("kernel_size", f"must be odd so that stacked 3×3 layers reach it exactly, got {kernel_size}")
-    with blame({"filters": "filters", "input_shape": "size"}, "kernel_size"):
-        variants = _variants(size, in_channels, filters, kernel_size, use_bias)
+    """One k×k Conv2D against the layers that reach (at least) the same receptive field with fewer weights."""
+    k = kernel_size
+    if k % 2 == 0:
+        raise InputError("kernel_size", f"must be odd so that stacked 3×3 layers reach it exactly, got {k}")
+    shape = tuple(int_list("input_shape", input_shape))
+    if len(shape) != 3 or min(shape) < 1:
+        raise InputError("input_shape", "give height, width and channels, three whole numbers from 1 up")
+    n = (k - 1) // 2
+    fs = int_list("filters", filters, n)
+    if len(fs) != n:  # k = 3: one layer, so one value
+        raise InputError("filters", f"give one value (a {k}×{k} layer has no stack of 3×3 layers); got {len(fs)}")
+    if min(fs) < 1:
+        raise InputError("filters", "filters must be at least 1")
+    # k = 3: the "stack" would be the single layer again; no row for it.
+    which = (0, 2, 3) if k == 3 else (0, 1, 2, 3)
+    with blame({"filters": "filters", "input_shape": "input_shape", "strides": "strides"}, "kernel_size"):
+        variants = _variants(shape, fs, k, use_bias, strides, which)
     base = variants[0]
-    rows = []
+    rows, described = [], []
     for v in variants.values():
         rf = calc.receptive_field(v.layers)
         assert rf is not None
         rows.append(
-            (
-                v.name,
-                len(v.layers),
-                v.params,
-                v.macs,
-                f"{rf.size[0]} × {rf.size[1]}",
-                v.nonlinearities,
-                f"{v.params / base.params:.3f}",
-                f"{v.macs / base.macs:.3f}",
-            )
-        )
-    head = ("Variant", "Layers", "Params", "MACs", "Receptive field", "Nonlinearities", "Params ÷ k×k", "MACs ÷ k×k")
-    caption = f"Input {shape_text((size, size, in_channels))}, output {shape_text(base.layers[-1].output_shape)}"
-    note = Markup(
-        '<p class="kl-note">MACs: one per multiply-add (FLOPs = 2 × MACs). Nonlinearities: one activation per '
-        "Keras layer.</p>"
+            (v.name, len(v.layers), v.params, ratio_text(v.params / base.params), v.macs,
+             ratio_text(v.macs / base.macs) if base.macs else "—", f"{rf.size[0]} × {rf.size[1]}")
+        )  # fmt: skip
+        described.append(f"{v.name}: {', '.join(_stride_text(layer) for layer in v.layers)}")
+    head = ("Variant", "Layers", "Params", "Params ÷ k×k", "MACs", "MACs ÷ k×k", "Receptive field")
+    caption = f"Input {shape_text(shape)}, output {shape_text(base.layers[-1].output_shape)}"
+    note = html(
+        '<p class="kl-note">Layers (kernel/stride → filters): {}. MACs: one per multiply-add (FLOPs = 2 × MACs). '
+        "Every layer adds one activation (nonlinearity).</p>",
+        "; ".join(described),
     )
     return (
-        table(head, rows, caption)
+        presets(COMPARE_PRESETS, _COMPARE_DEFAULTS)
+        + _compare_summary(variants, shape)
+        + table(head, rows, caption)
         + note
-        + _break_even_chart(in_channels, kernel_size, use_bias)
-        + code_panel(kernel_compare_script(kernel_size, in_channels, filters, size, use_bias))
+        + _break_even_chart(shape[2], k, use_bias, fs[-1])
+        + code_panel(kernel_compare_script(k, shape, fs, strides, use_bias))
     )
 
 
-def _break_even_chart(in_channels: int, k: int, use_bias: bool) -> Markup:
-    lo = max(1, in_channels // 16)
-    points = [lo * 2 ** (i / 2) for i in range(17)]
-    filters = sorted({max(1, round(p)) for p in points})
-    series: list[tuple[str, list[tuple[float, float]]]] = [
-        (name, []) for name in ("stacked 3×3", "1×k, k×1", "separable")
+def _compare_summary(variants: Mapping[int, _Variant], shape: Sequence[int]) -> Markup:
+    """The key figures in one line: each variant's parameters and MACs as a multiple of the one k×k layer's."""
+    base = variants[0]
+    parts = [
+        html(
+            "{}: <strong>{}</strong> the parameters, <strong>{}</strong> the MACs",
+            v.name,
+            ratio_text(v.params / base.params),
+            ratio_text(v.macs / base.macs) if base.macs else "—",
+        )
+        for i, v in variants.items()
+        if i
     ]
+    return html(
+        '<p class="kl-summary">{} on {}: {} parameters, {} MACs. {}.</p>',
+        base.name, shape_text(tuple(shape)), integer(base.params), integer(base.macs), join(parts, "; "),
+    )  # fmt: skip
+
+
+def _break_even_chart(in_channels: int, k: int, use_bias: bool, current: int) -> Markup:
+    """Parameters of each variant over the one k×k layer's, by filters (the same in every layer), on a log scale
+    so that every ratio is drawn where it is; the reader's filters marked."""
+    lo = max(1, min(in_channels, current) // 16)
+    hi = max(in_channels, current) * 16
+    filters = sorted({max(1, round(lo * (hi / lo) ** (i / 24))) for i in range(25)})
+    names = ("stacked 3×3", "1×k then k×1", "separable")
+    shown = (2, 3) if k == 3 else (1, 2, 3)
+    series: list[tuple[str, list[tuple[float, float]]]] = [(names[i - 1], []) for i in shown]
+    n = max(1, (k - 1) // 2)
     for f in filters:
-        v = _variants(1, in_channels, f, k, use_bias)
-        for i in (1, 2, 3):
-            series[i - 1][1].append((f, v[i].params / v[0].params))
-    markers = []
+        v = _variants((1, 1, in_channels), [f] * n, k, use_bias)
+        for j, i in enumerate(shown):
+            series[j][1].append((f, v[i].params / v[0].params))
+    markers = [(float(current), f"your filters: {integer(current)}")]
     notes = []
-    for i, label in ((1, "stacked 3×3"), (2, "1×k then k×1")):
+    for i in shown[:-1]:
+        label = names[i - 1]
         even = _break_even(in_channels, k, use_bias, i)
         if even is None:
             notes.append(f"{label}: never costlier than one {k}×{k} layer")
         else:
             notes.append(f"{label}: as costly as one {k}×{k} layer from {integer(even)} filters on")
-            if filters[0] <= even <= filters[-1]:
-                markers.append((float(even), f"{label} {even}"))
     chart = line_chart(
         series,
-        f"filters (input channels fixed at {in_channels})",
+        f"filters, every layer (input channels fixed at {in_channels})",
         f"params ÷ one {k}×{k} layer",
         f"Parameters of each variant relative to one {k}×{k} layer, by number of filters",
         x_log=True,
-        y_range=(0.0, 2.0),
+        y_log=True,
         markers=markers,
         reference_y=1.0,
     )
     caption = html(
-        "Break-even (parameters; MACs follow the same ratio without bias): {}. Above the dashed line a variant "
-        "costs more than the single layer.",
+        "Break-even (parameters; MACs follow the same ratio without bias and stride): {}. Above the dashed line "
+        "a variant costs more than the single layer; the scale is logarithmic.",
         "; ".join(notes),
     )
     return captioned(chart, caption)
@@ -596,7 +691,7 @@ def short_answer() -> Markup:
 def _effective_variants(k: int) -> dict[str, list[calc.LayerInfo]]:
     """The ways to cover a k×k field that the pages compare (those of the kernel comparison), as chains of layers
     on any input size; channels and padding do not change an effective field."""
-    return {v.name: list(v.layers) for v in _variants(None, 1, 1, k, True).values()}
+    return {v.name: list(v.layers) for v in _variants((None, None, 1), [1] * ((k - 1) // 2), k, True).values()}
 
 
 def effective_field_table() -> Markup:

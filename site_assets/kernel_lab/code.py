@@ -176,13 +176,26 @@ def kernel_variant_names(k: int) -> tuple[str, str, str, str]:
     )
 
 
-def kernel_compare_script(kernel_size: int, in_channels: int, filters: int, size: int, use_bias: bool) -> str:
-    """The kernel comparison's four variants as Keras models (``models``, in the table's order; ``model`` is
-    the first): one k×k Conv2D, (k − 1)/2 stacked 3×3, 1×k then k×1, one k×k SeparableConv2D; padding 'same',
-    stride 1, and a ReLU on every layer (the page counts one nonlinearity per layer)."""
-    k, c, f, n = _ints("kernel_compare", (kernel_size, in_channels, filters, size))
-    bias = _literal(bool(use_bias))
+def kernel_compare_script(
+    kernel_size: int, input_shape: Sequence[int], filters: Sequence[int], strides: int, use_bias: bool
+) -> str:
+    """The kernel comparison's variants as Keras models (``models``, in the table's order; ``model`` is the
+    first): one k×k Conv2D, (k − 1)/2 stacked 3×3 (one per value of ``filters``; none when k is 3), 1×k then
+    k×1, one k×k SeparableConv2D; padding 'same', ``strides`` on each variant's first layer ((1, s) then (s, 1)
+    for 1×k then k×1), and a ReLU on every layer (the page counts one nonlinearity per layer)."""
+    (k,) = _ints("kernel_size", (kernel_size,))
+    shape = _ints("input_shape", input_shape)
+    fs = _ints("filters", filters)
+    (s,) = _ints("strides", (strides,))
+    f, bias = fs[-1], _literal(bool(use_bias))
     names = [_literal(name) for name in kernel_variant_names(k)]
+    row_conv = f"conv({_literal((1, k))}, strides={_literal((1, s))})"
+    column_conv = f"conv({_literal((k, 1))}, strides={_literal((s, 1))})"
+    stack = (
+        ""
+        if k == 3
+        else f"    {names[1]}: build(*[conv((3, 3), f, {s} if i == 0 else 1) for i, f in enumerate({_literal(fs)})]),\n"
+    )
     return f"""# Kernel Lab, kernel comparison: each variant as a Keras model.
 # models maps each variant's name (in the order of the page's table) to its model; model is the first.
 import keras
@@ -192,22 +205,28 @@ layers = keras.layers
 
 def build(*stack):
     \"\"\"The layers of ``stack``, one after the other, on the input as a model.\"\"\"
-    inputs = keras.Input(shape={_literal((n, n, c))})
+    inputs = keras.Input(shape={_literal(shape)})
     x = inputs
     for layer in stack:
         x = layer(x)
     return keras.Model(inputs, x)
 
 
-def conv(kernel_size, cls=layers.Conv2D):
-    return cls(filters={f}, kernel_size=kernel_size, padding="same", use_bias={bias}, activation="relu")
+def conv(kernel_size, filters={f}, strides=1, cls=layers.Conv2D):
+    return cls(
+        filters=filters,
+        kernel_size=kernel_size,
+        strides=strides,
+        padding="same",
+        use_bias={bias},
+        activation="relu",
+    )
 
 
 models = {{
-    {names[0]}: build(conv({_literal((k, k))})),
-    {names[1]}: build(*[conv((3, 3)) for _ in range({(k - 1) // 2})]),
-    {names[2]}: build(conv({_literal((1, k))}), conv({_literal((k, 1))})),
-    {names[3]}: build(conv({_literal((k, k))}, layers.SeparableConv2D)),
+    {names[0]}: build(conv({_literal((k, k))}, strides={s})),
+{stack}    {names[2]}: build({row_conv}, {column_conv}),
+    {names[3]}: build(conv({_literal((k, k))}, strides={s}, cls=layers.SeparableConv2D)),
 }}
 model = models[{names[0]}]{_MAIN}"""
 

@@ -21,6 +21,7 @@ PAGES = [
     "receptive-field/",
     "effective-field/",
     "parameters/",
+    "compare/",
     "large-kernels/",
     "speed/",
     "inception/",
@@ -35,7 +36,7 @@ PAGES += [f"{p}/" for p in ("examples", "fact-check") if (ROOT / "docs" / f"{p}.
 CALC_PAGES = {
     "receptive_field": "receptive-field/",
     "effective_field": "effective-field/",
-    "kernel_compare": "parameters/",
+    "kernel_compare": "compare/",
     "inception": "inception/",
     "layer": "layer/",
     "analyzer": "analyzer/",
@@ -352,6 +353,8 @@ def test_analyzer_sorts_by_any_column_and_downloads_its_table(watched: Watched, 
     page = watched.page
     goto_ready(page, site_url + "analyzer/?application=ResNet50")
     page.wait_for_function("() => document.querySelector('[data-calc-output]').textContent.includes('conv5_block3')")
+    rows_js = "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent.trim()))"
+    in_model_order = page.eval_on_selector_all("table.kl-sortable tbody tr", rows_js)
     column = page.locator("table.kl-sortable thead th").nth(4)  # MACs
     assert column.inner_text().startswith("MACs")
     column.locator("button").click()
@@ -363,18 +366,17 @@ def test_analyzer_sorts_by_any_column_and_downloads_its_table(watched: Watched, 
     assert page.eval_on_selector("table.kl-sortable tbody tr", "r => r.cells[5].textContent") == "1"  # MACs rank
     column.locator("button").press("Enter")  # by keyboard too, the other way round
     assert column.get_attribute("aria-sort") == "ascending"
-    shown = page.eval_on_selector_all(
-        "table.kl-sortable tbody tr", "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent.trim()))"
-    )
+    assert sorted(page.eval_on_selector_all("table.kl-sortable tbody tr", rows_js)) == sorted(in_model_order)
+    # The downloads hold the whole table in the model's order, made by the worker (not read from the page).
     with page.expect_download() as got:
         page.click('[data-download="csv"]')
     assert got.value.suggested_filename == "ResNet50-layers.csv"
     csv_rows = list(csv.reader(io.StringIO(Path(got.value.path()).read_text())))
-    assert csv_rows[0][:5] == ["Layer", "Class", "Output shape", "Params", "MACs"] and csv_rows[1:] == shown
+    assert csv_rows[0][:5] == ["Layer", "Class", "Output shape", "Params", "MACs"] and csv_rows[1:] == in_model_order
     with page.expect_download() as got:
         page.click('[data-download="json"]')
     records = json.loads(Path(got.value.path()).read_text())
-    assert [r["Layer"] for r in records] == [row[0] for row in shown] and records[0]["MACs rank"] == shown[0][5]
+    assert [list(r.values()) for r in records] == in_model_order and list(records[0]) == csv_rows[0]
     assert not watched.errors and not watched.off_origin
 
 
