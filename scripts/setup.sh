@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine: Python packages into .venv (from the
-# lock file), npm packages (from package-lock.json), and Debian's Chromium for
-# the browser tests. Re-running skips whatever is already in place.
+# lock file), npm packages (from package-lock.json), and Debian's Chromium, Firefox
+# and WebKitGTK for the browser tests. Re-running skips whatever is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,15 +29,29 @@ npm_stamp=node_modules/.package-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat "$npm_stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing npm packages from package-lock.json"
-  npm ci --no-audit --no-fund --loglevel=error
+  # puppeteer-core (Firefox for the engine tests) has no install script and downloads no browser; the variable
+  # makes sure of it should a dependency ever add one.
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$npm_stamp"
 fi
 
+# Debian's browsers for the browser tests: chromium (driven by Playwright), firefox-esr (by npm puppeteer-core over
+# WebDriver BiDi), webkit2gtk-driver (WebKitWebDriver and WebKitGTK's MiniBrowser) and xvfb (MiniBrowser's display).
+# SKIP_CHROMIUM=1 leaves Chromium out, SKIP_ENGINES=1 Firefox and WebKit (their tests then skip, saying why).
+apt_packages=()
 if [ "${SKIP_CHROMIUM:-0}" != 1 ] && [ ! -x /usr/bin/chromium ]; then
-  echo "setup: installing Debian's chromium (browser tests)"
+  apt_packages+=(chromium)
+fi
+if [ "${SKIP_ENGINES:-0}" != 1 ]; then
+  command -v firefox-esr >/dev/null || apt_packages+=(firefox-esr)
+  command -v WebKitWebDriver >/dev/null || apt_packages+=(webkit2gtk-driver)
+  command -v Xvfb >/dev/null || apt_packages+=(xvfb)
+fi
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  echo "setup: installing Debian's ${apt_packages[*]} (browser tests)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 # Pure-Python wheels (pytest, hypothesis, ...) for running the calc tests inside Pyodide.
 if [ -f tests/pyodide/fetch_wheels.sh ]; then
