@@ -172,20 +172,84 @@
     const output = root.querySelector("[data-calc-output]");
     output.classList.add("kl-stale");
     output.dataset.stale = "true";
+    dropStaleModel(root, field);
   }
 
   function showResult(root, html) {
     const output = root.querySelector("[data-calc-output]");
+    const focused = focusKey(output);
     output.innerHTML = html;
     makeSortable(root);
-    if (root.klRefocus) {
-      root.klRefocus = false;
-      const diagram = output.querySelector("[data-diagram]");
-      if (diagram) diagram.focus();
-    }
+    scrollableTables(output);
+    if (focused) refocus(output, focused);
     output.classList.remove("kl-stale");
     delete output.dataset.stale;
     showStatus(root, "");
+  }
+
+  // The output's element that has the focus (a step or preset button, the drawing, a copy button), as a selector
+  // that finds its counterpart in the redrawn output, so that the keyboard stays where it was: Enter twice on a
+  // step button steps twice.
+  const FOCUS_KEYS = ["data-step", "data-preset", "data-pick", "data-copy-code", "data-download", "data-diagram"];
+  function focusKey(output) {
+    const el = document.activeElement;
+    if (!el || el === output || !output.contains(el)) return null;
+    const name = FOCUS_KEYS.find(function (key) { return el.hasAttribute(key); });
+    if (!name) return "[data-diagram]";
+    let selector = "[" + name + '="' + CSS.escape(el.getAttribute(name)) + '"]';
+    if (name === "data-step") selector += '[data-by="' + CSS.escape(el.dataset.by) + '"]';
+    return selector;
+  }
+
+  // Focus that element again, or the drawing when it is gone or disabled (a step button at the edge).
+  function refocus(output, selector) {
+    const again = output.querySelector(selector);
+    const target = again && !again.disabled ? again : output.querySelector("[data-diagram]") || output;
+    target.focus({ preventScroll: true });
+  }
+
+  // A table wider than the output scrolls sideways in its own box (calc.css); keyboard users reach it too
+  // (axe: scrollable-region-focusable).
+  function scrollableTables(output) {
+    for (const tableEl of output.querySelectorAll("table")) {
+      if (tableEl.scrollWidth > tableEl.clientWidth + 1) tableEl.tabIndex = 0;
+    }
+  }
+
+  // A preset button: its fields into the form (data-preset, JSON of field: value), then one recompute.
+  function applyPreset(root, button) {
+    const values = JSON.parse(button.dataset.preset);
+    for (const name of Object.keys(values)) {
+      const el = root.querySelector('form [name="' + CSS.escape(name) + '"]');
+      if (!el) continue;
+      if (el.type === "checkbox") el.checked = ["1", "true", "on", "yes"].includes(String(values[name]).toLowerCase());
+      else el.value = values[name];
+    }
+    const first = root.querySelector("form [name]");
+    if (first) first.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  // A cell of the drawing: an output unit (data-pick="row col") becomes the drawn one; any cell that says what it
+  // holds (data-say) says it in the drawing's line for that (.kl-said).
+  function onCell(root, cell) {
+    const said = cell.closest("[data-diagram]") && cell.closest("[data-diagram]").querySelector(".kl-said");
+    if (said && cell.dataset.say) said.textContent = cell.dataset.say;
+    if (!cell.dataset.pick) return;
+    const [row, col] = cell.dataset.pick.split(" ");
+    const fields = [root.querySelector('form [name="row"]'), root.querySelector('form [name="col"]')];
+    if (!fields[0] || !fields[1]) return;
+    fields[0].value = row;
+    fields[1].value = col;
+    fields[1].dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  // After an error in the analyzer's model, the previous model's table would be taken for this one's: it goes.
+  function dropStaleModel(root, field) {
+    if (root.dataset.calc !== "analyzer" || !["source", "model_file", "application"].includes(field)) return;
+    const note = document.createElement("p");
+    note.className = "kl-note";
+    note.textContent = "No table: this model could not be read (the message is at the field above).";
+    root.querySelector("[data-calc-output]").replaceChildren(note);
   }
 
   // --- the inputs in the page's URL -------------------------------------------------------------------------
@@ -239,22 +303,38 @@
 
   // The Keras script or the command shown in a result, to the clipboard.
   // Text to the clipboard; the status line says which happened.
-  function copyText(root, text, copied, refused) {
-    const fail = function () { showStatus(root, refused); };
+  // The button pressed says it too, for two seconds ("Copied"), where the reader is looking.
+  function copyText(root, text, copied, refused, button) {
+    const say = function (message, label) {
+      showStatus(root, message);
+      if (!button) return;
+      if (!button.dataset.label) button.dataset.label = button.textContent;
+      button.textContent = label;
+      clearTimeout(button.klReset);
+      button.klReset = setTimeout(function () { button.textContent = button.dataset.label; }, 2000);
+    };
+    const fail = function () { say(refused, "Not copied"); };
     if (!navigator.clipboard || !navigator.clipboard.writeText) return fail();
-    navigator.clipboard.writeText(text).then(function () { showStatus(root, copied); }, fail);
+    navigator.clipboard.writeText(text).then(function () { say(copied, "Copied"); }, fail);
   }
 
   function copyCode(root, button) {
     const code = button.closest("[data-calc-code], [data-calc-command]").querySelector("code");
     const what = button.closest("[data-calc-code]") ? "Keras code" : "Command";
-    copyText(root, code.textContent, what + " copied.", "Copying was refused: select the text and copy it.");
+    copyText(root, code.textContent, what + " copied.", "Copying was refused: select the text and copy it.", button);
   }
 
-  function copyLink(root) {
+  // A pasted or dropped model is not in the link (only short fields are): the message says so.
+  function copyLink(root, button) {
     writeUrl(root);
-    const copied = "Link copied: it opens this calculator with these inputs.";
-    copyText(root, location.href, copied, "Copy this page's address: " + location.href);
+    const text = root.querySelector("form textarea");
+    const pasted = text && text.value.trim() && text.value !== String(root.klDefaults[text.name]);
+    const own = !root.klApp && (root.klFile || pasted);
+    const copied = own
+      ? "Link copied. It holds the other inputs but not your model, which stays in this page: whoever opens it " +
+        "sees the example model until they paste or drop theirs."
+      : "Link copied: it opens this calculator with these inputs.";
+    copyText(root, location.href, copied, "Copy this page's address: " + location.href, button);
   }
 
   // --- the analyzer: Keras's own models, sorting, downloads -------------------------------------------------
@@ -310,6 +390,7 @@
         th.textContent = "";
         th.append(button);
         button.addEventListener("click", function () { sortBy(tableEl, th, column); });
+        th.addEventListener("click", function (event) { if (event.target === th) button.click(); }); // the whole cell
       });
     }
   }
@@ -362,7 +443,6 @@
     const field = root.querySelector('form [name="' + button.dataset.step + '"]');
     if (!field || button.disabled) return;
     field.value = String(Number(field.value) + Number(button.dataset.by));
-    root.klRefocus = root.querySelector("[data-diagram]") === document.activeElement;
     field.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
@@ -460,7 +540,7 @@
     root.klDefaults = readForm(root); // as built: a plain URL keeps this result
     const form = root.querySelector("form");
     const copy = root.querySelector("[data-copy-link]");
-    if (copy) copy.addEventListener("click", function () { copyLink(root); });
+    if (copy) copy.addEventListener("click", function () { copyLink(root, copy); });
     const output = root.querySelector("[data-calc-output]");
     output.addEventListener("click", function (event) {
       const button = event.target.closest("[data-download]");
@@ -469,9 +549,14 @@
       if (stepper) step(root, stepper);
       const copier = event.target.closest("[data-copy-code]");
       if (copier) copyCode(root, copier);
+      const preset = event.target.closest("[data-preset]");
+      if (preset) applyPreset(root, preset);
+      const cell = event.target.closest("[data-pick], [data-say]");
+      if (cell) onCell(root, cell);
     });
     output.addEventListener("keydown", function (event) { onDiagramKey(root, event); });
     makeSortable(root);
+    scrollableTables(output);
     if (readUrl(root)) {
       showStatus(root, "Computing with the inputs from the link…");
       activate(root);

@@ -222,17 +222,19 @@ def test_kernel_compare_bad_inputs_name_their_field(raw: dict[str, str], field: 
     assert caught.value.field == field
 
 
-def test_kernel_compare_presets_fill_every_field_with_values_it_takes() -> None:
-    from kernel_lab.calculators import COMPARE_PRESETS
-
-    html = run("kernel_compare", {})
-    shown = re.findall(r'data-preset="([^"]+)"', html)
-    assert len(shown) == len(COMPARE_PRESETS)
-    names = {spec.name for spec in inputs("kernel_compare")}
-    for text in shown:
-        values = json.loads(text.replace("&quot;", '"'))
-        assert set(values) == names
-        run("kernel_compare", values)  # every preset is a valid input
+@pytest.mark.parametrize("name", ["kernel_compare", "receptive_field"])
+def test_presets_set_every_field_to_a_value_it_takes(name: str) -> None:
+    """A preset button carries every field of the form (calc.js fills them all in) and each preset is valid
+    input whose result differs from the others'."""
+    html = run(name, {})
+    shown = [json.loads(t.replace("&quot;", '"')) for t in re.findall(r'data-preset="([^"]+)"', html)]
+    assert len(shown) >= 3
+    fields = {spec.name for spec in inputs(name)}
+    results = set()
+    for values in shown:
+        assert set(values) == fields
+        results.add(run(name, values))
+    assert len(results) == len(shown)
 
 
 def test_break_even_is_where_keras_counts_cross(keras: Any) -> None:

@@ -13,7 +13,7 @@ import calc
 from calc.text import effective_std, integer, nbytes
 from calc.text import shape as shape_text
 from kernel_lab.applications import APPLICATIONS
-from kernel_lab.charts import figure, line_chart
+from kernel_lab.charts import bars
 from kernel_lab.code import summary_panel
 from kernel_lab.forms import Input, InputError, int_list
 from kernel_lab.html import Markup, html, join, table
@@ -115,21 +115,28 @@ def _table(rows: Sequence[calc.LayerRow]) -> Markup:
     return table(HEAD, cells, caption, numeric_from=3, cls="kl-wide kl-sortable", row_classes=marks)
 
 
+TOP_LAYERS = 10  # layers the chart shows: those with the most MACs
+
+
 def _chart(rows: Sequence[calc.LayerRow]) -> Markup:
-    """Share of the model's parameters and MACs in each layer, by position in the model."""
+    """The layers with the most MACs, each with its share of the model's MACs and of its parameters."""
     params = sum(r.params or 0 for r in rows)
     macs = sum(r.macs or 0 for r in rows)
     if not rows or not params or not macs:
         return Markup("")
-    series = [
-        ("parameters", [(i, 100 * (r.params or 0) / params) for i, r in enumerate(rows, start=1)]),
-        ("MACs", [(i, 100 * (r.macs or 0) / macs) for i, r in enumerate(rows, start=1)]),
-    ]
-    chart = line_chart(
-        series, "layer, in the model's order", "% of the model's total", "Where the weights and the work are"
+    heavy = sorted((r for r in rows if r.macs), key=lambda r: -(r.macs or 0))[:TOP_LAYERS]
+    shares = [(r.name, (100 * (r.macs or 0) / macs, 100 * (r.params or 0) / params)) for r in heavy]
+    rest = 100 * (macs - sum(r.macs or 0 for r in heavy)) / macs
+    label = f"The {len(heavy)} layers with the most MACs: their share of the model's MACs and parameters"
+    caption = (
+        f"{label}; the other {len(rows) - len(heavy)} layers do {rest:.1f} % of the MACs. The table below sorts by "
+        "any column"
     )
-    caption = "Each layer's share of the parameters and of the MACs; the table below sorts by any column."
-    return figure(chart, caption)
+    return bars(shares, ("% of the MACs", "% of the parameters"), label, value_text=_share, caption=caption)
+
+
+def _share(v: float) -> str:
+    return f"{v:.1f} %" if v >= 0.05 or v == 0 else "< 0.1 %"
 
 
 def _tools() -> Markup:

@@ -69,6 +69,14 @@ def _chain(
     return kernels, ss, ds, layers
 
 
+# The same three layers and the same weights, over ever larger fields.
+RF_PRESETS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("3, 3, 3", {"kernel_sizes": "3, 3, 3"}),
+    ("3, 3, 3 with strides 2, 1, 1", {"kernel_sizes": "3, 3, 3", "strides": "2, 1, 1"}),
+    ("3, 3, 3 with dilation rates 1, 2, 4", {"kernel_sizes": "3, 3, 3", "dilation_rates": "1, 2, 4"}),
+)
+
+
 def receptive_field(
     kernel_sizes: Annotated[str, Input("Kernel sizes", "One per layer, separated by commas, e.g. 3, 3, 3")] = "3, 3, 3",
     strides: Annotated[str, Input("Strides", "One value for every layer, or one per layer")] = "1",
@@ -105,7 +113,8 @@ def receptive_field(
     )  # fmt: skip
     head = ("Layer", "Kernel", "Stride", "Dilation", "Extent", "Output", "Receptive field", "Jump", "Eff. padding")
     return (
-        summary
+        presets("receptive_field", RF_PRESETS)
+        + summary
         + table(head, rows, "Receptive field after each layer (square, so one axis shown)", numeric_from=2)
         + _field_diagram(input_size, layers, ds)
     )
@@ -334,22 +343,16 @@ COMPARE_PRESETS: tuple[tuple[str, dict[str, str]], ...] = (
     ),
     ("Large depthwise field: 31 × 31", {"kernel_size": "31", "input_shape": "56, 56, 64", "filters": "64"}),
 )
-_COMPARE_DEFAULTS = {
-    "kernel_size": "7",
-    "input_shape": "56, 56, 64",
-    "filters": "64",
-    "strides": "1",
-    "use_bias": "true",
-}
 
 
-def presets(choices: Sequence[tuple[str, Mapping[str, str]]], defaults: Mapping[str, str]) -> Markup:
-    """Buttons that fill a calculator's form (calc.js reads ``data-preset``: the fields as JSON, the others
-    back to ``defaults``) and recompute."""
+def presets(name: str, choices: Sequence[tuple[str, Mapping[str, str]]]) -> Markup:
+    """Buttons that fill calculator ``name``'s form and recompute: calc.js reads ``data-preset``, every field of
+    the form as JSON (the ones a preset does not name back to their defaults)."""
+    defaults = {s.name: str(s.default).lower() if s.kind == "bool" else str(s.default) for s in inputs(name)}
     buttons = join(
         html(
             '<button type="button" class="kl-button" data-preset="{}">{}</button>',
-            json.dumps({**defaults, **values}),
+            json.dumps({**defaults, **values}, ensure_ascii=False),
             label,
         )
         for label, values in choices
@@ -411,7 +414,7 @@ def kernel_compare(
         "; ".join(described),
     )
     return (
-        presets(COMPARE_PRESETS, _COMPARE_DEFAULTS)
+        presets("kernel_compare", COMPARE_PRESETS)
         + _compare_summary(variants, shape)
         + table(head, rows, caption)
         + note

@@ -1,19 +1,24 @@
 # The one chart module: SVG drawn in Python, no JavaScript and no charting library. Colours come from CSS
-# classes (s1, s2, ... in calc.css) so that both palettes work; lines also differ by dash pattern and marker,
-# so that they are told apart in grey too. Every chart has an accessible name (aria-label and <title>).
+# classes (s1 ... s12 in calc.css, a light and a dark set) so that both palettes work; lines also differ by dash
+# pattern and marker, so that they are told apart in grey too. Ticks are round numbers written short (1k, 10k,
+# 0.5), on whole-number axes whole numbers only. Charts are drawn narrow (480 units) with 14-unit text, so that
+# scaled to a phone's width the text stays about 10 px. Every chart has an accessible name (aria-label and <title>).
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from calc.text import integer
 from kernel_lab.html import Markup, html, join
 
-__all__ = ["bars", "figure", "heat_map", "line_chart", "svg_open"]
+__all__ = ["bars", "figure", "heat_map", "line_chart", "svg_open", "tick_label", "ticks"]
 
 Points = Sequence[tuple[float, float]]
 MAX_DOTS = 30  # points per series drawn with a marker each
+SERIES = 12  # series with a colour of their own (s1 ... s12 in calc.css)
+CHAR = 8.0  # width of a character of chart text, in SVG units (14-unit text)
 
 
 def svg_open(width: float, height: float, label: str, cls: str) -> Markup:
@@ -41,8 +46,9 @@ def figure(content: Markup, caption: Markup | str) -> Markup:
 
 
 def _marker(i: int, x: float, y: float) -> Markup:
-    """Marker shape i (circle, square, triangle, diamond) of series class s{i+1} at (x, y)."""
-    cls = f"kl-dot s{i + 1}"
+    """Marker of series i at (x, y): shape i mod 4 (circle, square, triangle, diamond), filled for the first four
+    series, hollow for the next four, and so on, in series colour s{i mod 12 + 1}."""
+    cls = f"kl-dot s{i % SERIES + 1}{' kl-hollow' if (i // 4) % 2 else ''}"
     shape = i % 4
     if shape == 1:
         return html('<rect class="{}" x="{:.1f}" y="{:.1f}" width="6" height="6"/>', cls, x - 3, y - 3)
@@ -59,21 +65,62 @@ def _marker(i: int, x: float, y: float) -> Markup:
     return html('<circle class="{}" cx="{:.1f}" cy="{:.1f}" r="3.2"/>', cls, x, y)
 
 
-def _ticks(lo: float, hi: float, log: bool, base: int) -> list[float]:
-    """Tick values: powers of ``base`` (log2) or 1-2-5 decades (log10) on a log axis, five steps on a linear one."""
-    if not log:
-        return [lo + (hi - lo) * i / 4 for i in range(5)]
-    if base == 2:
-        return [2.0**e for e in range(math.ceil(math.log2(lo)), math.floor(math.log2(hi)) + 1)]
-    out = []
-    for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
-        out += [m * 10.0**e for m in (1, 2, 5) if lo <= m * 10.0**e <= hi]
-    return out
+def tick_label(v: float) -> str:
+    """A tick value written short: thousands as k, millions as M, billions as G; no trailing zeros.
+
+    >>> [tick_label(v) for v in (0, 0.05, 0.5, 2, 250, 1000, 25_000, 1_500_000, 2e9)]
+    ['0', '0.05', '0.5', '2', '250', '1k', '25k', '1.5M', '2G']
+    """
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= size:
+            return f"{round(v / size, 6):g}{suffix}"
+    return f"{round(v, 9):g}"
+
+
+def ticks(lo: float, hi: float, *, log: bool = False, base: int = 10, whole: bool = False) -> list[float]:
+    """Round tick values between ``lo`` and ``hi``: on a linear axis multiples of a 1-2-5 step (whole numbers
+    only when ``whole``), about five of them; on a log axis powers of 2 (``base`` 2, at most nine, thinned) or
+    1-2-5 decades (1 and 10s only over more than three decades).
+
+    >>> ticks(0, 0.0357 * 4)
+    [0.0, 0.05, 0.1]
+    >>> ticks(1, 204.75, whole=True)
+    [50.0, 100.0, 150.0, 200.0]
+    >>> ticks(0, 3, whole=True)
+    [0.0, 1.0, 2.0, 3.0]
+    >>> ticks(0.04, 40, log=True)
+    [0.1, 1.0, 10.0]
+    """
+    if log and base == 2:
+        exps = list(range(math.ceil(math.log2(lo) - 1e-9), math.floor(math.log2(hi) + 1e-9) + 1))
+        every = max(1, math.ceil(len(exps) / 9))
+        return [2.0**e for e in exps[::every]]
+    if log:
+        e0, e1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        steps = (1, 2, 5) if e1 - e0 <= 3 else (1,)
+        return [
+            m * 10.0**e for e in range(e0, e1 + 1) for m in steps if lo <= m * 10.0**e * (1 + 1e-9) <= hi * 1.000001
+        ]
+    span = (hi - lo) or abs(hi) or 1.0
+    raw = span / 5
+    e = math.floor(math.log10(raw))
+    step = next(m * 10.0**e for m in (1, 2, 5, 10) if m * 10.0**e >= raw * 0.999)
+    if whole:
+        step = max(1.0, round(step))
+    first = math.ceil(lo / step - 1e-9)
+    return [float(round(k * step, 9)) for k in range(first, math.floor(hi / step + 1e-9) + 1)]
+
+
+def _upper(hi: float, whole: bool = False) -> float:
+    """``hi`` raised to the next tick of a 0..hi axis, so that the top grid line is a round number."""
+    t = ticks(0, hi, whole=whole)
+    step = t[1] - t[0] if len(t) > 1 else (hi or 1.0)
+    return math.ceil(hi / step - 1e-9) * step
 
 
 @dataclass(frozen=True)
 class _Frame:
-    """A chart's plot area and its two scales, in SVG units."""
+    """A chart's plot area and its two scales, in SVG units; the legend goes below the plot."""
 
     x0: float
     x1: float
@@ -81,12 +128,21 @@ class _Frame:
     y1: float
     x_log: bool
     y_log: bool
-    width: float = 640.0
-    height: float = 300.0
-    left: float = 60.0
-    right: float = 160.0
+    width: float = 480.0
+    plot_height: float = 240.0
+    left: float = 64.0
+    right: float = 16.0
     top: float = 16.0
-    bottom: float = 44.0
+    bottom: float = 52.0
+    legend: float = 0.0  # height of the legend rows under the x axis' label
+
+    @property
+    def height(self) -> float:
+        return self.top + self.plot_height + self.bottom + self.legend
+
+    @property
+    def base(self) -> float:
+        return self.top + self.plot_height
 
     def px(self, x: float) -> float:
         f = math.log2 if self.x_log else float
@@ -98,49 +154,62 @@ class _Frame:
         f = math.log10 if self.y_log else float
         y = min(max(y, self.y0), self.y1)
         span = (f(self.y1) - f(self.y0)) or 1
-        return self.height - self.bottom - (f(y) - f(self.y0)) / span * (self.height - self.top - self.bottom)
+        return self.base - (f(y) - f(self.y0)) / span * self.plot_height
 
 
-def _grid(frame: _Frame, x_ticks: Sequence[float]) -> Markup:
+def _grid(frame: _Frame, x_ticks: Sequence[float], y_ticks: Sequence[float]) -> Markup:
     """Axes, horizontal grid lines with their y values, and the x tick labels."""
     f = frame
-    base, end = f.height - f.bottom, f.width - f.right
+    base, end = f.base, f.width - f.right
     out = [
         html('<line class="kl-axis" x1="{l}" y1="{b}" x2="{e}" y2="{b}"/>', l=f.left, b=base, e=end),
         html('<line class="kl-axis" x1="{l}" y1="{t}" x2="{l}" y2="{b}"/>', l=f.left, t=f.top, b=base),
     ]
-    for y in _ticks(f.y0, f.y1, f.y_log, 10):
+    for y in y_ticks:
         out.append(
             html(
                 '<line class="kl-grid" x1="{l}" y1="{y:.1f}" x2="{e}" y2="{y:.1f}"/>'
-                '<text class="kl-tick" x="{tx}" y="{ty:.1f}" text-anchor="end">{v:.3g}</text>',
+                '<text class="kl-tick" x="{tx}" y="{ty:.1f}" text-anchor="end">{v}</text>',
                 l=f.left,
                 e=end,
                 y=f.py(y),
                 tx=f.left - 6,
-                ty=f.py(y) + 4,
-                v=y,
+                ty=f.py(y) + 5,
+                v=tick_label(y),
             )
         )
     for x in x_ticks:
         out.append(
-            html('<text class="kl-tick" x="{:.1f}" y="{}" text-anchor="middle">{:g}</text>', f.px(x), base + 16, x)
+            html(
+                '<text class="kl-tick" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
+                f.px(x),
+                base + 18,
+                integer(round(x)) if f.x_log and x >= 1 else tick_label(x),
+            )
         )
     return join(out)
 
 
-def _series(frame: _Frame, i: int, name: str, points: Points, dots: bool) -> Markup:
-    """Series ``i``: its line, a marker on every point (if ``dots``), and its legend entry."""
-    f, cls = frame, f"kl-line s{i + 1}"
+def _legend_layout(names: Sequence[str], width: float) -> tuple[int, float]:
+    """Columns of the legend under a chart ``width`` wide, and the width of one."""
+    column = 44 + CHAR * max(len(n) for n in names)
+    columns = max(1, min(len(names), int((width - 16) // column)))
+    return columns, (width - 16) / columns
+
+
+def _series(frame: _Frame, i: int, name: str, points: Points, dots: bool, columns: int, column: float) -> Markup:
+    """Series ``i``: its line, a marker on every point (if ``dots``), and its legend entry under the chart."""
+    f, cls = frame, f"kl-line s{i % SERIES + 1} d{i % 5 + 1}"
     path = " ".join(f"{'M' if j == 0 else 'L'}{f.px(x):.1f},{f.py(y):.1f}" for j, (x, y) in enumerate(points))
-    lx, ly = f.width - f.right + 10, f.top + 10 + 18 * i
+    lx = 8 + column * (i % columns)
+    ly = f.base + f.bottom + 10 + 20 * (i // columns)
     return join(
         [
             html('<path class="{}" d="{}"/>', cls, path),
             *(_marker(i, f.px(x), f.py(y)) for x, y in points if dots),
-            html('<line class="{c}" x1="{a}" y1="{y}" x2="{b}" y2="{y}"/>', c=cls, a=lx, b=lx + 24, y=ly),
-            _marker(i, lx + 12, ly),
-            html('<text class="kl-legend" x="{}" y="{}">{}</text>', lx + 30, ly + 4, name),
+            html('<line class="{c}" x1="{a}" y1="{y}" x2="{b}" y2="{y}"/>', c=cls, a=lx, b=lx + 28, y=ly),
+            _marker(i, lx + 14, ly),
+            html('<text class="kl-legend" x="{}" y="{}">{}</text>', lx + 36, ly + 5, name),
         ]
     )
 
@@ -156,110 +225,134 @@ def line_chart(
     y_range: tuple[float, float] | None = None,
     markers: Sequence[tuple[float, str]] = (),
     reference_y: float | None = None,
+    x_whole: bool = False,
 ) -> Markup:
-    """An SVG line chart of ``series`` [(name, [(x, y), ...]), ...].
+    """An SVG line chart of ``series`` [(name, [(x, y), ...]), ...], its legend below it.
 
     ``x_log`` puts x on a log2 axis, ``y_log`` y on a log10 axis (points with y <= 0 are left out there).
-    ``y_range`` fixes the y axis (values above it are drawn at the top); by default it spans 0 (or the
-    smallest value, on a log axis) to the largest. ``markers`` are labelled vertical lines (x, text);
-    ``reference_y`` draws a dashed horizontal line (a break-even level, say).
+    ``y_range`` fixes the y axis (values outside it are drawn at its edge); by default it spans 0 (or, on a log
+    axis, the decade below the smallest value) to a round number above the largest, so every value is drawn
+    where it is. ``markers`` are labelled vertical lines (x, text); ``reference_y`` draws a dashed horizontal
+    line (a break-even level, say); ``x_whole``: x is a count (pixels, layers), ticked in whole numbers.
     """
     shown = [(name, [(x, y) for x, y in pts if not (y_log and y <= 0)]) for name, pts in series]
     xs = [x for _, pts in shown for x, _ in pts]
-    ys = [y for _, pts in shown for _, y in pts]
+    ys = [y for _, pts in shown for _, y in pts] + ([reference_y] if reference_y is not None else [])
     if not xs:
         return Markup("")
     if y_range is None:
-        y_range = (min(ys) / 1.3, max(ys) * 1.3) if y_log else (0.0, max(ys) if max(ys) > 0 else 1.0)
-    legend = 50.0 + 6.5 * max(len(name) for name, _ in shown)  # room for the longest series name
-    f = _Frame(min(xs), max(xs), y_range[0], y_range[1], x_log, y_log, width=480.0 + legend, right=legend)
+        top = max(ys)
+        if y_log:
+            y_range = (10.0 ** math.floor(math.log10(min(ys))), 10.0 ** math.ceil(math.log10(top)))
+        else:
+            y_range = (min(0.0, min(ys)), _upper(top) if top > 0 else 1.0)
+    columns, column = _legend_layout([name for name, _ in shown], 480.0)
+    rows = math.ceil(len(shown) / columns)
+    f = _Frame(min(xs), max(xs), y_range[0], y_range[1], x_log, y_log, legend=20.0 * rows)
     distinct = sorted(set(xs))
-    x_ticks = (
-        _ticks(f.x0, f.x1, True, 2) if x_log else distinct if len(distinct) <= 12 else _ticks(f.x0, f.x1, False, 10)
-    )
-    out = [svg_open(f.width, f.height, label, "kl-chart"), _grid(f, x_ticks)]
+    if x_log:
+        x_ticks = ticks(f.x0, f.x1, log=True, base=2)
+    elif len(distinct) <= 12 and all(x == round(x) for x in distinct):
+        x_ticks = distinct
+    else:
+        x_ticks = ticks(f.x0, f.x1, whole=x_whole)
+    y_ticks = ticks(f.y0, f.y1, log=y_log)
+    out = [svg_open(f.width, f.height, label, "kl-chart"), _grid(f, x_ticks, y_ticks)]
     if reference_y is not None:
         y = f.py(reference_y)
         out.append(
             html('<line class="kl-ref" x1="{}" y1="{y:.1f}" x2="{}" y2="{y:.1f}"/>', f.left, f.width - f.right, y=y)
         )
     for i, (mx, text) in enumerate(markers):
-        # Labels on successive rows, written leftwards of their line, so that neighbours do not overlap.
+        # Labels on successive rows, written away from the nearer edge, so that neighbours do not overlap.
+        x = f.px(mx)
+        right_half = x > (f.left + f.width - f.right) / 2
         out.append(
             html(
                 '<line class="kl-marker" x1="{x:.1f}" y1="{t}" x2="{x:.1f}" y2="{b}"/>'
-                '<text class="kl-tick" x="{tx:.1f}" y="{ty}" text-anchor="end">{text}</text>',
-                x=f.px(mx),
+                '<text class="kl-tick kl-halo" x="{tx:.1f}" y="{ty}" text-anchor="{anchor}">{text}</text>',
+                x=x,
                 t=f.top,
-                b=f.height - f.bottom,
-                tx=f.px(mx) - 4,
-                ty=f.top + 30 + 14 * i,
+                b=f.base,
+                tx=x - 5 if right_half else x + 5,
+                ty=f.top + 16 + 18 * i,
+                anchor="end" if right_half else "start",
                 text=text,
             )
         )
     dots = max(len(pts) for _, pts in shown) <= MAX_DOTS  # beyond, markers would hide the lines
-    out += [_series(f, i, name, pts, dots) for i, (name, pts) in enumerate(shown)]
+    out += [_series(f, i, name, pts, dots, columns, column) for i, (name, pts) in enumerate(shown)]
     out.append(
         html(
             '<text class="kl-label" x="{}" y="{}" text-anchor="middle">{}</text>'
-            '<text class="kl-label" transform="translate(14 {}) rotate(-90)" text-anchor="middle">{}</text></svg>',
+            '<text class="kl-label" transform="translate(16 {}) rotate(-90)" text-anchor="middle">{}</text></svg>',
             (f.left + f.width - f.right) / 2,
-            f.height - 8,
+            f.base + 40,
             x_label,
-            (f.top + f.height - f.bottom) / 2,
+            f.top + f.plot_height / 2,
             y_label,
         )
     )
     return join(out)
 
 
-def bars(rows: Sequence[tuple[str, Sequence[int]]], names: Sequence[str], label: str) -> Markup:
-    """Horizontal bar groups on a shared linear scale: one group per row, one bar per entry of ``names``."""
-    from calc.text import integer
-
+def bars(
+    rows: Sequence[tuple[str, Sequence[float]]],
+    names: Sequence[str],
+    label: str,
+    *,
+    value_text: Callable[[float], str] = lambda v: integer(round(v)),
+    caption: str = "",
+) -> Markup:
+    """Horizontal bar groups on a shared linear scale: one group per row, one bar per entry of ``names``, each
+    with its value written by ``value_text`` (whole numbers with separators by default); ``caption`` under it
+    (default: ``label``)."""
     top = max((v for _, values in rows for v in values), default=0) or 1
-    # Room for the longest row name (about 7 units a character) left of the bars.
-    width, left, bar = 640.0, max(60.0, 8.0 + 7.0 * max((len(n) for n, _ in rows), default=0)), 12.0
-    group = (len(names) + 1) * bar
-    height = len(rows) * group + 30
+    # Room for the longest row name left of the bars, and for the longest value right of them.
+    longest = max((len(value_text(v)) for _, values in rows for v in values), default=1)
+    width, left, bar = 480.0, max(60.0, 10.0 + CHAR * max((len(n) for n, _ in rows), default=0)), 16.0
+    width = max(width, left + 200.0)
+    group = (len(names) + 0.6) * bar
+    columns, column = _legend_layout(names, width)
+    height = len(rows) * group + 12 + 22 * math.ceil(len(names) / columns)
     out = [svg_open(width, height, label, "kl-bars")]
     for i, (name, values) in enumerate(rows):
-        y = 10 + i * group
-        out.append(html('<text class="kl-tick" x="4" y="{:.1f}">{}</text>', y + bar + 4, name))
+        y = 6 + i * group
+        out.append(html('<text class="kl-tick" x="4" y="{:.1f}">{}</text>', y + bar * len(names) / 2 + 5, name))
         for j, v in enumerate(values):
-            w = (width - left - 140) * v / top
+            w = (width - left - 12 - CHAR * longest) * v / top
             yy = y + j * bar
             out.append(
                 html(
                     '<rect class="kl-bar s{}" x="{}" y="{:.1f}" width="{:.1f}" height="{}"/>'
                     '<text class="kl-tick" x="{:.1f}" y="{:.1f}">{}</text>',
-                    j + 1,
+                    j % SERIES + 1,
                     left,
                     yy,
                     w,
-                    bar - 2,
+                    bar - 3,
                     left + w + 4,
-                    yy + bar - 3,
-                    integer(v),
+                    yy + bar - 4,
+                    value_text(v),
                 )
             )
-    x = left
+    legend_y = len(rows) * group + 12
     for j, name in enumerate(names):
+        x, y = 8 + column * (j % columns), legend_y + 22 * (j // columns)
         out.append(
             html(
-                '<rect class="kl-bar s{}" x="{}" y="{}" width="10" height="10"/>'
+                '<rect class="kl-bar s{}" x="{}" y="{}" width="12" height="12"/>'
                 '<text class="kl-legend" x="{}" y="{}">{}</text>',
-                j + 1,
+                j % SERIES + 1,
                 x,
-                height - 14,
-                x + 14,
-                height - 5,
+                y,
+                x + 18,
+                y + 11,
                 name,
             )
         )
-        x += 30 + 7 * len(name)
     out.append(Markup("</svg>"))
-    return figure(join(out), label + ".")
+    return figure(join(out), (caption or label) + ".")
 
 
 MAX_HEAT_CELLS = 32  # cells per side; larger maps are summed into bins of whole pixels (also keeps them quick)

@@ -48,11 +48,12 @@ class _Axis:
 
 
 def _grid(
-    x0: float, y0: float, rows: Span, cols: Span, area: Span | None, marked: dict[tuple[int, int], str]
+    x0: float, y0: float, rows: Span, cols: Span, area: Span | None, marked: dict[tuple[int, int], tuple[str, str]]
 ) -> Markup:
     """Cells rows × cols drawn from (x0, y0): a padding background, the ``area`` of real positions over it (rows
-    and columns 0..area-1; None: all real), grid lines as one path, and the ``marked`` cells with their class,
-    each saying which position it is (data-at="row col"). Drawn this way, a grid costs a few elements, not one
+    and columns 0..area-1; None: all real), grid lines as one path, and the ``marked`` cells with their class and
+    what they hold in words, each saying which position it is (data-at="row col") and what it holds (data-say,
+    shown by calc.js when the cell is clicked). Drawn this way, a grid costs a few elements, not one
     per cell."""
     n_rows, n_cols = _cells(rows), _cells(cols)
     out = [
@@ -73,13 +74,14 @@ def _grid(
     lines = [f"M{x0:g},{y0 + i * CELL:g}h{n_cols * CELL:g}" for i in range(n_rows + 1)]
     lines += [f"M{x0 + j * CELL:g},{y0:g}v{n_rows * CELL:g}" for j in range(n_cols + 1)]
     out.append(html('<path class="kl-lines" d="{}"/>', "".join(lines)))
-    for (r, c), cls in sorted(marked.items()):
+    for (r, c), (cls, say) in sorted(marked.items()):
         out.append(
             html(
-                '<rect class="{}" data-at="{} {}" x="{:.0f}" y="{:.0f}" width="{:.0f}" height="{:.0f}"/>',
+                '<rect class="{}" data-at="{} {}" data-say="{}" x="{:.0f}" y="{:.0f}" width="{:.0f}" height="{:.0f}"/>',
                 cls,
                 r,
                 c,
+                say,
                 x0 + (c - cols[0]) * CELL,
                 y0 + (r - rows[0]) * CELL,
                 CELL,
@@ -107,8 +109,14 @@ def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int,
     marked = {}  # the window's cells: taps, and the gaps dilation leaves between them
     for r in range(ys.window[0], ys.window[1] + 1):
         for c in range(xs.window[0], xs.window[1] + 1):
-            pad = "" if 0 <= r < height and 0 <= c < width else " kl-pad"
-            marked[(r, c)] = f"kl-px{pad} {'kl-tap' if r in taps and c in xs.taps else 'kl-gap'}"
+            inside = 0 <= r < height and 0 <= c < width
+            tap = r in taps and c in xs.taps
+            what = f"input pixel ({r}, {c})" if inside else f"padding at ({r}, {c}), a zero"
+            if tap:
+                say = f"{what[0].upper()}{what[1:]}: weight ({ys.taps.index(r)}, {xs.taps.index(c)}) of the kernel."
+            else:
+                say = f"{what[0].upper()}{what[1:]}: inside the window, skipped by the dilation."
+            marked[(r, c)] = (f"kl-px{'' if inside else ' kl-pad'} {'kl-tap' if tap else 'kl-gap'}", say)
 
     in_x, out_x, top = 10.0, 10.0 + _cells(xs.shown_in) * CELL + 3 * CELL, 30.0
     label = f"Output unit ({row}, {col}) of {out_h} × {out_w} and the input pixels it reads"
@@ -130,14 +138,38 @@ def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int,
             _cells(xs.window) * CELL,
             _cells(ys.window) * CELL,
         ),
-        _grid(out_x, top, ys.shown_out, xs.shown_out, None, {(row, col): "kl-px kl-out on"}),
+        _grid(out_x, top, ys.shown_out, xs.shown_out, None, {(row, col): ("kl-px kl-out on", _drawn(row, col))}),
+        _picks(out_x, top, ys.shown_out, xs.shown_out, row, col),
         Markup("</svg>"),
     ]
     return html(
-        '<figure class="kl-figure kl-diagram" data-diagram tabindex="0" aria-label="{}">{}{}<figcaption>{}'
-        "</figcaption></figure>",
+        '<figure class="kl-figure kl-diagram" data-diagram tabindex="0" aria-label="{}">{}{}'
+        '<p class="kl-said" aria-live="polite"></p><figcaption>{}</figcaption></figure>',
         label, join(svg), _buttons(row, col, out_h, out_w), _words(w, height, width, ys, xs, row, col),
     )  # fmt: skip
+
+
+def _drawn(row: int, col: int) -> str:
+    return f"Output unit ({row}, {col}): the one drawn; its window is outlined on the input."
+
+
+def _picks(x0: float, y0: float, rows: Span, cols: Span, row: int, col: int) -> Markup:
+    """A clear cell over each output unit drawn but the current one: clicked, it becomes the drawn one
+    (data-pick="row col", read by calc.js)."""
+    return join(
+        html(
+            '<rect class="kl-pick" data-pick="{r} {c}" data-say="Output unit ({r}, {c})." x="{x:.0f}" y="{y:.0f}" '
+            'width="{w:.0f}" height="{w:.0f}"/>',
+            r=r,
+            c=c,
+            x=x0 + (c - cols[0]) * CELL,
+            y=y0 + (r - rows[0]) * CELL,
+            w=CELL,
+        )
+        for r in range(rows[0], rows[1] + 1)
+        for c in range(cols[0], cols[1] + 1)
+        if (r, c) != (row, col)
+    )
 
 
 def _cells(span: Span) -> int:
@@ -181,5 +213,6 @@ def _words(w: calc.Window, height: int, width: int, ys: _Axis, xs: _Axis, row: i
         f"to {xs.window[1]}{every}; the next unit along a row starts {w.strides[1]} {pixels} further. Input "
         f"{height} × {width}; padding top {w.pad_before[0]}, bottom {w.pad_after[0]}, left {w.pad_before[1]}, "
         f"right {w.pad_after[1]} (hatched; negative positions and those past the input are padding).{edges} "
-        "Step with the buttons, or focus the drawing and use the arrow keys."
+        "Step with the buttons, click an output unit, or focus the drawing and use the arrow keys; click a cell "
+        "of the window to see what it holds."
     )
