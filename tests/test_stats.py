@@ -90,3 +90,34 @@ def test_bad_input_is_refused() -> None:
 def test_median_is_of_the_per_round_ratios() -> None:
     a, b = [1.0, 4.0, 9.0], [1.0, 2.0, 3.0]
     assert stats.paired_ratio(a, b).median == statistics.median([1.0, 2.0, 3.0])
+
+
+def test_spread_between_runs_widens_the_interval_and_changes_the_verdict() -> None:
+    """Each process's rounds agree closely (narrow bootstrap interval below 1), but the processes' medians straddle
+    1: the interval used is the runs' range, the verdict is "within noise" and the ratio is not precise."""
+    within = stats.Ratio(0.98, 0.975, 0.985, 30)
+    assert stats.verdict(within) == "faster" and within.precise
+    used = stats.combined(within, [0.96, 0.98, 1.03])
+    assert (used.median, used.low, used.high) == (0.98, 0.96, 1.03)
+    assert stats.verdict(used) == "within noise"
+    assert used.half_width == pytest.approx(0.035 / 0.98)
+    wide_runs = stats.combined(within, [0.90, 0.98, 1.0])
+    assert not wide_runs.precise  # half-width 0.05 / 0.98 > 5 %
+
+
+def test_the_wider_interval_wins_either_way() -> None:
+    within = stats.Ratio(0.6, 0.58, 0.63, 30)
+    assert stats.combined(within, [0.6, 0.61, 0.605]) == within  # the runs agree better than the rounds
+    between = stats.between_runs(0.6, [0.6, 0.61, 0.605])
+    assert (between.low, between.high, between.n) == (0.6, 0.61, 3)
+    with pytest.raises(ValueError, match="two runs"):
+        stats.between_runs(0.6, [0.6])
+
+
+def test_precision_is_judged_by_the_half_width_not_by_either_end() -> None:
+    """A bootstrap interval is rarely symmetric: 0.92×–1.00× about 1.00× reaches 8 % below the ratio and 0 % above;
+    its half-width is 4 %, and that is what the limit applies to (the pages say "half-width")."""
+    r = stats.Ratio(1.0, 0.92, 1.0, 20)
+    assert r.half_width == pytest.approx(0.04)
+    assert r.precise
+    assert not stats.Ratio(1.0, 0.89, 1.0, 20).precise  # half-width 5.5 %

@@ -5,9 +5,16 @@ after the other, so round i gives the ratio t_a[i] / t_b[i], and load that chang
 The ratio quoted is the median of those per-round ratios; its 95 % confidence interval is a percentile bootstrap
 over rounds (resampled with a fixed seed, so the same samples always give the same interval).
 
+One process's rounds share that process's state (memory layout, thread placement, what the convolution library
+chose when it compiled), so the same timing run again in a fresh process can land outside that interval. The
+timing stage therefore runs several processes, pools their rounds, and keeps each process's median ratio; the
+spread between runs is the range of those medians (``between_runs``), and the interval a verdict is drawn from is
+the wider of the two (``combined``).
+
 Verdicts: a ratio whose whole interval lies below 1 says "a is faster", above 1 "a is slower", and an interval that
-contains 1 says "within noise". Only ratios whose interval is narrow enough (half-width at most ``HALF_WIDTH_LIMIT``
-of the ratio) are precise enough to quote a verdict from; the pages say which are.
+contains 1 says "within noise". An interval need not be symmetric about the ratio (a bootstrap interval rarely
+is); its *half-width* is half its whole width, as a share of the ratio. Only ratios whose half-width is at most
+``HALF_WIDTH_LIMIT`` are precise enough to quote a verdict from; the pages say which are.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ __all__ = [
     "IQR_LIMIT",
     "Ratio",
     "Spread",
+    "between_runs",
+    "combined",
     "paired_ratio",
     "spread",
     "verdict",
@@ -30,7 +39,7 @@ __all__ = [
 
 CONFIDENCE = 0.95
 IQR_LIMIT = 0.10  # a timing figure is steady when its interquartile range is at most 10 % of its median
-HALF_WIDTH_LIMIT = 0.05  # a ratio is precise when its 95 % interval reaches at most 5 % either side of it
+HALF_WIDTH_LIMIT = 0.05  # a ratio is precise when its interval's half-width (half its width) is at most 5 % of it
 RESAMPLES = 2000
 
 FASTER, SLOWER, NOISE = "faster", "slower", "within noise"
@@ -69,7 +78,8 @@ class Ratio:
 
     @property
     def half_width(self) -> float:
-        """Half the interval's width relative to the ratio: 0.05 means "± 5 %"."""
+        """Half the interval's width relative to the ratio: 0.05 for an interval 10 % of the ratio wide, wherever
+        the ratio sits in it (one end may be more than 5 % from the ratio)."""
         return (self.high - self.low) / 2 / self.median
 
     @property
@@ -113,3 +123,28 @@ def verdict(r: Ratio) -> str:
     if r.low > 1:
         return SLOWER
     return NOISE
+
+
+def between_runs(median: float, medians: Sequence[float]) -> Ratio:
+    """The spread between runs: the range of the runs' own medians of a ratio, about the pooled ``median``.
+
+    >>> r = between_runs(0.61, [0.60, 0.61, 0.63])
+    >>> r.low, r.high, round(r.half_width, 4)
+    (0.6, 0.63, 0.0246)
+    """
+    if len(medians) < 2:
+        raise ValueError(f"need at least two runs, got {len(medians)}")
+    return Ratio(median, min(medians), max(medians), len(medians))
+
+
+def combined(within: Ratio, medians: Sequence[float]) -> Ratio:
+    """The ratio with the wider of two intervals: the bootstrap interval over the pooled rounds (``within``) and the
+    range of the runs' own medians; a tie keeps ``within``. Verdict and precision are drawn from this one.
+
+    >>> combined(Ratio(0.61, 0.605, 0.615, 30), [0.60, 0.61, 0.63])
+    Ratio(median=0.61, low=0.6, high=0.63, n=30)
+    """
+    between = between_runs(within.median, medians)
+    if between.high - between.low > within.high - within.low:
+        return Ratio(within.median, between.low, between.high, within.n)
+    return within

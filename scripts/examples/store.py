@@ -74,12 +74,12 @@ def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_timings(results_dir: Path) -> dict[str, dict[str, Any]]:
+def load_timings(results_dir: Path, name: str = "timing.json") -> dict[str, dict[str, Any]]:
     """{machine key: timing record} for every machine with a readable results/<key>/timing.json (written by the
-    timing stage, scripts/examples/timing.py)."""
+    timing stage, scripts/examples/timing.py; ``name`` another engine's record, such as timing-jax.json)."""
     if not results_dir.is_dir():
         return {}
-    found = {p.name: load_json(p / "timing.json") for p in sorted(results_dir.iterdir()) if p.is_dir()}
+    found = {p.name: load_json(p / name) for p in sorted(results_dir.iterdir()) if p.is_dir()}
     return {k: v for k, v in found.items() if isinstance(v, dict) and v.get("groups")}
 
 
@@ -108,6 +108,8 @@ class Data:
             if current:
                 self.machines[key] = {"machine": stored["machine"] or {}, "examples": current}
         self.timings = load_timings(root / "results")
+        # the other engines' timing records (Keras on JAX, TensorFlow with XLA): {file name: {machine key: record}}
+        self.engine_timings = {n: load_timings(root / "results", n) for n in ("timing-xla.json", "timing-jax.json")}
 
     def record(self, machine: str, name: str) -> dict[str, Any] | None:
         record: dict[str, Any] | None = self.machines.get(machine, {}).get("examples", {}).get(name)
