@@ -9,11 +9,12 @@ TensorFlow. An example is not run again while its source, the TensorFlow and Ker
 the machine are unchanged. Every model's parameters and output shapes are checked against calc,
 layer by layer; a mismatch, or an example that raises (other than the expected failures), makes
 the run exit non-zero naming it, with its traceback in the log, and leaves its previous result
-in place. The log is build/examples/run.log. Nothing is timed here. Run without names, two
+in place. The log is build/examples/run.log. Nothing is timed here. Run without names, three
 more stages follow, each skipped while current: the effective receptive field measured in Keras
-(scripts/examples/effective_field.py) and the timings (scripts/examples/timing.py, a few
-minutes with progress on stderr). Run on a new machine, this one command adds that machine's
-results/<machine>/ beside the others.
+(scripts/examples/effective_field.py), the timings (scripts/examples/timing.py, a few
+minutes with progress on stderr) and the accuracy trained on Fashion-MNIST (scripts/examples/accuracy.py,
+about 75 minutes; it fetches the data set on first use and resumes where an interrupted run
+stopped). Run on a new machine, this one command adds that machine's results/<machine>/ beside the others.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from scripts.examples import check, effective_field, machine, store, timing
+from scripts.examples import accuracy, check, effective_field, machine, store, timing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         out = ["--out", str(args.results_dir / "effective_field.json")]
         status = status or effective_field.main(out + force)
         status = status or timing.main(["--results-dir", str(args.results_dir), *force])
+        status = status or accuracy.main(["--results-dir", str(args.results_dir), *force])
     return status
 
 

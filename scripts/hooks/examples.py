@@ -19,13 +19,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from kernel_lab.html import Markup
-from scripts.examples import factcheck, render, render_effective, render_home, render_timing
+from scripts.examples import factcheck, render, render_accuracy, render_effective, render_home, render_timing
 from scripts.examples.store import Data
 from scripts.hooks.markers import Marker, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES: dict[str, Callable[[Data, str], Markup]] = {
     **render.FIGURES,
+    **render_accuracy.FIGURES,
     **render_effective.FIGURES,
     **render_home.FIGURES,
     **render_timing.FIGURES,
