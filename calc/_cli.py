@@ -8,19 +8,28 @@ import argparse
 import contextlib
 import json
 import sys
+import typing
 from collections.abc import Sequence
 from typing import Any
 
 from calc._errors import CalcError
 from calc._model import MAX_CONFIG_BYTES, ModelError, parse_shape, summarize
 from calc._registry import MULTI_INPUT, layer_info
-from calc.text import markdown_table, text_table
+from calc.text import markdown_table, printable, text_table
 
 __all__ = ["main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the arguments it quotes in its errors (``invalid choice: ...``) shown as escapes."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m calc", description="Exact Keras convolution arithmetic.")
+    p = _Parser(prog="python -m calc", description="Exact Keras convolution arithmetic.")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("summary", help="per-layer table of a Keras model (.keras, config.json or model.to_json())")
     s.add_argument("source", help="path to a .keras or JSON file, or - for standard input")
@@ -40,11 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _value(text: str) -> Any:
+def _value(name: str, text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+    except ValueError:  # an integer longer than Python reads (sys.get_int_max_str_digits())
+        raise CalcError(f"argument {name}: a number of more than {sys.get_int_max_str_digits()} digits") from None
 
 
 def _summary(args: argparse.Namespace) -> str:
@@ -66,7 +77,7 @@ def _layer(args: argparse.Namespace) -> str:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise CalcError(f"argument {item!r}: expected name=value")
-        config[name] = _value(value)
+        config[name] = _value(name, value)
     shape: Any = parse_shape(args.input_shape)
     if args.class_name in MULTI_INPUT:
         shape = [shape, shape]
@@ -95,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         out = _summary(args) if args.command == "summary" else _layer(args)
     except CalcError as e:
-        print(f"calc: {e}", file=sys.stderr)
+        print(f"calc: {printable(str(e))}", file=sys.stderr)
         return 2
     except (RecursionError, MemoryError) as e:
         print(f"calc: input too large or nested too deeply ({type(e).__name__})", file=sys.stderr)

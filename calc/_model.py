@@ -13,9 +13,10 @@ import io
 import itertools
 import json
 import os
+import stat
 import sys
 import zipfile
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from math import prod, sqrt
@@ -26,10 +27,21 @@ from calc._errors import CalcError, UnsupportedError
 from calc._receptive import INPUT_FIELD, ReceptiveField, merge_fields, step
 from calc._registry import MULTI_INPUT, layer_info
 
-__all__ = ["MAX_CONFIG_BYTES", "MAX_LAYERS", "LayerRow", "ModelError", "Summary", "load_config", "summarize"]
+__all__ = [
+    "MAX_CALLS",
+    "MAX_CONFIG_BYTES",
+    "MAX_LAYERS",
+    "LayerRow",
+    "ModelError",
+    "Summary",
+    "load_config",
+    "summarize",
+]
 
 MAX_CONFIG_BYTES = 50 * 1024 * 1024
 MAX_LAYERS = 100_000
+# Layer calls in all, nested models' layers once per call of the model: the work grows with calls, not layers.
+MAX_CALLS = 100_000
 MAX_NESTING = 32
 # Pyodide's stack gives out between 4,000 and 8,000 levels; Keras configs use a few dozen.
 MAX_JSON_DEPTH = 1000
@@ -223,6 +235,11 @@ def _parse_json(text: str | bytes, where: str) -> Any:
         raise ModelError(f"{where}: not UTF-8 text") from None
     except RecursionError:
         raise ModelError(f"{where}: JSON nested too deeply") from None
+    except ValueError:  # Python reads integers of at most sys.get_int_max_str_digits() digits (4,300)
+        raise ModelError(
+            f"{where}: a number in the JSON has more than {sys.get_int_max_str_digits()} digits; "
+            "no Keras config holds one"
+        ) from None
 
 
 def load_config(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
@@ -238,14 +255,21 @@ def load_config(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -> d
     elif isinstance(source, (str, os.PathLike)):
         where = os.fspath(source)
         try:
-            size = os.path.getsize(where)
-            if zipfile.is_zipfile(where):
+            regular = stat.S_ISREG(os.stat(where).st_mode)
+            if not regular:  # a device or a pipe (/dev/urandom, /dev/zero): read up to the limit, no more
+                with open(where, "rb") as f:
+                    raw = f.read(MAX_CONFIG_BYTES + 1)
+                if len(raw) > MAX_CONFIG_BYTES:
+                    raise ModelError(f"{where}: not a regular file, and more than {MAX_CONFIG_BYTES} bytes read")
+                if raw[:2] == b"PK":
+                    raw = _read_zip(raw, where)
+            elif zipfile.is_zipfile(where):
                 raw = _read_zip(where, where)
-            elif size > MAX_CONFIG_BYTES:
+            elif (size := os.path.getsize(where)) > MAX_CONFIG_BYTES:
                 raise ModelError(f"{where}: {size} bytes (limit {MAX_CONFIG_BYTES})")
             else:
                 with open(where, "rb") as f:
-                    raw = f.read()
+                    raw = f.read(MAX_CONFIG_BYTES + 1)  # the file may have grown since
         except OSError as e:
             raise ModelError(f"{where}: cannot read ({e.strerror or type(e).__name__})") from None
         if raw[:2] == b"PK":
@@ -357,6 +381,7 @@ def _nodes(
 class _Walker:
     def __init__(self) -> None:
         self.layer_count = 0
+        self.call_count = 0
         self.warnings: list[str] = []
         self.partial = False
 
@@ -364,6 +389,13 @@ class _Walker:
         self.layer_count += n
         if self.layer_count > MAX_LAYERS:
             raise ModelError(f"model has more than {MAX_LAYERS} layers")
+
+    def calls(self, n: int, where: str, busiest: tuple[str, int] | None = None) -> None:
+        """Counts ``n`` more layer calls; ``busiest``: the layer called most often here, and how often."""
+        self.call_count += n
+        if self.call_count > MAX_CALLS:
+            most = f" (layer '{busiest[0]}' is called {busiest[1]} times)" if busiest and busiest[1] > 1 else ""
+            raise ModelError(f"{where}: more than {MAX_CALLS} layer calls in all{most}")
 
     # A model (Functional or Sequential) applied to input tensors: rows and output tensors.
     def model(
@@ -384,6 +416,7 @@ class _Walker:
     ) -> Rows:
         entries = cfg["layers"]
         self.count(len(entries))
+        self.calls(len(entries), where)
         rows: list[LayerRow] = []
         if inputs is not None:
             tensor = inputs[0]
@@ -443,6 +476,11 @@ class _Walker:
         _check_override(override, len(input_refs), where)
         overrides = {} if override is None else dict(zip(input_refs, override, strict=True))
 
+        # Counted before the graph is built: its inbound nodes are the calls.
+        calls = Counter({n: len(e["inbound_nodes"]) if _non_empty_list(e.get("inbound_nodes")) else 1
+                         for n, e in by_name.items()})  # fmt: skip
+        if calls:
+            self.calls(calls.total(), where, calls.most_common(1)[0])
         nodes, recorded = _nodes(by_name, order, (*input_refs, *output_refs), where)
         topo = _topological(nodes, where)
 
@@ -611,6 +649,10 @@ def _topological(nodes: dict[tuple[str, int], list[Ref]], where: str) -> list[tu
     return topo
 
 
+def _non_empty_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value)
+
+
 def _elements(shape: Shape | None) -> int | None:
     return None if shape is None or None in shape else prod(shape)  # type: ignore[arg-type]
 
@@ -649,7 +691,8 @@ def parse_shape(text: str) -> tuple[int | None, ...]:
     try:
         return tuple(None if p.strip().lower() in ("none", "?") else int(p) for p in text.split(","))
     except ValueError:
-        raise ModelError(f"input_shape: expected comma-separated integers like 224,224,3, got {text!r}") from None
+        shown = text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
+        raise ModelError(f"input_shape: expected comma-separated integers like 224,224,3, got {shown!r}") from None
 
 
 def _check_override(override: Shapes, inputs: int, where: str) -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "nbytes",
     "pair",
     "percent",
+    "printable",
     "ratio",
     "shape",
     "significant",
@@ -196,14 +197,20 @@ def _footer(summary: Summary) -> list[str]:
     return lines
 
 
-def _printable(text: str) -> str:
-    """Control characters (a terminal's escape sequences, say) from a model's names shown as escapes."""
+def printable(text: str) -> str:
+    """Control characters (a terminal's escape sequences, say) and format characters (right-to-left overrides)
+    from a model's names shown as escapes.
+
+    Examples:
+        >>> printable("conv\x1b]0;title\x07 \u202eevil")
+        'conv\\x1b]0;title\\x07 \\u202eevil'
+    """
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def text_table(summary: Summary) -> str:
     """A box-drawn table in the manner of Keras's model.summary()."""
-    rows = [tuple(map(_printable, _cells(r))) for r in summary.layers]
+    rows = [tuple(map(printable, _cells(r))) for r in summary.layers]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(HEADERS)]
     right = {2, 3}
 
@@ -214,11 +221,11 @@ def text_table(summary: Summary) -> str:
     def rule(left: str, mid: str, end: str) -> str:
         return left + mid.join("─" * (w + 2) for w in widths) + end
 
-    title = _printable(f'Model: "{summary.name}" ({summary.class_name})')
+    title = printable(f'Model: "{summary.name}" ({summary.class_name})')
     out = [title, rule("┌", "┬", "┐"), line(HEADERS), rule("├", "┼", "┤")]
     out += [line(r) for r in rows]
     out.append(rule("└", "┴", "┘"))
-    out += [" " + _printable(f) for f in _footer(summary)]
+    out += [" " + printable(f) for f in _footer(summary)]
     return "\n".join(out)
 
 
@@ -235,7 +242,7 @@ def markdown_text(text: str) -> str:
     """
     from html import escape
 
-    return escape(" ".join(_printable(text).split()).translate(_MARKDOWN_SPECIAL), quote=False)
+    return escape(" ".join(printable(text).split()).translate(_MARKDOWN_SPECIAL), quote=False)
 
 
 def markdown_table(summary: Summary) -> str:

@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 import calc
+from kernel_lab.analyzer import DOWNLOADS, layers_file
 from kernel_lab.calculators import CALCULATORS, inputs, run
-from kernel_lab.forms import InputError
+from kernel_lab.forms import InputError, coerce
 
 __all__ = ["handle"]
 
@@ -23,7 +24,8 @@ def _file_bytes(data: Any) -> Any:
 def handle(message: str, data: Any = None) -> str:
     """JSON {"name", "inputs"} in; {"ok": true, "html": ...} or {"ok": false, "field": ..., "message": ...} out.
 
-    ``data``, when given, is the bytes of a dropped file, passed as the calculator's file input.
+    ``data``, when given, is the bytes of a dropped file, passed as the calculator's file input. The name
+    "analyzer.csv" (or "analyzer.json") asks for the analyzer's whole table as a file: {"ok": true, "text": ...}.
 
     >>> json.loads(handle('{"name": "layer", "inputs": {"filters": "x"}}'))["field"]
     'filters'
@@ -39,10 +41,20 @@ def handle(message: str, data: Any = None) -> str:
         if not isinstance(name, str):
             raise InputError("", f"no calculator named {name!r}")
         raw = dict(request.get("inputs", {}))
+        calculator, dot, kind = name.partition(".")
+        if dot and (calculator != "analyzer" or kind not in DOWNLOADS):
+            raise InputError("", f"no download named {name!r}")
         if data is not None:
-            spec = next((s for s in inputs(name) if s.kind == "file"), None) if name in CALCULATORS else None
+            spec = (
+                next((s for s in inputs(calculator) if s.kind == "file"), None) if calculator in CALCULATORS else None
+            )
             if spec is not None:
                 raw[spec.name] = _file_bytes(data)
+                if not raw[spec.name]:
+                    raise InputError(spec.name, f"{spec.label}: the file is empty (0 bytes), so it holds no model")
+        if dot:
+            values = {spec.name: coerce(spec, raw[spec.name]) for spec in inputs(calculator) if spec.name in raw}
+            return json.dumps({"ok": True, "text": layers_file(kind, values)})
         return json.dumps({"ok": True, "html": str(run(name, raw))})
     except InputError as e:
         return json.dumps({"ok": False, "field": e.field, "message": str(e)})
