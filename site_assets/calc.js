@@ -410,21 +410,15 @@
     body.append(...rows.map(function (r) { return r.row; }));
   }
 
-  // The result's table as the reader sees it, as CSV or JSON.
-  function download(root, kind) {
-    const tableEl = root.querySelector("[data-calc-output] table");
-    if (!tableEl) return;
-    const head = Array.from(tableEl.querySelectorAll("thead th")).map(function (th) { return th.textContent.trim(); });
-    const rows = Array.from(tableEl.tBodies[0].rows).map(function (row) {
-      return Array.from(row.cells).map(function (cell) { return cell.textContent.trim(); });
-    });
-    let text;
-    if (kind === "json") {
-      text = JSON.stringify(rows.map(function (row) { return Object.fromEntries(head.map(function (h, i) { return [h, row[i]]; })); }), null, 1);
-    } else {
-      const quote = function (v) { return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; };
-      text = [head].concat(rows).map(function (row) { return row.map(quote).join(","); }).join("\n") + "\n";
+  // The analyzer's whole table (the page shows at most a few thousand rows), in the model's order, as CSV or
+  // JSON: made by the worker (kernel_lab.analyzer.layers_file) from the same inputs.
+  async function download(root, kind) {
+    const reply = await request(root.dataset.calc + "." + kind, readForm(root), root.klFile);
+    if (!reply.ok) {
+      showStatus(root, "Not downloaded: " + (reply.unavailable ? "the calculator is not running" : reply.message));
+      return;
     }
+    const text = reply.text;
     const link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([text], { type: kind === "json" ? "application/json" : "text/csv" }));
     link.download = (root.klApp || "model") + "-layers." + kind;
