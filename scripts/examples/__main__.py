@@ -11,8 +11,9 @@ layer by layer; a mismatch, or an example that raises (other than the expected f
 the run exit non-zero naming it, with its traceback in the log, and leaves its previous result
 in place. The log is build/examples/run.log. Nothing is timed here. Run without names, three
 more stages follow, each skipped while current: the effective receptive field measured in Keras
-(scripts/examples/effective_field.py), the timings (scripts/examples/timing.py, about
-20 minutes: three processes for each of three Keras engines, progress on stderr) and the accuracy trained on Fashion-MNIST (scripts/examples/accuracy.py,
+(scripts/examples/effective_field.py), the timings (scripts/examples/timing.py, about 20 minutes:
+three processes for each of three Keras engines, progress on stderr) and the accuracy trained on
+Fashion-MNIST (scripts/examples/accuracy.py,
 about 75 minutes; it fetches the data set on first use and resumes where an interrupted run
 stopped). Run on a new machine, this one command adds that machine's results/<machine>/ beside the others.
 """
