@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 from pathlib import Path
 from typing import Any
 
 import calc
-from scripts.examples import stats
+from calc.text import percent
+from scripts.examples import stats, timing
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOWN = re.compile(
-    r'<span class="kl-ratio" data-verdict="(?P<verdict>[^"]+)">'
+    r'<span class="kl-ratio" data-verdict="(?P<verdict>[^"]+)" '
+    r'data-ratio="(?P<engine>[^":]+):(?P<group>[^"]+)/(?P<a>[^/"]+)/(?P<b>[^/"]+)">'
     r"(?P<median>[\d.]+)× \((?P<low>[\d.]+)×–(?P<high>[\d.]+)×\)"
 )
+SHAPES = ("56x56x64", "28x28x128", "stem", "article")
 
 
-def records() -> dict[str, dict[str, Any]]:
-    return {p.parent.name: json.loads(p.read_text()) for p in sorted((ROOT / "results").glob("*/timing.json"))}
+def records(name: str = "timing.json") -> dict[str, dict[str, Any]]:
+    return {p.parent.name: json.loads(p.read_text()) for p in sorted((ROOT / "results").glob(f"*/{name}"))}
 
 
 def flops(layers: list[list[Any]], input_shape: list[int]) -> int:
@@ -33,24 +37,68 @@ def flops(layers: list[list[Any]], input_shape: list[int]) -> int:
     return total
 
 
+def recomputed(group: dict[str, Any], a: str, b: str) -> tuple[stats.Ratio, stats.Ratio, list[float]]:
+    """From the raw samples: the bootstrap over the pooled rounds, each process's median, and the interval used."""
+    va, vb = group["variants"][a], group["variants"][b]
+    within = stats.paired_ratio(va["samples_s"], vb["samples_s"])
+    medians = [
+        statistics.median([x / y for x, y in zip(ra, rb, strict=True)])
+        for ra, rb in zip(va["runs_samples_s"], vb["runs_samples_s"], strict=True)
+    ]
+    return within, stats.combined(within, medians), medians
+
+
+def texts(r: stats.Ratio) -> tuple[str, ...]:
+    digits = 2 if r.low >= 0.1 else 3
+    return tuple(f"{v:.{digits}f}" for v in (r.median, r.low, r.high))
+
+
 def test_every_ratio_on_the_page_is_recomputed_from_the_samples(built_site: Path) -> None:
+    """Each ratio shown (on any engine) names its group; its figures and verdict follow from that group's samples,
+    with the wider of the pooled interval and the spread between runs. Every TensorFlow ratio of the four shapes and
+    every other engine's ratio is shown."""
     page = (built_site / "speed" / "index.html").read_text(encoding="utf-8")
-    shown = [m.groupdict() for m in SHOWN.finditer(page)]
-    expected = []
-    for rec in records().values():
-        for shape in ("56x56x64", "28x28x128", "stem", "article"):  # the page's order of tables
-            for g in (g for g in rec["groups"] if g["shape"] == shape):
+    files = {name: engine.file for name, engine in timing.ENGINES.items()}
+    shown = set()
+    for m in SHOWN.finditer(page):
+        rec = next(iter(records(files[m["engine"]]).values()))
+        group = next(g for g in rec["groups"] + rec.get("networks", []) if g["id"] == m["group"])
+        _, used, _ = recomputed(group, m["a"], m["b"])
+        assert (m["median"], m["low"], m["high"]) == texts(used), m.group(0)
+        assert m["verdict"] == stats.verdict(used)
+        shown.add((m["engine"], m["group"], m["a"], m["b"]))
+    for engine, file in files.items():
+        for rec in records(file).values():
+            for g in rec["groups"]:
                 for r in g["ratios"]:
-                    a, b = (g["variants"][n]["samples_s"] for n in (r["a"], r["b"]))
-                    expected.append(stats.paired_ratio(a, b))
-    inline = 2  # the two ratios quoted in the prose come first
-    assert len(shown) == len(expected) + inline
-    for got, want in zip(shown[inline:], expected, strict=True):
-        digits = 2 if want.low >= 0.1 else 3
-        assert (got["median"], got["low"], got["high"]) == tuple(
-            f"{v:.{digits}f}" for v in (want.median, want.low, want.high)
-        )
-        assert got["verdict"] == stats.verdict(want)
+                    if engine == "tensorflow" and g["shape"] not in SHAPES:
+                        continue
+                    assert (engine, g["id"], r["a"], r["b"]) in shown
+
+
+def test_within_and_between_runs_are_shown_beside_each_ratio(built_site: Path) -> None:
+    """Beside every TensorFlow ratio: the pooled bootstrap interval and the range of the processes' medians, each
+    with its half-width, recomputed here."""
+    page = (built_site / "speed" / "index.html").read_text(encoding="utf-8")
+    for rec in records().values():
+        for g in (g for g in rec["groups"] if g["shape"] in SHAPES):
+            for r in g["ratios"]:
+                within, _, medians = recomputed(g, r["a"], r["b"])
+                between = stats.between_runs(within.median, medians)
+                for iv, extra in ((within, ""), (between, f", {len(medians)} runs")):
+                    d = 2 if iv.low >= 0.1 else 3
+                    half = percent(iv.half_width, digits=2)
+                    cell = f"<td>{iv.low:.{d}f}×–{iv.high:.{d}f}× (half-width {half}){extra}</td>"
+                    assert cell in page, (g["id"], r["a"], r["b"], cell)
+
+
+def test_separable_training_flops_on_the_page_count_the_pointwise_input_gradient(built_site: Path) -> None:
+    """At 56 × 56 × 64 → 64 a SeparableConv2D 7×7 training step does (2·depthwise + 3·pointwise) / (2·Conv2D 7×7)
+    = 0.0462 of the FLOPs; it was shown as 0.036× while the pointwise input gradient was left out."""
+    page = (built_site / "speed" / "index.html").read_text(encoding="utf-8")
+    d, p, c = 56 * 56 * 64 * 49, 56 * 56 * 64 * 64, 56 * 56 * 64 * 64 * 49
+    assert f"<td>{(2 * d + 3 * p) / (2 * c):.3f}×</td>" == "<td>0.046×</td>"
+    assert "<td>0.046×</td>" in page
 
 
 def test_flops_ratios_are_calcs(built_site: Path) -> None:

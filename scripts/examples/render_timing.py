@@ -53,7 +53,8 @@ ENGINES = {
 }
 TF = "tensorflow"
 STEADY_GOAL = 0.9  # the timing stage's goals (issue 10): at least this share of times steady,
-FORCED_RUN_GOAL_S = 900  # and a forced run within 15 minutes; ratios: stats.HALF_WIDTH_LIMIT
+FORCED_RUN_GOAL_S = 540  # and an engine's processes within 9 minutes (three engines and the examples: the whole
+# forced run within 30 minutes, issue 19); ratios: stats.HALF_WIDTH_LIMIT
 
 
 def variant_name(shape: str, variant: str) -> str:
@@ -365,7 +366,8 @@ def timing_quality(records: Records, arg: str) -> Markup:
              _met(steady >= STEADY_GOAL)),
             (f"{key}: widest interval (half-width)", percent(worst, digits=2),
              f"≤ {percent(stats.HALF_WIDTH_LIMIT)}", _met(worst <= stats.HALF_WIDTH_LIMIT)),
-            (f"{key}: forced run", f"{rec['seconds']:.0f} s (load up to {load:.1f})", f"≤ {FORCED_RUN_GOAL_S} s",
+            (f"{key}: TensorFlow's processes, forced", f"{rec['seconds']:.0f} s (load up to {load:.1f})",
+             f"≤ {FORCED_RUN_GOAL_S} s",
              _met(rec["seconds"] <= FORCED_RUN_GOAL_S)),
         ]  # fmt: skip
     head = ("Figure", "Recorded", "Goal", "")
@@ -444,25 +446,25 @@ def timing_engine_times(data: Data, arg: str) -> Markup:
 # --- a whole network: ResNet-50 with its 7×7 stem and with ResNet-C's -------------------------------
 
 
-def network_group(rec: Record) -> Record | None:
-    return next(iter(rec.get("networks", [])), None)
+def network_groups(rec: Record) -> list[Record]:
+    return list(rec.get("networks", []))
 
 
 def timing_network(data: Data, arg: str) -> Markup:
     """ResNet-50 (keras.applications, weights=None) with its 7×7/2 stem and with ResNet-C's stem: parameters, the
-    stem's and the whole network's multiply-adds (calc), and the measured forward time on each engine."""
+    stem's and the whole network's multiply-adds (calc), and the measured forward time on each engine and batch."""
     if not data.timings:
         return _missing()
     parts = []
     for key, recs in common_groups(data):
-        nets = {e: g for e, r in recs.items() if (g := network_group(r))}
+        nets = [(e, g) for e, r in recs.items() for g in network_groups(r)]
         if not nets:
             continue
-        first = next(iter(nets.values()))
+        first = nets[0][1]
         rows = []
         for name, v in first["variants"].items():
             c = v["computed"]
-            times = [milliseconds(g["variants"][name]["median_s"]) for g in nets.values()]
+            times = [milliseconds(g["variants"][name]["median_s"]) for _, g in nets]
             rows.append(
                 (variant_name("resnet50", name), integer(c["params"]), integer(c["stem_macs_per_example"]),
                  integer(c["macs_per_example"]), percent(c["stem_macs_per_example"] / c["macs_per_example"], 2),
@@ -472,7 +474,7 @@ def timing_network(data: Data, arg: str) -> Markup:
             a, b = (first["variants"][n]["computed"]["macs_per_example"] for n in (r["a"], r["b"]))
             cells = [
                 interval(x, f"{e}:{g['id']}/{x['a']}/{x['b']}")
-                for e, g in nets.items()
+                for e, g in nets
                 for x in g["ratios"]
                 if (x["a"], x["b"]) == (r["a"], r["b"])
             ]
@@ -483,7 +485,7 @@ def timing_network(data: Data, arg: str) -> Markup:
             "Stem MACs",
             "Network MACs",
             "Stem's share",
-            *(f"Forward, batch {first['batch']}: {title(e)}" for e in nets),
+            *(f"Forward, batch {g['batch']}: {title(e)}" for e, g in nets),
         )
         caption = (
             f"ResNet-50 at 224 × 224 × 3, on {machine_title(key, recs[TF])} "
@@ -499,12 +501,13 @@ NETWORK_FACTS = ("stem_share", "c_stem_share", "macs_ratio", "time_ratio")
 def timing_network_fact(data: Data, arg: str) -> Markup:
     """One figure of the whole-network comparison inside a sentence (``data-arg`` one of NETWORK_FACTS), from the
     first machine's TensorFlow record: the 7×7 stem's share of ResNet-50's MACs, ResNet-C's stem's share, ResNet-C's
-    MACs ÷ ResNet-50's, and the measured forward time ratio with its interval and verdict."""
+    MACs ÷ ResNet-50's, and the measured forward time ratio (its largest batch) with its interval and verdict."""
     if arg not in NETWORK_FACTS:
         raise ValueError(f"timing_network_fact: data-arg must be one of {', '.join(NETWORK_FACTS)}, not {arg!r}")
-    g = next((g for rec in data.timings.values() if (g := network_group(rec))), None)
-    if g is None:
+    found = [g for rec in data.timings.values() for g in network_groups(rec)]
+    if not found:
         return html("{}", "not measured yet")
+    g = max(found, key=lambda g: g["batch"])  # the first machine's largest batch
     c, cc = g["variants"]["resnet"]["computed"], g["variants"]["resnet_c"]["computed"]
     if arg == "stem_share":
         return html("{}", percent(c["stem_macs_per_example"] / c["macs_per_example"], 2))
@@ -513,7 +516,7 @@ def timing_network_fact(data: Data, arg: str) -> Markup:
     if arg == "macs_ratio":
         return html("{}", ratio(cc["macs_per_example"] / c["macs_per_example"], 3))
     r = next(x for x in g["ratios"] if (x["a"], x["b"]) == ("resnet_c", "resnet"))
-    return interval(r, f"tensorflow:{g['id']}/resnet_c/resnet")
+    return html("{} at a batch of {}", interval(r, f"tensorflow:{g['id']}/resnet_c/resnet"), integer(g["batch"]))
 
 
 def with_data(render: Callable[[Data, str], Markup]) -> Callable[[Data, str], Markup]:

@@ -57,7 +57,7 @@ SAMPLE_S = 0.025  # calls shorter than this are repeated inside a sample: short 
 MIN_ROUNDS = 5  # per process; RUNS processes pool at least RUNS × MIN_ROUNDS rounds
 MAX_ROUNDS = 15
 RUNS = 3  # separate processes per engine
-BUDGET_S = 1260.0  # the whole stage: every process's rounds stop being added past its share of this
+BUDGET_S = 1080.0  # the whole stage (18 min): each process adds rounds only within its share of what is left
 BATCHES = (1, 8, 32)
 MODES = ("forward", "train")
 PEAK_SIZE = 4096
@@ -73,7 +73,11 @@ RATIOS = (
 NETWORK_RATIOS = (("resnet_c", "resnet"),)
 
 
-OTHER_BATCHES = (8,)  # the engines compiled by XLA take several times TensorFlow's time on this CPU: one batch
+# The engines compiled by XLA take several to tens of times TensorFlow's time on this CPU (a first try, loaded
+# machine: 56×56×64 → 64, batch 8, JAX's 7×7 training step 2.7 s against TensorFlow's 0.09 s); they time one
+# batch, and the peak on a smaller matrix product.
+OTHER_BATCHES = (1,)
+OTHER_PEAK_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -85,14 +89,20 @@ class Engine:
     file: str
     title: str
     batches: tuple[int, ...] | None = None  # the batches timed (None: every shape's); XLA's CPU kernels are slow
+    peak_size: int = PEAK_SIZE
 
 
 ENGINES = {
     "tensorflow": Engine("tensorflow", False, "timing.json", "TensorFlow, tf.function"),
     "tensorflow-xla": Engine(
-        "tensorflow", True, "timing-xla.json", "TensorFlow, tf.function(jit_compile=True)", OTHER_BATCHES
+        "tensorflow",
+        True,
+        "timing-xla.json",
+        "TensorFlow, tf.function(jit_compile=True)",
+        OTHER_BATCHES,
+        OTHER_PEAK_SIZE,
     ),
-    "jax": Engine("jax", True, "timing-jax.json", "JAX, jax.jit", OTHER_BATCHES),
+    "jax": Engine("jax", True, "timing-jax.json", "JAX, jax.jit", OTHER_BATCHES, OTHER_PEAK_SIZE),
 }
 
 Layer = tuple[str, dict[str, Any]]
@@ -160,7 +170,7 @@ SHAPES = {
 # Whole networks, forward pass: keras.applications.ResNet50(weights=None) as it is ("resnet": ZeroPadding2D 3 and a
 # 7×7/2 Conv2D to 64) and with ResNet-C's stem in place of those two layers ("resnet_c": 3×3/2 → 32, BN, ReLU,
 # 3×3 → 32, BN, ReLU, 3×3 → 64; the network's own BN and ReLU follow, as after the 7×7).
-NETWORKS = {"resnet50": ((224, 224, 3), (8,), ("resnet", "resnet_c"))}
+NETWORKS = {"resnet50": ((224, 224, 3), (1, 8), ("resnet", "resnet_c"))}
 
 OVERHEAD = {"one_layer": [conv(1, 1, "same")], "sixteen_layers": [conv(1, 1, "same")] * 16}
 
@@ -458,12 +468,18 @@ def device_peak_bytes(call: Callable[[], Any]) -> int | None:
     return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
 
 
+def peak_size(engine: Engine) -> int:
+    """The side of the matrices whose product gives an engine's peak (PEAK_SIZE at most)."""
+    return min(engine.peak_size, PEAK_SIZE)
+
+
 def peak_call(engine: Engine) -> Callable[[], Any]:
     import keras
     import numpy as np
 
     rng = np.random.default_rng(1)
-    a, b = (rng.standard_normal((PEAK_SIZE, PEAK_SIZE), dtype=np.float32) for _ in range(2))
+    n = peak_size(engine)
+    a, b = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
     if keras.backend.backend() == "jax":
         import jax
         import jax.numpy as jnp
@@ -509,13 +525,14 @@ def make_networks(engine: Engine, progress: Callable[[str], None]) -> tuple[list
     Keras's parameter count)."""
     groups, figures = [], {}
     for net, (_, batches, variants) in NETWORKS.items():
-        for batch in batches:
+        models = {name: resnet50(name) for name in variants}
+        for name, model in models.items():
+            figures[f"{net}/{name}"] = network_computed(model, 1)
+            if model.count_params() != figures[f"{net}/{name}"]["params"]:
+                raise RuntimeError(f"{net}/{name}: Keras {model.count_params()} parameters, calc differs")
+        for batch in (b for b in batches if engine.batches is None or b in engine.batches):
             units = {}
-            for name in variants:
-                model = resnet50(name)
-                figures[f"{net}/{name}"] = network_computed(model, 1)
-                if model.count_params() != figures[f"{net}/{name}"]["params"]:
-                    raise RuntimeError(f"{net}/{name}: Keras {model.count_params()} parameters, calc differs")
+            for name, model in models.items():
                 units[name] = Unit(name, build_call(model, batch, "forward", 0, engine))
                 units[name].calibrate()
             groups.append(Group(f"{net}/b{batch}/forward", net, batch, "forward", units, NETWORK_RATIOS))
@@ -726,7 +743,8 @@ def engine_record(
     """An engine's record from its runs (every run measured the same groups)."""
     engine = ENGINES[name]
     peak = figure(pooled([run["peak"] for run in runs])["samples_s"])
-    peak_gflops = 2 * PEAK_SIZE**3 / peak["median_s"] / 1e9
+    size = peak_size(engine)
+    peak_gflops = 2 * size**3 / peak["median_s"] / 1e9
     gids = list(runs[0]["groups"])
     return {
         "about": "Compute-bound timings of the k×k variants, interleaved and paired: scripts/examples/timing.py",
@@ -734,7 +752,7 @@ def engine_record(
         "jit_compile": engine.jit_compile,
         "engine": name,
         "engine_title": engine.title,
-        "method": method(args),
+        "method": method(args, engine),
         "inputs": runs[0]["inputs"],
         "machine": fp,
         "date": runs[0]["date"],
@@ -743,7 +761,7 @@ def engine_record(
         "rounds": max(sum(run["rounds"] for run in runs), 0),
         "seconds": round(sum(run["seconds"] for run in runs), 1),
         "runs": [{k: run[k] for k in ("date", "loadavg_start", "loadavg_end", "rounds", "seconds")} for run in runs],
-        "peak": {**peak, "flops": 2 * PEAK_SIZE**3, "gflops": peak_gflops},
+        "peak": {**peak, "flops": 2 * size**3, "gflops": peak_gflops},
         "overhead": overhead_record(runs),
         "groups": [group_record(g, runs, peak_gflops) for g in gids if g.split("/")[0] not in NETWORKS],
         "networks": [group_record(g, runs, peak_gflops) for g in gids if g.split("/")[0] in NETWORKS],
@@ -767,7 +785,7 @@ def inputs(fp: dict[str, Any], name: str = "tensorflow") -> dict[str, Any]:
     return want
 
 
-def method(args: argparse.Namespace) -> dict[str, Any]:
+def method(args: argparse.Namespace, engine: Engine) -> dict[str, Any]:
     return {
         "min_sample_s": MIN_SAMPLE_S,
         "sample_s": SAMPLE_S,
@@ -781,7 +799,8 @@ def method(args: argparse.Namespace) -> dict[str, Any]:
         "half_width_limit": stats.HALF_WIDTH_LIMIT,
         "confidence": stats.CONFIDENCE,
         "bootstrap_resamples": stats.RESAMPLES,
-        "peak": f"{PEAK_SIZE}×{PEAK_SIZE} float32 matmul, sampled every round",
+        "peak": f"{peak_size(engine)}×{peak_size(engine)} float32 matmul, sampled every round",
+        "batches": list(engine.batches or BATCHES),
         "train_step": "SGD (learning rate 1e-3) on the mean squared error against zeros, compiled",
         "forward": "the model called with training=False, compiled; ReLU after every layer",
         "input": "random normal, float32",
