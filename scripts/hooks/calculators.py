@@ -371,7 +371,7 @@ def _listed(values: Iterable[int]) -> str:
 # How the example timings are taken (scripts/examples/timing.py) and judged (stats.py), for the Methods page.
 TIMING_METHOD: dict[str, str] = {
     "iqr": percent(stats.IQR_LIMIT),  # a timing is steady when its IQR is at most this fraction of its median
-    "half_width": percent(stats.HALF_WIDTH_LIMIT),  # a ratio is precise when its interval reaches at most this
+    "half_width": percent(stats.HALF_WIDTH_LIMIT),  # a ratio is precise when its interval's half-width is at most this
     "confidence": percent(stats.CONFIDENCE),  # the confidence level of a ratio's interval
     "batches": _listed(timing.BATCHES),
     "article_batches": _listed(timing.SHAPES["article"].batches),
@@ -379,6 +379,8 @@ TIMING_METHOD: dict[str, str] = {
     "min_sample": milliseconds(timing.MIN_SAMPLE_S),
     "min_rounds": integer(timing.MIN_ROUNDS),
     "max_rounds": integer(timing.MAX_ROUNDS),
+    "runs": integer(timing.RUNS),  # separate measuring processes per engine
+    "other_batches": _listed(timing.OTHER_BATCHES),  # the batches timed on the XLA-compiled engines
     "overhead_layers": _listed(len(layers) for layers in timing.OVERHEAD.values()),
     "peak": f"{integer(timing.PEAK_SIZE)}×{integer(timing.PEAK_SIZE)}",
 }
