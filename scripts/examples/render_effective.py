@@ -7,7 +7,8 @@ on one colour scale, per-axis profiles beside the equal-weight ones calc compute
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from kernel_lab.code import kernel_variant_names
 from kernel_lab.html import Markup, html, join, scroll_region, table
 from scripts.examples.store import Data
 
-__all__ = ["FIGURES", "RESULTS", "effective_field_measured"]
+__all__ = ["FIGURES", "RESULTS", "article_run", "effective_field_measured", "sqrt_path_std"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "effective_field.json"
 ARTICLE = {"7x7": "one 7×7 Conv2D", "3x3_stack": "three stacked 3×3 Conv2D"}
@@ -35,7 +36,23 @@ def _std(values: list[float]) -> str:
     return f"{values[0]:.2f}" if f"{values[0]:.2f}" == f"{values[1]:.2f}" else f"{values[0]:.2f} × {values[1]:.2f}"
 
 
-def _article(runs: list[dict[str, Any]], architecture: str) -> dict[str, Any]:
+def sqrt_path_std(counts: Sequence[int]) -> float:
+    """The standard deviation, in pixels, of a per-axis profile weighted by the square root of the path counts.
+
+    With random weights of either sign the contributions of a pixel's paths partly cancel: their sum is expected
+    to grow like the square root of their number, not like the number. This predicts the measured spread of a
+    stack from its path counts alone, e.g. three 3×3 layers (1 3 6 7 6 3 1 paths per axis):
+
+    >>> round(sqrt_path_std([1, 3, 6, 7, 6, 3, 1]), 3)
+    1.681
+    """
+    weights = [math.sqrt(c) for c in counts]
+    centre = sum(i * w for i, w in enumerate(weights)) / sum(weights)
+    return math.sqrt(sum(w * (i - centre) ** 2 for i, w in enumerate(weights)) / sum(weights))
+
+
+def article_run(runs: list[dict[str, Any]], architecture: str) -> dict[str, Any]:
+    """The run of one of the article's two designs ("7x7", "3x3_stack") with Keras's defaults."""
     return next(
         r
         for r in runs
@@ -46,7 +63,7 @@ def _article(runs: list[dict[str, Any]], architecture: str) -> dict[str, Any]:
 
 
 def _maps(runs: list[dict[str, Any]]) -> Markup:
-    shown = [_article(runs, "7x7"), _article(runs, "3x3_stack")]
+    shown = [article_run(runs, "7x7"), article_run(runs, "3x3_stack")]
     top = max(max(max(row) for row in r["map"]) for r in shown)  # one colour scale for both
     maps = [heat_map(r["map"], f"{_name(r)}: measured, standard deviation {_std(r['std'])} pixels", top) for r in shown]
     return html('<div class="kl-side">{}</div>', join(maps))
@@ -55,7 +72,7 @@ def _maps(runs: list[dict[str, Any]]) -> Markup:
 def _profiles(runs: list[dict[str, Any]]) -> Markup:
     series = []
     for architecture in ("7x7", "3x3_stack"):
-        run = _article(runs, architecture)
+        run = article_run(runs, architecture)
         rows = run["profile"][0]
         centre = (len(rows) - 1) / 2
         counts = run["computed"]["counts"][0]
@@ -72,12 +89,26 @@ def _profiles(runs: list[dict[str, Any]]) -> Markup:
 
 def _table(runs: list[dict[str, Any]]) -> Markup:
     rows = [
-        (_name(r), r["activation"], r["initializer"], _std(r["std"]), _std(r["computed"]["std"]))
+        (
+            _name(r),
+            r["activation"],
+            r["initializer"],
+            _std(r["std"]),
+            _std([sqrt_path_std(counts) for counts in r["computed"]["counts"]]),
+            _std(r["computed"]["std"]),
+        )
         for r in sorted(
             runs, key=lambda r: (r["group"] != "article", r["k"], [*ARTICLE, *SWEEP].index(r["architecture"]))
         )
     ]
-    head = ("Layers", "Between layers", "Initialiser", "Std, measured (pixels)", "Std, equal weights (pixels)")
+    head = (
+        "Layers",
+        "Between layers",
+        "Initialiser",
+        "Std, measured (pixels)",
+        "Std, √ paths (pixels)",
+        "Std, equal weights (pixels)",
+    )
     return scroll_region(table(head, rows, "Every measured run, per axis (rows × columns where they differ)"), "runs")
 
 

@@ -1,142 +1,271 @@
-"""The home page's decision guide, from the stored timing record results/<machine>/timing.json (written by
-scripts/examples/timing.py; its statistics in scripts/examples/stats.py).
+"""The home page's answer: every number in it computed by calc or read from a stored record in results/, rounded
+here, plus the picture and the form beside it.
 
-Three cases, one line each: a stack of 3×3 layers inside a network, one large strided kernel at the stem, a large
-depthwise kernel. Each line quotes, for one timing group (shape and batch, named on the page), the measured time
-ratio of a forward pass and of a training step with its 95 % interval and verdict, and the memory a training step
-keeps as calc computed it. ``<div data-figure="home_guide"></div>`` shows the first machine (by key) that has a
-timing record; ``data-arg="<machine key>"`` names one.
+Inside a sentence, ``<span data-figure="fact" data-arg="NAME"></span>`` becomes
+``<span class="kl-num" data-fact="NAME">0.55×</span>``, NAME a key of :func:`facts` (any page may quote one).
+``<div data-figure="answer_profile"></div>`` draws one 7×7 layer's flat profile against three stacked 3×3 layers'
+bell; ``<div data-figure="answer_compare"></div>`` is a form that opens the comparison calculator with the
+reader's own input shape and filters in its URL (no script: the browser puts them in the query string).
+
+Times are the medians of the timing record (results/<machine>/timing.json, the first machine by key) at batch
+:data:`BATCH`; their intervals and verdicts stay on the speed page.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from calc.text import nbytes, percent, shape
+import calc
+from calc.text import integer, nbytes, percent, shape
+from kernel_lab import calculators
+from kernel_lab.applications import CONFIG_FOLDER
+from kernel_lab.charts import figure, line_chart
 from kernel_lab.html import Markup, html, join
-from scripts.examples import stats
-from scripts.examples.render_timing import find_ratio, ratio_texts
+from scripts.examples import render_effective
+from scripts.examples.render_timing import find_ratio
 from scripts.examples.store import Data
 
-__all__ = ["BATCH", "FIGURES", "GUIDE", "Case", "describe", "guide", "home_guide"]
+__all__ = [
+    "BATCH",
+    "FIGURES",
+    "Fact",
+    "answer_compare",
+    "answer_profile",
+    "facts",
+    "rounded",
+    "stack_rule",
+    "stem_context",
+]
 
-BATCH = 8  # the batch every line quotes
-MODES = ("forward", "train")
+ROOT = Path(__file__).resolve().parents[2]
+BATCH = 8  # the batch whose times the answer quotes
+MID = (56, 56, 64)  # a layer inside a network: as many filters as input channels
+STEM_INPUT = (224, 224, 3)
+Spec = tuple[int, int, int]  # filters, kernel size, stride
+STEM_SINGLE: tuple[Spec, ...] = ((64, 7, 2),)  # ResNet's stem
+STEM_STACK: tuple[Spec, ...] = ((32, 3, 2), (32, 3, 1), (64, 3, 1))  # ResNet-C's (He et al., Bag of Tricks, 2019)
+RESNET = "ResNet50"  # the whole network the stem is weighed in, as keras.applications builds it
+RESNET_STEM = "conv1_conv"
+COMPARE = "kernel_compare"  # the comparison calculator, and the page that holds it
+COMPARE_FIELDS = ("input_shape", "filters")
 
 
 @dataclass(frozen=True)
-class Case:
-    """One line of the guide: when to choose what, and the timing group's ratios (a's time over b's) behind it."""
+class Fact:
+    """A number the answer quotes: its exact value and the text shown, rounded."""
 
-    title: str
-    shape: str  # the group's "shape" in timing.json
-    pairs: tuple[tuple[str, str], ...]
-
-
-GUIDE = (
-    Case("Inside a network: a stack of 3×3 layers", "56x56x64", (("stacked", "single"),)),
-    Case("At the stem: one large kernel with a stride", "stem", (("stacked", "single"),)),
-    Case(
-        "For a large field at little cost: a large depthwise kernel",
-        "56x56x64",
-        (("separable", "single"), ("separable", "separable_3x3")),
-    ),
-)
+    value: float
+    text: str
 
 
-def describe(layers: Sequence[Sequence[Any]]) -> str:
-    """A variant's Keras layers as text, runs of identical layers counted, others joined by ' + ':
-    [["Conv2D", {"filters": 64, "kernel_size": 3, ...}]] * 3 -> '3 × Conv2D 3×3 → 64'; a stride shows as '3×3/2'."""
-    parts = []
-    for cls, config in layers:
-        k = config["kernel_size"]
-        kh, kw = (k, k) if isinstance(k, int) else k
-        s = config.get("strides", 1)
-        stride = "" if s in (1, [1, 1]) else f"/{s if isinstance(s, int) else s[0]}"
-        parts.append(f"{cls} {kh}×{kw}{stride} → {config['filters']}")
-    runs = [(part, len(list(run))) for part, run in groupby(parts)]
-    return " + ".join(part if n == 1 else f"{n} × {part}" for part, n in runs)
+def rounded(v: float, unit: str = "×") -> str:
+    """Two significant digits, trailing zeros dropped: 0.5519 -> '0.55×', 3.03 -> '3×', 0.0632 -> '0.063×'."""
+    return f"{v:.2g}{unit}"
 
 
-def _ratio(record: dict[str, Any], shape_name: str, mode: str, a: str, b: str) -> tuple[dict[str, Any], stats.Ratio]:
-    """The timing group SHAPE/bBATCH/MODE and its ratio a/b as a stats.Ratio (verdicts are drawn by stats)."""
-    _, group, r = find_ratio({"": record}, f"{shape_name}/b{BATCH}/{mode}/{a}/{b}")
-    return group, stats.Ratio(r["median"], r["low"], r["high"], group["rounds"])
+def chain(input_shape: Sequence[int], specs: Sequence[Spec]) -> list[calc.LayerInfo]:
+    """Conv2D layers (filters, kernel, stride), padding 'same', bias on, each reading the one before."""
+    layers: list[calc.LayerInfo] = []
+    shape: tuple[int | None, ...] = tuple(input_shape)
+    for filters, k, s in specs:
+        layers.append(calc.conv2d(shape, filters, k, strides=s, padding="same"))
+        shape = layers[-1].output_shape
+    return layers
 
 
-def _timed(r: stats.Ratio) -> tuple[str, Markup]:
-    """The ratio and its bracket: ('0.60×', '(95 % interval 0.59× to 0.61×: faster)'). No direction is given for
-    an interval that contains 1 ('within noise') or is wider than stats.HALF_WIDTH_LIMIT either side."""
-    call = stats.verdict(r) if r.precise else f"too wide to call, ± {percent(r.half_width)}"
-    median, low, high = ratio_texts(r.median, r.low, r.high)
-    return median, html('<span class="kl-interval">(95 % interval {} to {}: {})</span>', low, high, call)
+def _total(layers: Sequence[calc.LayerInfo], key: str) -> int:
+    return sum(getattr(layer, key) or 0 for layer in layers)
 
 
-def _kept(train: dict[str, Any], names: Sequence[str]) -> Markup:
-    kept = {n: train["variants"][n]["computed"]["kept_bytes"] for n in names}
-    if len(set(kept.values())) == 1:
-        return html("keeps {} of activations with each (computed)", nbytes(next(iter(kept.values()))))
-    parts = [html("{} with {}", nbytes(v), describe(train["variants"][n]["layers"])) for n, v in kept.items()]
-    return html("keeps {} (computed)", join(parts, " against "))
+def stack_rule() -> dict[str, int]:
+    """The weights of three 3×3 layers C→K→K→K against one 7×7 layer C→K, from calc (bias off, one channel and
+    one filter): a·C·K + b·K² against c·C·K. The stack has fewer while b·K² < (c − a)·C·K, i.e. K < (c − a)·C / b;
+    MACs (stride 1, padding 'same') are these weights times the output's area, so the same rule holds for them."""
+
+    def weights(k: int) -> int:
+        return calc.conv2d((7, 7, 1), 1, k, padding="same", use_bias=False).params
+
+    a, c = weights(3), weights(7)
+    b = 2 * weights(3)  # the second and third 3×3 layers, each K×K channel pairs
+    return {"a": a, "b": b, "c": c, "gap": c - a}
 
 
-def _line(record: dict[str, Any], case: Case) -> Markup:
-    sentences, ids = [], []
-    for a, b in case.pairs:
-        (forward, rf), (train, rt) = (_ratio(record, case.shape, mode, a, b) for mode in MODES)
-        (fm, fi), (tm, ti) = _timed(rf), _timed(rt)
-        va, vb = (describe(train["variants"][n]["layers"]) for n in (a, b))
-        sentences.append(
-            html("{}: {} the time of {} in a forward pass {}, {} in a training step {}.", va, fm, vb, fi, tm, ti)
+@cache
+def _resnet() -> dict[str, Any]:
+    path = ROOT / "docs" / CONFIG_FOLDER / f"{RESNET}.json.gz"
+    config: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
+    return config
+
+
+def stem_context() -> dict[str, int]:
+    """ResNet-50's multiply-adds per image (calc, keras.applications' config), its 7×7 stem's, and ResNet-C's
+    three 3×3 layers' in the stem's place."""
+    summary = calc.summarize(_resnet()).to_dict()
+    stem = next(layer for layer in summary["layers"] if layer["name"] == RESNET_STEM)
+    return {
+        "total": summary["totals"]["macs"],
+        "stem": stem["macs"],
+        "stack": _total(chain(STEM_INPUT, STEM_STACK), "macs"),
+    }
+
+
+def _measured() -> dict[str, dict[str, Any]]:
+    """The measured effective fields of one 7×7 layer ("single") and three 3×3 layers ("stack"), Keras's
+    defaults; none before a measurement is stored."""
+    if not render_effective.RESULTS.exists():
+        return {}
+    runs = json.loads(render_effective.RESULTS.read_text())["runs"]
+    return {name: render_effective.article_run(runs, a) for name, a in (("single", "7x7"), ("stack", "3x3_stack"))}
+
+
+def _time(data: Data, pointer: str) -> Fact | None:
+    if not data.timings:
+        return None
+    _, _, r = find_ratio({k: data.timings[k] for k in sorted(data.timings)[:1]}, pointer)
+    return Fact(r["median"], rounded(r["median"]))
+
+
+def facts(data: Data) -> dict[str, Fact]:
+    """Every number the answer quotes, by name."""
+    mid_single, mid_stack = chain(MID, ((MID[2], 7, 1),)), chain(MID, ((MID[2], 3, 1),) * 3)
+    separable = [calc.separable_conv2d(MID, MID[2], k, padding="same") for k in (7, 3)]
+    stem_single, stem_stack = chain(STEM_INPUT, STEM_SINGLE), chain(STEM_INPUT, STEM_STACK)
+    stem_field = calc.receptive_field(stem_stack)
+    assert stem_field is not None
+    rule = stack_rule()
+    net = stem_context()
+    single7, stack3 = (calc.effective_receptive_field(c) for c in (mid_single, mid_stack))
+
+    def ratio(a: float, b: float) -> Fact:
+        return Fact(a / b, rounded(a / b))
+
+    def whole(v: int) -> Fact:
+        return Fact(v, integer(v))
+
+    out = {
+        "mid_weights": ratio(_total(mid_stack, "params"), _total(mid_single, "params")),
+        "mid_macs": ratio(_total(mid_stack, "macs"), _total(mid_single, "macs")),
+        "stem_macs": ratio(_total(stem_stack, "macs"), _total(stem_single, "macs")),
+        "stem_field": whole(stem_field.size[0]),
+        "stem_stride": whole(STEM_SINGLE[0][2]),
+        "stem_nonlinearities": whole(len(stem_stack) - len(stem_single)),
+        "resnet_stem_share": Fact(net["stem"] / net["total"], percent(net["stem"] / net["total"])),
+        "resnet_swap": Fact(
+            (net["stack"] - net["stem"]) / net["total"], percent((net["stack"] - net["stem"]) / net["total"])
+        ),
+        "resnet_macs": Fact(net["total"], f"{net['total'] / 1e9:.2f} billion"),
+        "separable_vs_conv": ratio(separable[0].macs or 0, _total(mid_single, "macs")),
+        "separable_vs_3x3": ratio(separable[0].macs or 0, separable[1].macs or 0),
+        "rule_a": whole(rule["a"]),
+        "rule_b": whole(rule["b"]),
+        "rule_c": whole(rule["c"]),
+        "rule_gap": whole(rule["gap"]),
+        "rule_ratio": Fact(rule["gap"] / rule["b"], f"{rule['gap'] / rule['b']:.1f}"),
+        "std_single": Fact(single7.std[0], f"{single7.std[0]:.2f}"),
+        "std_stack": Fact(stack3.std[0], f"{stack3.std[0]:.2f}"),
+        "std_stack_sqrt_paths": Fact(
+            render_effective.sqrt_path_std(stack3.counts[0]), f"{render_effective.sqrt_path_std(stack3.counts[0]):.2f}"
+        ),
+    }
+    for name, run in _measured().items():
+        out[f"std_{name}_measured"] = Fact(run["std"][0], f"{run['std'][0]:.2f}")
+    for name, pointer in (
+        ("mid_time", "56x56x64/bB/forward/stacked/single"),
+        ("mid_train_time", "56x56x64/bB/train/stacked/single"),
+        ("stem_time", "stem/bB/forward/stacked/single"),
+        ("separable_time", "56x56x64/bB/forward/separable/single"),
+        ("separable_3x3_time", "56x56x64/bB/forward/separable/separable_3x3"),
+        ("separable_3x3_train_time", "56x56x64/bB/train/separable/separable_3x3"),
+    ):
+        found = _time(data, pointer.replace("bB", f"b{BATCH}"))
+        if found is not None:
+            out[name] = found
+    if data.timings:
+        _, group, _ = find_ratio(data.timings, f"56x56x64/b{BATCH}/train/stacked/single")
+        kept = {n: group["variants"][n]["computed"]["kept_bytes"] for n in ("stacked", "single")}
+        out["kept_ratio"] = ratio(kept["stacked"], kept["single"])
+        out["kept_stack"] = Fact(kept["stacked"], nbytes(kept["stacked"]))
+        out["kept_single"] = Fact(kept["single"], nbytes(kept["single"]))
+        out["batch"] = whole(BATCH)
+        out["mid_shape"] = Fact(math.prod(group["input_shape"]), shape(group["input_shape"]))
+    return out
+
+
+_facts: dict[int, dict[str, Fact]] = {}  # by id of the build's Data: computed once per build
+
+
+def fact(data: Data, name: str) -> Markup:
+    """One number of the answer inline, marked with its name so that a test can recompute it."""
+    key = id(data)
+    if key not in _facts:
+        _facts.clear()
+        _facts[key] = facts(data)
+    found = _facts[key].get(name)
+    if found is None:
+        return html('<span class="kl-num" data-fact="{}">{}</span>', name, "not measured yet")
+    return html('<span class="kl-num" data-fact="{}">{}</span>', name, found.text)
+
+
+def answer_profile(data: Data | None = None, arg: str = "") -> Markup:
+    """Per axis, the weight each input pixel carries with equal weights: one 7×7 layer against three 3×3."""
+    series = []
+    for name, layers in (
+        ("one 7×7", chain(MID, ((MID[2], 7, 1),))),
+        ("three 3×3", chain(MID, ((MID[2], 3, 1),) * 3)),
+    ):
+        field = calc.effective_receptive_field(layers)
+        centre = (field.size[0] - 1) / 2
+        series.append((name, [(i - centre, p) for i, p in enumerate(field.profile[0])]))
+    chart = line_chart(
+        series,
+        "input pixel, from the centre of the 7×7 patch",
+        "share of the weight",
+        "How one 7×7 layer and three stacked 3×3 layers weigh the pixels of their 7×7 patch, per axis",
+    )
+    return figure(
+        chart,
+        "Both see the same 7×7 patch. With equal weights and no activation, one 7×7 layer gives every pixel the "
+        "same share; three 3×3 layers reach the centre by many paths and the corners by one, a bell (computed).",
+    )
+
+
+def answer_compare(data: Data | None = None, arg: str = "compare/") -> Markup:
+    """A plain GET form to the comparison calculator at ``arg`` (its URL relative to the page): the calculator's own
+    input shape and filters fields, so that the URL it opens carries the reader's values as the calculator reads
+    them."""
+    specs = {spec.name: spec for spec in calculators.inputs(COMPARE)}
+    fields = []
+    for name in COMPARE_FIELDS:
+        spec = specs[name]
+        fid = f"answer-{name}"
+        fields.append(
+            html(
+                '<div class="kl-field"><label for="{}">{}</label><input type="text" id="{}" name="{}" value="{}" '
+                'autocomplete="off"></div>',
+                fid,
+                spec.label,
+                fid,
+                name,
+                spec.default,
+            )
         )
-        ids = [forward["id"], train["id"]]
-    where = f"{shape(train['input_shape'])} → {train['filters']} filters"
-    if train["strides"] != 1:
-        where += f", stride {train['strides']}"
-    names = list(dict.fromkeys(n for pair in case.pairs for n in pair))
     return html(
-        '<li data-groups="{}"><strong>{}.</strong> {}, batch {}. {} A training step {}.</li>',
-        " ".join(ids),
-        case.title,
-        where,
-        BATCH,
-        join(sentences, " "),
-        _kept(train, names),
+        '<form class="kl-form kl-answer-form" method="get" action="{}" aria-label="Your own layer">{}'
+        '<div class="kl-field"><button type="submit" class="kl-button">Compare your layer</button></div></form>',
+        arg or "compare/",
+        join(fields),
     )
 
 
-def guide(record: dict[str, Any]) -> Markup:
-    """The decision guide for one machine's timing record (a dict as timing.json holds it)."""
-    m = record["machine"]
-    note = html(
-        '<p class="kl-note">Measured on {} ({} cores, machine <code>{}</code>) on {}, batch {}. Each time is a '
-        "ratio: the median of per-round ratios (in every round both variants ran, one right after the other), with "
-        "its 95 % bootstrap interval; a direction is given only where the interval excludes 1× and reaches at most "
-        "{} either side. "
-        "Memory is computed by calc: the float32 activations a training step keeps, the input and every Keras "
-        "layer's output over the whole batch, and a SeparableConv2D's depthwise output too.</p>",
-        m["cpu"],
-        m["cores"],
-        m["key"],
-        str(record["date"])[:10],
-        BATCH,
-        percent(stats.HALF_WIDTH_LIMIT),
-    )
-    lines = join(_line(record, case) for case in GUIDE)
-    return html('<ul class="kl-guide">{}</ul>{}', lines, note)
-
-
-def home_guide(data: Data, arg: str = "") -> Markup:
-    """The guide from results/<arg>/timing.json, or from the first machine (by key) that has one."""
-    records = data.timings
-    if arg and arg not in records:
-        raise ValueError(f"no timing record for machine {arg!r}")
-    if not records:
-        return Markup('<p class="kl-note">No timing has been recorded on any machine yet.</p>')
-    return guide(records[arg or min(records)])
-
-
-FIGURES: dict[str, Callable[[Data, str], Markup]] = {"home_guide": home_guide}
+FIGURES: dict[str, Callable[[Data, str], Markup]] = {
+    "fact": fact,
+    "answer_profile": answer_profile,
+    "answer_compare": answer_compare,
+}
