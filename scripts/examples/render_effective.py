@@ -115,7 +115,7 @@ def _table(runs: list[dict[str, Any]]) -> Markup:
 def effective_field_measured(data: Data | None = None, arg: str = "") -> Markup:
     """Heat maps, profiles and the table of every run, with how they were measured."""
     if not RESULTS.exists():
-        return Markup("<p>No measurement recorded yet: run <code>python -m scripts.examples</code>.</p>")
+        return Markup('<p class="kl-note">No measurement has been recorded yet.</p>')
     recorded = json.loads(RESULTS.read_text())
     runs = recorded["runs"]
     first = runs[0]

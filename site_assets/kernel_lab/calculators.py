@@ -206,12 +206,17 @@ def effective_field(
     single = calc.effective_receptive_field([calc.conv2d((None, None, 1), 1, size)])
     counts, total = field.counts[0], sum(field.counts[0])
     centre = (size - 1) / 2
+    # The widths are per axis (the narrowest central rows, and columns, holding 50 % and 90 % of each axis's
+    # weight); the square they span holds the product of the two axes' shares.
+    shares = [_central_share(field.counts, w) for w in (field.width_50, field.width_90)]
     summary = html(
         '<p class="kl-summary">Receptive field <strong>{} × {}</strong> pixels. Effective field (equal weights): '
         "standard deviation <strong>{:.2f}</strong> pixels (one {}×{} layer: {:.2f}); the central {} × {} pixels "
-        "hold half the weight, the central {} × {} pixels 90 %.</p>",
+        "hold {} of the weight, the central {} × {} pixels {} (per axis, the central {} and {} pixels are the "
+        "narrowest that hold half and 90 %).</p>",
         size, field.size[1], field.std[0], size, size, single.std[0], field.width_50[0], field.width_50[1],
-        field.width_90[0], field.width_90[1],
+        f"{shares[0]:.1%}", field.width_90[0], field.width_90[1], f"{shares[1]:.1%}", field.width_50[0],
+        field.width_90[0],
     )  # fmt: skip
     chart = line_chart(
         [
@@ -237,6 +242,16 @@ def effective_field(
         + heat_map(cells, f"Effective field of the chain, {size} × {field.size[1]} input pixels", step=step)
         + html('<details class="kl-numbers"><summary>The numbers</summary>{}</details>', numbers)
     )
+
+
+def _central_share(counts: tuple[tuple[int, ...], tuple[int, ...]], width: tuple[int, int]) -> float:
+    """The share of the weight in the central width[0] × width[1] pixels: per axis, the central counts over all of
+    them (the width has the field's parity, so it sits exactly in the middle), multiplied."""
+    share = 1.0
+    for axis_counts, w in zip(counts, width, strict=True):
+        start = (len(axis_counts) - w) // 2
+        share *= sum(axis_counts[start : start + w]) / sum(axis_counts)
+    return share
 
 
 _PROFILE_CAPTION = (
