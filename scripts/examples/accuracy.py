@@ -348,6 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     except fashion_mnist.DataError as e:
         print(f"accuracy stage: {e}\nNothing was written; {shown} is unchanged.", file=sys.stderr)
         return 1
+    if not current and isinstance(stored, dict) and stored.get("variants"):
+        changed = [k for k, v in inputs(fp).items() if (stored.get("inputs") or {}).get(k) != v]
+        keep = work / f"accuracy.{fp['key']}.previous.json"
+        store.atomic_write_json(keep, stored, work)  # nothing stored is lost: the old runs are kept aside
+        why = "--force" if args.force else f"changed: {', '.join(changed)}"
+        print(f"{shown}: stored runs are not current ({why}); training anew, the old record kept in {keep}")
     record = stored if current else skeleton(fp, how, seeds)
     record["limits"] = {"train": args.limit_train, "test": args.limit_test}
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
