@@ -321,6 +321,8 @@ def test_headers_file_keeps_exactly_the_hashed_files_for_a_year(site: Path) -> N
     from scripts.bench.hosts import header_rules
 
     rules = header_rules((site / "_headers").read_text())
+    assert rules[0] == ("/*", {"Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY"})
+    rules = rules[1:]  # the rest: the hashed files
     assert all(h == {"Cache-Control": "public, max-age=31536000, immutable"} for _, h in rules)
     listed = {path for path, _ in rules}
     assert all(path.startswith("/") and "*" not in path for path in listed)
