@@ -7,7 +7,8 @@
 // a second time as calc-worker.mjs#snapshot (the same file, from the HTTP cache) when the page is idle; that instance boots with _makeSnapshot (a
 // private Pyodide option), imports and runs every calculator once, and stores makeMemorySnapshot()'s bytes. A
 // snapshot that is missing, unreadable or refused by Pyodide (a different build, a corrupt entry) means a
-// normal boot; one that failed to load is not made again for this build.
+// normal boot; one that failed to load is made again, but not after a second failure, nor after the browser
+// refused to store one (snapshotFailures).
 //
 // Large files come compressed with xz (NAME.xz, listed in RUNTIME.xz; a quarter smaller than gzip -9) and are
 // decompressed here (RUNTIME.unxz: an xz decoder in WebAssembly), so that hosts that compress nothing still send
@@ -45,8 +46,49 @@ function errorText(error) {
   return String((error && error.message) || error);
 }
 
+// The name of the file a URL points to, for messages.
+function fileName(url) {
+  return String(url).split(/[?#]/)[0].split("/").pop();
+}
+
+// --- fetching -----------------------------------------------------------------------------------------------
+// A host that accepts the request but sends no response would leave Python waiting for ever: a fetch that has no
+// response after STALL_S seconds is abandoned. Failures name the file.
+const STALL_S = 15;
+const hostFetch = self.fetch.bind(self);
+function plainFetch(input, init) {
+  const name = fileName(input instanceof Request ? input.url : input);
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), STALL_S * 1000);
+  return hostFetch(input, { ...init, signal: stop.signal }).then(
+    (response) => {
+      clearTimeout(timer);
+      return response;
+    },
+    (error) => {
+      clearTimeout(timer);
+      const what = stop.signal.aborted ? "no answer from the host in " + STALL_S + " s" : errorText(error);
+      throw new Error(name + ": " + (navigator.onLine === false ? "offline (" + what + ")" : what));
+    },
+  );
+}
+
+// One of Pyodide's own files, as the host serves it: a failure (no answer, an HTTP error) is the end of the
+// Python start under way (loadPython), not something to start again from.
+function fetchOriginal(input, init) {
+  return plainFetch(input, init)
+    .then((response) => {
+      if (!response.ok) throw new Error(fileName(response.url) + ": HTTP " + response.status);
+      return response;
+    })
+    .catch((error) => {
+      error.original = true;
+      reportFailure(error);
+      throw error;
+    });
+}
+
 // --- compressed files ---------------------------------------------------------------------------------------
-const plainFetch = self.fetch.bind(self);
 const XZ = new Set(RUNTIME.unxz ? RUNTIME.xz.map((n) => new URL(n, HERE).href) : []);
 const TYPES = { wasm: "application/wasm", mjs: "text/javascript", json: "application/json", zip: "application/zip" };
 // The decoder: xz-embedded compiled to WebAssembly (12.5 kB, from the xz-decompress package: RUNTIME.unxz), loaded
@@ -141,7 +183,7 @@ async function fetchCompressed(url) {
 // An .xz that fails part-way (truncated, corrupt), or a wasm that does not compile or instantiate (a corrupt
 // kept copy), must not leave Python waiting: Pyodide only logs them. Each is reported to the loadPython attempt
 // under way, which then starts again on the original files.
-let reportFailure = () => {};
+let reportFailure = (error) => {};
 function watched(stream) {
   const reader = stream.getReader();
   return new ReadableStream({
@@ -160,42 +202,57 @@ function watched(stream) {
     },
   });
 }
-for (const name of ["instantiateStreaming", "instantiate"]) {
-  const original = WebAssembly[name];
-  WebAssembly[name] = function (...args) {
-    return original.apply(this, args).catch((error) => {
-      reportFailure(error);
-      throw error;
-    });
-  };
-}
+WebAssembly.instantiate = function (...args) {
+  return instantiate.apply(this, args).catch((error) => {
+    reportFailure(error);
+    throw error;
+  });
+};
 
-// A wasm compiled ahead (PRECOMPILED, below) is instantiated from its module, not compiled again.
+// A wasm compiled ahead (PRECOMPILED, below) is instantiated from its module, not compiled again. A failure
+// names the file.
 const PRECOMPILED = new WeakMap(); // the Response handed to Pyodide -> its compiled WebAssembly.Module
 const instantiateStreaming = WebAssembly.instantiateStreaming;
 WebAssembly.instantiateStreaming = async function (source, imports) {
-  const response = await source;
-  const module = PRECOMPILED.get(response);
-  if (!module) return instantiateStreaming(response, imports);
-  return { module, instance: await WebAssembly.instantiate(module, imports) };
+  let response = null;
+  try {
+    response = await source;
+    const module = PRECOMPILED.get(response);
+    if (!module) return await instantiateStreaming(response, imports);
+    return { module, instance: await instantiate(module, imports) };
+  } catch (error) {
+    // No response: the fetch's own error, which names the file.
+    const failure = response ? new Error(fileName(response.url || WASM_URL) + ": " + errorText(error)) : error;
+    reportFailure(failure);
+    throw failure;
+  }
 };
 
-const FAILED = Symbol("a file failed");
-
-// loadPyodide, or, when a file fails on the way, loadPyodide again on the original files (the kept copies that
-// were read are deleted: one may be the culprit).
-async function loadPython(options) {
-  const failed = new Promise((resolve) => {
-    reportFailure = (error) => resolve({ [FAILED]: error });
+// loadPyodide, ended by the first file that fails on the way (Pyodide only logs those, and may wait for ever).
+async function loadWatched(options) {
+  const failed = new Promise((resolve, reject) => {
+    reportFailure = reject;
   });
-  const first = await Promise.race([loadPyodide(options), failed]);
-  reportFailure = () => {};
-  if (!(FAILED in first)) return first;
-  const error = first[FAILED];
-  timings.fileError = errorText(error);
-  if (timings.copies) await forgetCopies();
-  XZ.clear();
-  return loadPyodide({ ...options, createPyodideModule: undefined });
+  try {
+    return await Promise.race([loadPyodide(options), failed]);
+  } finally {
+    reportFailure = (error) => {};
+  }
+}
+
+// loadPyodide, or, when a compressed file or a kept copy fails on the way, loadPyodide again on the original
+// files (the kept copies that were read are deleted: one may be the culprit). When an original file fails,
+// or the second start fails too, Python cannot start: the error says which file.
+async function loadPython(options) {
+  try {
+    return await loadWatched(options);
+  } catch (error) {
+    if (error.original || !(XZ.size || timings.copies)) throw error;
+    timings.fileError = errorText(error);
+    if (timings.copies) await forgetCopies();
+    XZ.clear();
+    return loadWatched({ ...options, createPyodideModule: undefined });
+  }
 }
 
 // A compressed file: the decompressed copy kept beside the snapshot (Cache Storage: read without work on this
@@ -249,7 +306,7 @@ async function fetchWasm(input, init) {
   } catch (error) {
     timings.fileError = errorText(error);
   }
-  if (!module) return plainFetch(input, init);
+  if (!module) return fetchOriginal(input, init);
   const standIn = new Response(null, { headers: { "Content-Type": "application/wasm" } });
   PRECOMPILED.set(standIn, module);
   return standIn;
@@ -258,11 +315,11 @@ async function fetchWasm(input, init) {
 self.fetch = function (input, init) {
   const url = input instanceof Request ? input.url : String(input);
   const absolute = new URL(url, HERE).href;
-  if (!XZ.has(absolute)) return plainFetch(input, init);
+  if (!XZ.has(absolute)) return fetchOriginal(input, init);
   if (absolute === WASM_URL) return fetchWasm(input, init);
   return keptCopy(absolute)
     .then((kept) => kept || fetchCompressed(absolute))
-    .catch(() => plainFetch(input, init)); // no .xz or no decoder: the original
+    .catch(() => fetchOriginal(input, init)); // no .xz or no decoder: the original
 };
 
 // Pyodide imports pyodide.asm.mjs itself (1.2 MB of JavaScript, a sixth of that compressed); when it ships
@@ -364,20 +421,29 @@ function packSnapshot(bytes) {
   return new Response(new Blob(parts), { headers });
 }
 
-// Whether calc.js should have this browser make a snapshot: storage works, none is kept, none was refused.
+// How often this build's snapshot failed, kept beside it (REFUSED_URL). One that failed to load is made again
+// (its entry may have been damaged), but not after MAX_FAILURES; one that could not be stored (no room left: the
+// quota) is not tried again, since each try is a second Python start.
+const MAX_FAILURES = 2;
+async function snapshotFailures(cache) {
+  const entry = await cache.match(REFUSED_URL);
+  return entry ? Number(await entry.text()) || MAX_FAILURES : 0;
+}
+
+// Whether calc.js should have this browser make a snapshot: storage works, none is kept, few have failed.
 async function snapshotWanted(cache) {
   if (!cache) return false;
   try {
-    return !(await cache.match(SNAPSHOT_URL)) && !(await cache.match(REFUSED_URL));
+    return !(await cache.match(SNAPSHOT_URL)) && (await snapshotFailures(cache)) < MAX_FAILURES;
   } catch (error) {
     return false;
   }
 }
 
-async function forgetSnapshot(cache) {
+async function forgetSnapshot(cache, failures) {
   try {
     await cache.delete(SNAPSHOT_URL);
-    await cache.put(REFUSED_URL, new Response("refused"));
+    await cache.put(REFUSED_URL, new Response(String(failures || (await snapshotFailures(cache)) + 1)));
   } catch (error) {
     /* storage refused: nothing to forget */
   }
@@ -447,11 +513,22 @@ async function makeSnapshot() {
   await unpackSite(pyodide, fetchBytes(RUNTIME.python));
   pyodide.runPython(PREPARE_SNAPSHOT);
   const bytes = pyodide.makeMemorySnapshot();
-  for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
-  // The compressed files decompressed, under their own names: a start from the snapshot reads them from here
-  // instead of decompressing again on the worker's thread (COPIES).
-  for (const url of XZ) await cache.put(url, await fetchCompressed(url));
-  await cache.put(SNAPSHOT_URL, packSnapshot(bytes));
+  const clear = async () => {
+    for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
+  };
+  await clear();
+  try {
+    // The compressed files decompressed, under their own names: a start from the snapshot reads them from here
+    // instead of decompressing again on the worker's thread (COPIES).
+    for (const url of XZ) await cache.put(url, await fetchCompressed(url));
+    await cache.put(SNAPSHOT_URL, packSnapshot(bytes));
+  } catch (error) {
+    if (error && error.name === "QuotaExceededError") {
+      await clear().catch(() => {});
+      await forgetSnapshot(cache, MAX_FAILURES);
+    }
+    throw error;
+  }
   let stored = 0;
   for (const request of await cache.keys()) stored += (await (await cache.match(request)).blob()).size;
   return { made: true, snapshot: SNAPSHOT_URL, bytes: bytes.length, stored, ms: Math.round(performance.now() - t0) };

@@ -6,24 +6,41 @@
   "use strict";
 
   const WORKER_URL = new URL("calc-worker.mjs", document.currentScript.src).href;
-  const UNAVAILABLE =
-    "Interactive mode is unavailable in this browser; the results shown were computed when the site was built.";
+  const UNAVAILABLE = "this browser cannot run it";
+  // A request still running after WATCHDOG_S ends: the worker is stopped and started afresh, and the page's other
+  // requests are sent again, so that one input asking for too much work does not freeze every calculator.
+  const WATCHDOG_S = 10;
+  // Python must be running this long after the worker started, or the start has failed (the worker itself gives
+  // up sooner on a host that does not answer: calc-worker.mjs, STALL_S).
+  const STARTUP_S = 120;
 
   let worker = null; // the Worker, once started
   let booted = null; // Promise resolved when Python is ready, rejected when it cannot start
   let bootFailed = false;
+  let running = false; // Python is up and answering
+  let snapshotAsked = false;
   let nextId = 0;
-  const pending = new Map(); // request id -> {resolve}
+  const pending = new Map(); // request id -> {resolve, msg}, in the order sent (the order the worker answers in)
+  let watchdog = 0;
 
   function startWorker() {
     if (booted) return booted;
     window.klWorkerStarted = true; // the head's early start (warm visits) must not start a second one
+    bootFailed = false;
+    running = false;
     booted = new Promise(function (resolve, reject) {
+      const startup = setTimeout(function () {
+        fail("it was not running " + STARTUP_S + " s after it started");
+      }, STARTUP_S * 1000);
       function fail(message) {
+        clearTimeout(startup);
+        if (bootFailed || running) return;
         bootFailed = true;
+        if (worker) worker.terminate();
         reject(new Error(message));
-        for (const settle of pending.values()) settle({ ok: false, unavailable: true });
+        for (const waiting of pending.values()) waiting.resolve({ ok: false, unavailable: true });
         pending.clear();
+        for (const root of activeCalculators()) showFailure(root, message);
       }
       // On a warm visit the page's head has started the worker already (scripts/hooks/calculators.py,
       // EARLY_START), keeping what it said until now.
@@ -37,7 +54,8 @@
           worker = new Worker(WORKER_URL + "#" + performance.timeOrigin, { type: "module" });
         }
       } catch (error) {
-        fail(String(error));
+        worker = null;
+        fail(UNAVAILABLE);
         return;
       }
       worker.onmessage = function (event) {
@@ -45,7 +63,7 @@
       };
       worker.onerror = function (event) {
         event.preventDefault();
-        fail(event.message || "worker failed");
+        fail(event.message || "its script could not be loaded (" + WORKER_URL.split("/").pop() + " or pyodide.mjs)");
       };
       if (early) {
         for (const msg of early.messages) onMessage(msg);
@@ -54,20 +72,69 @@
 
       function onMessage(msg) {
         if (msg.type === "ready") {
+          clearTimeout(startup);
+          running = true;
           window.klWorkerTimings = msg.timings; // how it booted (snapshot or normal), for the benchmark
           rememberSnapshot(msg.timings.boot === "snapshot" ? msg.timings.snapshot : null);
           resolve();
-          if (msg.timings.makeSnapshot) whenIdle(makeSnapshot);
+          armWatchdog(false);
+          if (msg.timings.makeSnapshot && !snapshotAsked) {
+            snapshotAsked = true;
+            whenIdle(makeSnapshot);
+          }
         } else if (msg.type === "boot-error") {
           fail(msg.message);
         } else if (pending.has(msg.id)) {
-          pending.get(msg.id)(msg);
+          const waiting = pending.get(msg.id);
           pending.delete(msg.id);
+          armWatchdog(true);
+          waiting.resolve(msg);
         }
       }
     });
     booted.catch(function () {}); // handled by each calculator; never an unhandled rejection
     return booted;
+  }
+
+  // While Python runs and requests wait, the oldest one must be answered within WATCHDOG_S of Python being free
+  // for it (Python up, or the request before it answered).
+  function armWatchdog(answered) {
+    if (answered || !pending.size) {
+      clearTimeout(watchdog);
+      watchdog = 0;
+    }
+    if (running && pending.size && !watchdog) watchdog = setTimeout(stopStuckWorker, WATCHDOG_S * 1000);
+  }
+
+  function stopStuckWorker() {
+    watchdog = 0;
+    const [stuck, ...others] = pending.values();
+    pending.clear();
+    worker.terminate();
+    booted = null;
+    startWorker();
+    for (const waiting of others) {
+      if (bootFailed) {
+        waiting.resolve({ ok: false, unavailable: true });
+      } else {
+        pending.set(waiting.msg.id, waiting);
+        worker.postMessage(waiting.msg);
+      }
+    }
+    const message =
+      "Stopped: these inputs took more than " + WATCHDOG_S + " s to compute, so the page restarted Python. " +
+      "Try smaller values.";
+    stuck.resolve({ ok: false, field: "", message: message, stopped: true });
+  }
+
+  // After a failed start: the Retry button, or the connection coming back.
+  function retryStart() {
+    if (!bootFailed) return;
+    booted = null;
+    for (const root of activeCalculators()) {
+      root.klActive = false;
+      activate(root);
+    }
   }
 
   // Run fn once the reader has sent nothing to the worker for QUIET_MS and the page is idle, so that making the
@@ -129,10 +196,11 @@
         resolve({ ok: false, unavailable: true });
         return;
       }
-      const id = ++nextId;
+      const msg = { id: ++nextId, name: name, inputs: inputs, data: data || null };
       lastRequest = performance.now();
-      pending.set(id, resolve);
-      worker.postMessage({ id: id, name: name, inputs: inputs, data: data || null });
+      pending.set(msg.id, { resolve: resolve, msg: msg });
+      worker.postMessage(msg);
+      armWatchdog(false);
     });
   }
 
@@ -169,10 +237,44 @@
     } else {
       showStatus(root, message);
     }
+    markStale(root);
+    dropStaleModel(root, field);
+  }
+
+  // The output dimmed: it does not reflect the form.
+  function markStale(root) {
     const output = root.querySelector("[data-calc-output]");
     output.classList.add("kl-stale");
     output.dataset.stale = "true";
-    dropStaleModel(root, field);
+  }
+
+  // --- what state the numbers are in, in words (the status line) ----------------------------------------------
+  // Before Python runs: what the output shows, and what starting costs (data-download: what a first visit
+  // fetches, from the build).
+  function showWaiting(root) {
+    if (running || bootFailed) return;
+    const size = root.dataset.download ? " (about " + root.dataset.download + " to download on a first visit)" : "";
+    const shown = root.klChanged ? "Not yet computed for " + root.klChanged : "Computed for the default inputs";
+    showStatus(root, shown + "; starting Python" + size + "…");
+  }
+
+  // Python could not start: why, and a Retry button (the page also retries when the connection comes back).
+  function showFailure(root, reason) {
+    setState(root, "error");
+    const offline = navigator.onLine === false ? " This browser is offline: the page tries again when it is back online." : "";
+    const shown = root.klComputed ? "the last computed here" : "those computed when the site was built";
+    showStatus(root, "Interactive mode is unavailable: Python could not start (" + reason + "). The figures shown are " + shown + "." + offline);
+    if (reason === UNAVAILABLE) return;
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "kl-button";
+    retry.textContent = "Retry";
+    retry.addEventListener("click", retryStart);
+    root.querySelector(".kl-status").append(" ", retry);
+  }
+
+  function activeCalculators() {
+    return Array.from(document.querySelectorAll("[data-calc]")).filter(function (root) { return root.klActive; });
   }
 
   function showResult(root, html) {
@@ -184,6 +286,8 @@
     if (focused) refocus(output, focused);
     output.classList.remove("kl-stale");
     delete output.dataset.stale;
+    root.klChanged = null;
+    root.klComputed = true;
     showStatus(root, "");
   }
 
@@ -449,6 +553,7 @@
   }
 
   // Recompute with the current inputs; only the newest request of a calculator is shown.
+  const SLOW_MS = 300;
   async function recompute(root, data) {
     const ticket = (root.klTicket = (root.klTicket || 0) + 1);
     try {
@@ -459,7 +564,14 @@
       showError(root, "application", "Could not load the model: " + error.message);
       return;
     }
+    // A change Python takes a while to answer: the output is dimmed and the status says so meanwhile.
+    const slow = setTimeout(function () {
+      if (ticket !== root.klTicket || !running) return;
+      markStale(root);
+      showStatus(root, "Computing…");
+    }, SLOW_MS);
     const reply = await request(root.dataset.calc, readForm(root), data || root.klFile);
+    clearTimeout(slow);
     if (ticket !== root.klTicket || reply.unavailable) return;
     root.dataset.computeMs = reply.ms; // time spent in Python (scripts/bench/browser.py reads it)
     clearErrors(root);
@@ -472,14 +584,14 @@
   async function activate(root) {
     if (root.klActive) return;
     root.klActive = true;
-    if (root.dataset.state === "static") setState(root, "loading");
+    if (root.dataset.state !== "ready") setState(root, "loading");
     startWorker();
+    showWaiting(root);
     const first = recompute(root); // sent at once: the worker answers it as soon as Python is up
     try {
       await booted;
     } catch (error) {
-      setState(root, "error");
-      showStatus(root, UNAVAILABLE);
+      showFailure(root, error.message);
       return;
     }
     await first;
@@ -498,17 +610,43 @@
     }
   }
 
+  // A file larger than the analyzer reads is refused by its size, before any of it is read: the limits come
+  // from the build (data-file-limits: {"json": [bytes, "what it reads"], "other": [...]}).
+  function refusedFile(root, file) {
+    const limits = root.dataset.fileLimits ? JSON.parse(root.dataset.fileLimits) : null;
+    const limit = limits && limits[file.name.toLowerCase().endsWith(".json") ? "json" : "other"];
+    if (!limit || file.size <= limit[0]) return false;
+    clearErrors(root);
+    showError(root, "model_file", file.name + " was not read: the analyzer reads " + limit[1] + ".");
+    return true;
+  }
+
+  // The form no longer matches the output: until Python runs and answers, the output is dimmed and the status
+  // says so.
+  function formChanged(root, what) {
+    root.klChanged = what;
+    if (running) return;
+    markStale(root);
+    showWaiting(root);
+  }
+
   // Every change is sent at once; while Python starts, the worker queues requests, and only the newest
   // answer is shown.
   function onChange(root, event) {
     activate(root);
     if (event.target.type === "file") {
       const file = event.target.files[0];
+      if (file && refusedFile(root, file)) {
+        event.target.value = "";
+        return;
+      }
       forgetApplication(root);
       writeUrl(root);
+      formChanged(root, "your inputs");
       if (file) readFile(root, file).then(function () { recompute(root); });
       return;
     }
+    formChanged(root, "your inputs");
     if (event.target.tagName === "TEXTAREA") {
       root.klFile = null;
       forgetApplication(root);
@@ -523,8 +661,10 @@
     if (!file) return;
     event.preventDefault();
     root.classList.remove("kl-drag");
-    forgetApplication(root);
     activate(root);
+    if (refusedFile(root, file)) return;
+    forgetApplication(root);
+    formChanged(root, "your inputs");
     readFile(root, file).then(function () { recompute(root); });
   }
 
@@ -551,8 +691,9 @@
     output.addEventListener("keydown", function (event) { onDiagramKey(root, event); });
     makeSortable(root);
     scrollableTables(output);
+    if (root.dataset.state === "static") showStatus(root, "Computed for the default inputs when the page was built.");
     if (readUrl(root)) {
-      showStatus(root, "Computing with the inputs from the link…");
+      formChanged(root, "the inputs from the link");
       activate(root);
     }
     form.addEventListener("input", function (event) { onChange(root, event); });
@@ -626,4 +767,5 @@
   }
   if (window.document$) window.document$.subscribe(onDocument);
   else document.addEventListener("DOMContentLoaded", onDocument);
+  window.addEventListener("online", retryStart);
 })();

@@ -37,7 +37,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from calc.text import integer, milliseconds, percent
+from calc._model import MAX_CONFIG_BYTES  # the engine's limit on a model config's JSON
+from calc.text import integer, milliseconds, nbytes, percent
 from kernel_lab.html import Markup, html, scroll_region
 from scripts import convnext
 from scripts.bench import report
@@ -67,6 +68,13 @@ RUNTIME_MARKERS = ("/*RUNTIME*/", "/*END RUNTIME*/")
 HASH_LENGTH = 10  # hex digits of a content hash in a file or folder name
 renamed: dict[str, str] = {}  # calc.js and calc.css -> their hashed names, for the pages (on_post_page)
 shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes (for docs/site-speed.md)
+# What a first visit to a calculator downloads to start Python (the worker, the runtime as shipped, the site's
+# Python, the decoder), in words, for the calculators' status line (data-download): set by on_files.
+first_download: list[str] = [""]
+# The largest file the analyzer's page reads (calc.js refuses a larger one by its size, before reading it): a
+# .json config as the engine's own limit; any other file (a .keras zip, which carries the model's weights) is read
+# whole into the page and copied into Python's memory, so a bound that a phone's tab survives.
+MAX_MODEL_FILE_BYTES = 256 << 20
 preloads: list[str] = []  # the compressed runtime files, fetched by a calculator page's head on a first visit
 # The worker, this build's memory-snapshot key and EARLY_START's code, for calculator pages' heads; empty when
 # the build keeps no snapshot.
@@ -138,6 +146,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         generated[hashed_name(name, content)] = content
     for name, content in generated.items():
         files.append(File.generated(config, f"{ASSETS}/{name}", content=content))
+    # A first visit fetches each runtime file as NAME.xz where there is one, else NAME.
+    runtime_bytes = sum(size for name, size in shipped.items() if name.endswith(".xz") or f"{name}.xz" not in shipped)
+    site_python = generated.get(python_name + ".xz", package)
+    decoder = len(generated.get(settings["unxz"], b""))
+    first_download[0] = nbytes(runtime_bytes + len(site_python) + decoder + len(worker.encode()))
     return files
 
 
@@ -409,14 +422,22 @@ def render_widget(marker: Marker, prefix: str, docs_dir: Path) -> Markup:
             values[key[6:].replace("-", "_")] = (docs_dir / raw[1:]).read_text() if raw.startswith("@") else raw
     result = calculators.run(name, values) if values else calculators.render(name)
     label = name.replace("_", " ")
+    data = html(' data-download="{}"', first_download[0]) if first_download[0] else Markup("")
+    if any(spec.kind == "file" for spec in calculators.inputs(name)):
+        limits = {
+            "json": [MAX_CONFIG_BYTES, f".json files up to {nbytes(MAX_CONFIG_BYTES)}"],
+            "other": [MAX_MODEL_FILE_BYTES, f"model files up to {nbytes(MAX_MODEL_FILE_BYTES)}, weights included"],
+        }
+        data += html(' data-file-limits="{}"', json.dumps(limits))
     return html(
-        '<div class="kl-calc" data-calc="{}" data-state="static">{}'
+        '<div class="kl-calc" data-calc="{}" data-state="static"{}>{}'
         '<p class="kl-tools"><button type="button" class="kl-button" data-copy-link>Copy link</button></p>'
         '<p class="kl-status" role="status" aria-live="polite"></p>'
         # Focusable, so that keyboard users can scroll a wide result sideways (axe: scrollable-region-focusable).
         '<div class="kl-output" data-calc-output aria-live="polite" tabindex="0" role="region" '
         'aria-label="{} result">{}</div></div>',
         name,
+        data,
         form(name, calculators.inputs(name), prefix, values),
         label,
         result,
