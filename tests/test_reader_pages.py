@@ -139,8 +139,9 @@ def test_the_engineering_is_on_the_authors_side(site: Path) -> None:
 _N = r"(\d[\d,.]*)"
 TIMING_METHOD: dict[str, tuple[str, tuple[float, ...]]] = {
     "IQR_LIMIT": (rf"steady when its IQR is at most {_N}% of its median", (100 * stats.IQR_LIMIT,)),
-    "CONFIDENCE": (rf"with a {_N}% confidence interval", (100 * stats.CONFIDENCE,)),
-    "HALF_WIDTH_LIMIT": (rf"reaches at most {_N}% of the ratio", (100 * stats.HALF_WIDTH_LIMIT,)),
+    "CONFIDENCE": (rf"Within runs ?: a {_N}% confidence interval", (100 * stats.CONFIDENCE,)),
+    "HALF_WIDTH_LIMIT": (rf"precise when its half-width is at most {_N}%", (100 * stats.HALF_WIDTH_LIMIT,)),
+    "RUNS": (rf"timed in {_N} separate processes", (timing.RUNS,)),
     "BATCHES": (rf"batches of {_N}, {_N} and {_N} images", tuple(timing.BATCHES)),
     "SAMPLE_S": (rf"A call shorter than {_N} ms is repeated", (1000 * timing.SAMPLE_S,)),
     "MIN_SAMPLE_S": (rf"never lasts less than {_N} ms", (1000 * timing.MIN_SAMPLE_S,)),

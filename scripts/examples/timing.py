@@ -90,20 +90,17 @@ class Engine:
     title: str
     batches: tuple[int, ...] | None = None  # the batches timed (None: every shape's); XLA's CPU kernels are slow
     peak_size: int = PEAK_SIZE
+    networks: bool = True  # whether the whole networks are timed (compiling ResNet-50 with XLA takes minutes here)
 
 
 ENGINES = {
     "tensorflow": Engine("tensorflow", False, "timing.json", "TensorFlow, tf.function"),
     "tensorflow-xla": Engine(
-        "tensorflow",
-        True,
-        "timing-xla.json",
-        "TensorFlow, tf.function(jit_compile=True)",
-        OTHER_BATCHES,
-        OTHER_PEAK_SIZE,
+        "tensorflow", True, "timing-xla.json", "TensorFlow, tf.function(jit_compile=True)", OTHER_BATCHES,
+        OTHER_PEAK_SIZE, networks=False,
     ),
-    "jax": Engine("jax", True, "timing-jax.json", "JAX, jax.jit", OTHER_BATCHES, OTHER_PEAK_SIZE),
-}
+    "jax": Engine("jax", True, "timing-jax.json", "JAX, jax.jit", OTHER_BATCHES, OTHER_PEAK_SIZE, networks=False),
+}  # fmt: skip
 
 Layer = tuple[str, dict[str, Any]]
 
@@ -524,7 +521,7 @@ def make_networks(engine: Engine, progress: Callable[[str], None]) -> tuple[list
     """The whole networks' forward passes, compiled and calibrated, and calc's figures for each (checked against
     Keras's parameter count)."""
     groups, figures = [], {}
-    for net, (_, batches, variants) in NETWORKS.items():
+    for net, (_, batches, variants) in NETWORKS.items() if engine.networks else ():
         models = {name: resnet50(name) for name in variants}
         for name, model in models.items():
             figures[f"{net}/{name}"] = network_computed(model, 1)
