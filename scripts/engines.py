@@ -1,5 +1,6 @@
 """Firefox and WebKit, driven the same way for the engine tests (tests/browser/test_engines.py) and the browser
-benchmark (scripts/bench/browser.py --modes engines); Chromium stays with Playwright (scripts/chromium.py).
+benchmark (scripts/bench/browser.py --modes engines), and Chromium the same way for that benchmark (Playwright, with
+scripts/chromium.py's flags; the Chromium tests use Playwright directly).
 
 - Firefox: Debian's ``firefox-esr`` through npm ``puppeteer-core`` over WebDriver BiDi (scripts/firefox_driver.mjs,
   a Node process speaking JSON lines); headless.
@@ -38,7 +39,7 @@ FIREFOX = os.environ.get("FIREFOX", shutil.which("firefox-esr") or "/usr/bin/fir
 FIREFOX_DRIVER = ROOT / "scripts" / "firefox_driver.mjs"
 WEBKIT_DRIVER = shutil.which("WebKitWebDriver") or "/usr/bin/WebKitWebDriver"
 XVFB = shutil.which("Xvfb") or "/usr/bin/Xvfb"
-ENGINES = ("firefox", "webkit")
+ENGINES = ("firefox", "webkit")  # beside Chromium, which every other browser test runs in
 # Firefox's background traffic (updates, telemetry, safe browsing, captive portal checks) off: this machine's
 # closed network refuses it, and a benchmark must not wait on it.
 FIREFOX_PREFS = {
@@ -336,8 +337,69 @@ class WebKitBrowser:
         _end(self._xvfb)
 
 
+# --- Chromium ----------------------------------------------------------------------------------------------------
+
+
+class ChromiumPage:
+    def __init__(self, page: Any) -> None:
+        self._page = page
+        self._errors: list[str] = []
+        page.on("pageerror", lambda e: self._errors.append(f"pageerror: {e}"))
+        page.on("console", lambda m: self._errors.append(f"console: {m.text}") if m.type == "error" else None)
+
+    def goto(self, url: str) -> None:
+        self._page.goto(url, timeout=120_000)
+
+    def evaluate(self, fn: str, *args: Any) -> Any:
+        return self._page.evaluate(f"args => ({fn})(...args)", list(args))
+
+    def type(self, text: str) -> None:
+        self._page.keyboard.type(text)
+
+    def errors(self) -> list[str]:
+        errors, self._errors = self._errors, []
+        return errors
+
+    def close(self) -> None:
+        self._page.close()
+
+
+class ChromiumBrowser:
+    """Debian's Chromium (scripts/chromium.py) through Playwright, headless, with a fresh persistent profile (a disk
+    cache and Cache Storage, as a reader's browser has)."""
+
+    name = "chromium"
+
+    def __init__(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+
+        self._profile = tempfile.TemporaryDirectory()
+        self._playwright = sync_playwright().start()
+        try:
+            self._context = self._playwright.chromium.launch_persistent_context(
+                self._profile.name, executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
+        except BaseException:
+            self._playwright.stop()
+            raise
+        self.version = "Chromium " + str(self._context.browser.version if self._context.browser else "?")
+
+    def new_page(self) -> ChromiumPage:
+        return ChromiumPage(self._context.new_page())
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._context.close()
+        self._playwright.stop()
+        self._profile.cleanup()
+
+
 def launch(engine: str) -> Browser:
-    """A fresh ``engine`` ("firefox" or "webkit") with an empty profile."""
+    """A fresh ``engine`` ("chromium", "firefox" or "webkit") with an empty profile."""
+    if engine == "chromium":
+        return ChromiumBrowser()
     return FirefoxBrowser() if engine == "firefox" else WebKitBrowser()
 
 

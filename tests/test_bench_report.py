@@ -162,3 +162,65 @@ def test_the_browser_figure_shows_the_recorded_parts() -> None:
     out = report.browser_figures(data)
     assert ("network benchmark" in out) == ("network" in data)
     assert ("pages benchmark" in out) == ("pages" in data)
+
+
+def _engines_record() -> dict[str, Any]:
+    def engine(version: str, cold_ms: float, warm_ms: float, rest: bool = True) -> dict[str, Any]:
+        r: dict[str, Any] = {
+            "version": version,
+            "requestIdleCallback": rest,
+            "cold_ms": _m([cold_ms, cold_ms + 200, cold_ms - 100]),
+            "warm_ms": _m([warm_ms, warm_ms + 20, warm_ms - 10]),
+            "cold_bytes": _m([4.6e6] * 3),
+            "boot": ["normal, then snapshot"],
+            "cold_stages": {"worker": _m([300] * 3), "python": _m([cold_ms - 300] * 3)},
+        }
+        if rest:
+            r["probes"] = {"fetch": _m([50] * 3), "compile": _m([400] * 3), "floor": _m([1000] * 3)}
+        return r
+
+    return {
+        "date": "2026-12-07 01:50 UTC",
+        "load_average_before": [0.5, 1, 1],
+        "load_average_after": [0.7, 1, 1],
+        "runs": 3,
+        "page": "layer/",
+        "goal_ratio": 2.0,
+        "stages": {"worker": "the worker's script runs", "python": "Python booted"},
+        "absent": {"webkit": f"webkit: {PAYLOAD} missing"},
+        "results": {
+            "localhost": {
+                "chromium": engine("Chromium 150", 1500, 600),
+                "firefox": engine("firefox/153", 2000, 1300),
+                "webkit": engine("WebKitGTK 2.50", 3500, 700, rest=False),
+            },
+        },
+    }
+
+
+def test_engines_table_judges_each_engine_against_chromium_in_the_same_run() -> None:
+    eng = _engines_record()
+    out = report.engines_report(eng)
+    rows = {(r[0], r[1]): r[2:] for r in tables(out)[0][1:]}
+    assert rows[("Chromium", "localhost")][:4] == [
+        "1.50 [1.40 – 1.70]",
+        "(reference)",
+        "0.60 [0.59 – 0.62]",
+        "(reference)",
+    ]
+    # 2000 / 1500 = 1.33 cold (met); 1300 / 600 = 2.17 warm (missed); WebKit 3500 / 1500 = 2.33 cold (missed).
+    assert rows[("Firefox", "localhost")][1] == "1.33× (met)" and rows[("Firefox", "localhost")][3] == "2.17× (missed)"
+    assert rows[("WebKitGTK", "localhost")][1] == "2.33× (missed)"
+    stages = {r[0]: r[1:] for r in tables(out)[1][1:]}
+    assert stages["Firefox"] == ["300", "1700", "400", "1000", "yes"]
+    assert stages["WebKitGTK"] == ["300", "3200", "—", "—", "no (calc.js's fallback)"]
+    # A reason recorded for an engine left out is shown, as text; the load average too.
+    assert PAYLOAD not in out and "missing" in out
+    assert "load average before and after: 0.5 and 0.7" in out
+
+
+def test_the_browser_figure_shows_the_engines_when_recorded() -> None:
+    data = {**copy.deepcopy(recorded("browser")), "engines": _engines_record()}
+    assert "engines benchmark" in report.browser_figures(data)
+    data.pop("engines")
+    assert "engines benchmark" not in report.browser_figures(data)

@@ -34,10 +34,15 @@ new tab of that profile (warm), its time and bytes.
 ``pages``: every calculator page of "site", cold, on localhost (no emulation), each in a fresh context; and, in
 turn with them, a bare page that only starts this build's Pyodide (FLOOR: the least time a normal start takes).
 
+``engines``: the one-layer page of "site" in Chromium, Firefox and WebKit side by side, cold and warm, on
+localhost and through a throttling proxy (scripts/bench/engines.py; not in the default modes: it needs Debian's
+firefox-esr, webkit2gtk-driver and xvfb, which scripts/setup.sh installs).
+
 Writes medians, spreads and every value to benchmarks/browser.json (a mode run alone replaces only its own part),
 shown on the authors' page Runtime and speed.
 
-    .venv/bin/python -m scripts.bench.browser [--modes localhost,network,pages] [--runs 7] [--network-runs 3]
+    .venv/bin/python -m scripts.bench.browser [--modes localhost,network,pages,engines] [--runs 7] [--network-runs 3]
+        [--engine-runs 5]
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts import theme_patch
+from scripts.bench.engines import measure_engines
 from scripts.bench.hosts import serve
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 from scripts.examples import machine
@@ -446,6 +452,7 @@ def main() -> None:
     parser.add_argument("--roundtrips", type=int, default=15)
     parser.add_argument("--network-runs", type=int, default=3, help="network runs per variant, host and profile")
     parser.add_argument("--page-runs", type=int, default=5, help="cold loads of each calculator page")
+    parser.add_argument("--engine-runs", type=int, default=5, help="engines mode: runs per engine and network")
     parser.add_argument("--variants", default="site,stock_theme,plain", help="localhost mode's variants")
     parser.add_argument("--config", default="mkdocs.yml")
     parser.add_argument("--out", type=Path, default=OUT)
@@ -469,6 +476,10 @@ def main() -> None:
         if "pages" in modes:
             record["pages"] = section(lambda: measure_pages(browser, args.config, args.page_runs))
         browser.close()
+    if "engines" in modes:  # after Playwright's session above: the engines mode starts its own for Chromium
+        record["engines"] = section(
+            lambda: measure_engines(build, args.config, args.engine_runs, add_floor_page, FLOOR)
+        )
     record["pyodide"] = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())["version"]
     record.setdefault("machine", machine_record(None))
     args.out.parent.mkdir(parents=True, exist_ok=True)

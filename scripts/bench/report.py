@@ -22,6 +22,7 @@ __all__ = [
     "browser_figures",
     "browser_report",
     "calc_report",
+    "engines_report",
     "machine_line",
     "network_report",
     "pages_report",
@@ -281,13 +282,90 @@ def pages_report(pages: dict[str, Any]) -> Markup:
     )
 
 
+ENGINE_NAMES = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKitGTK"}
+
+
+def _ratio_cell(r: dict[str, Any], base: dict[str, Any] | None, key: str, goal: float) -> Markup | str:
+    """An engine's median over Chromium's on the same network and run, judged against the goal."""
+    if base is None:
+        return "no Chromium figure"
+    if r is base:
+        return "(reference)"
+    times = r[key]["median"] / base[key]["median"]
+    return html("{}× ({})", f"{times:.2f}", _met(times, goal))
+
+
+def engines_report(eng: dict[str, Any]) -> Markup:
+    """The engines part of benchmarks/browser.json: the one-layer page in each engine, cold and warm, each network,
+    with each engine's median against Chromium's in the same run; then where the time of a cold start goes."""
+    goal = eng["goal_ratio"]
+    rows = []
+    for network, by_engine in eng["results"].items():
+        base = by_engine.get("chromium")
+        for engine, r in by_engine.items():
+            rows.append(
+                (
+                    ENGINE_NAMES.get(engine, engine), network,
+                    _spread(r["cold_ms"], 1000), _ratio_cell(r, base, "cold_ms", goal),
+                    _spread(r["warm_ms"], 1000), _ratio_cell(r, base, "warm_ms", goal),
+                    _spread(r["cold_bytes"], 1e6), "; ".join(r["boot"]),
+                )
+            )  # fmt: skip
+    head = (
+        "Engine", "Network", "Ready, cold (s)", f"Cold against Chromium (goal ≤ {goal:g}×)", "Ready, warm (s)",
+        f"Warm against Chromium (goal ≤ {goal:g}×)", "Bytes, cold (MB)", "Python started",
+    )  # fmt: skip
+    caption = (
+        f"The {eng['page']} page, median [min – max] of {eng['runs']} runs per engine, each in a fresh browser and "
+        "profile; the networks other than localhost through the same throttling proxy for every engine"
+    )
+    versions = ", ".join(
+        f"{ENGINE_NAMES.get(e, e)}: {r['version']}" for e, r in next(iter(eng["results"].values())).items()
+    )
+    stage_rows = []
+    local = eng["results"].get("localhost", {})
+    for engine, r in local.items():
+        stages = r.get("cold_stages", {})
+        probes = r.get("probes", {})
+        stage_rows.append(
+            (
+                ENGINE_NAMES.get(engine, engine),
+                *(f"{stages[k]['median']:g}" if k in stages else None for k in eng["stages"]),
+                f"{probes['compile']['median']:g}" if "compile" in probes else None,
+                f"{probes['floor']['median']:g}" if "floor" in probes else None,
+                "yes" if r.get("requestIdleCallback") else "no (calc.js's fallback)",
+            )
+        )
+    stage_head = (
+        "Engine", *(f"{label} (ms)" for label in eng["stages"].values()),
+        "Compiling the uncompressed runtime alone, WebAssembly.compile (ms)", "Pyodide alone, a bare page (ms)",
+        "requestIdleCallback",
+    )  # fmt: skip
+    stage_caption = (
+        "Where a cold start's time goes on localhost: the worker's milestones, ms after navigation (medians), and two "
+        "bare pages measured in the same browsers"
+    )
+    absent = [html("<li>{}</li>", reason) for reason in eng.get("absent", {}).values()]
+    return join(
+        [
+            scroll_region(table(head, rows, caption, numeric_from=2), "engines benchmark"),
+            scroll_region(table(stage_head, stage_rows, stage_caption, numeric_from=1), "engines start-up stages"),
+            html("<p>Not measured:</p><ul>{}</ul>", join(absent)) if absent else html(""),
+            _load_note(eng, "engines mode; " + versions),
+        ]
+    )
+
+
 def browser_figures(data: dict[str, Any]) -> Markup:
-    """benchmarks/browser.json: the localhost table, then the network and per-page tables when recorded."""
+    """benchmarks/browser.json: the localhost table, then the network, per-page and per-engine tables when
+    recorded."""
     parts = [browser_report(data)] if "results" in data else []
     if "network" in data:
         parts.append(network_report(data["network"]))
     if "pages" in data:
         parts.append(pages_report(data["pages"]))
+    if "engines" in data:
+        parts.append(engines_report(data["engines"]))
     return join(parts)
 
 
