@@ -192,7 +192,8 @@ def group(
 
 
 def timing(groups: list[dict[str, Any]], cpu: str = "AMD EPYC", cores: int = 2) -> dict[str, Any]:
-    return {"about": "synthetic", "machine": {"key": "x", "cpu": cpu, "cores": cores}, "groups": groups}
+    machine = {"key": "x", "cpu": cpu, "cores": cores}
+    return {"about": "synthetic", "machine": machine, "method": {}, "date": "2026-01-01T00:00:00", "groups": groups}
 
 
 @pytest.fixture

@@ -183,6 +183,7 @@ EXPECTED: dict[str, Any] = {
     "rule_c": lambda: 49,
     "rule_gap": lambda: 49 - 9,
     "rule_ratio": lambda: 40 / 18,
+    "one_channel_stack": lambda: 3 * 3 * 3,
     "std_single": lambda: math.sqrt((7**2 - 1) / 12),  # variances add: (k² − 1)/12 per layer
     "std_stack": lambda: math.sqrt(3 * (3**2 - 1) / 12),
     "std_stack_sqrt_paths": lambda: math.sqrt(
@@ -239,6 +240,14 @@ def test_every_number_of_the_answer_and_its_reasons_is_traced(home: str) -> None
 def test_every_traced_number_on_the_page_is_known(home: str) -> None:
     for name, text in facts_shown(home):
         assert name in EXPECTED and text != "not measured yet", name
+
+
+@pytest.mark.parametrize("page", ["parameters/index.html", "effective-field/index.html"])
+def test_the_numbers_other_pages_quote_from_the_answer_are_right(built_site: Path, page: str) -> None:
+    shown = facts_shown((built_site / page).read_text(encoding="utf-8"))
+    assert shown
+    for name, text in shown:
+        assert close(text, EXPECTED[name]()), (page, name, text)
 
 
 def test_the_stem_says_what_the_stack_sees_and_why_it_was_adopted(home: str) -> None:

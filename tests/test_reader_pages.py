@@ -33,6 +33,13 @@ ENGINEERING_WORDS = re.compile(
     r"instant navigation|build_site_runtime|scripts/bench|benchmarks/|KERNEL_LAB_",
     re.I,
 )
+# How the pages are made: the example runner's modules and files, where it stores its records, and build words.
+RUNNER_MODULES = sorted(p.stem for p in (ROOT / "scripts" / "examples").glob("*.py") if not p.stem.startswith("_"))
+BUILD_WORDS = re.compile(
+    r"\bscripts[./]\w|\b(?:" + "|".join(RUNNER_MODULES) + r")\.py\b|\.toml\b|\bresults/|\btiming\.json\b|"
+    r"\bbuild[- ]time\b|\bat build\b|\brendered\b|\bmkdocs\b|\bhooks?\b|\brunner\b|\bmarkers?\b",
+    re.I,
+)
 
 
 def _pages(entries: list[Any]) -> list[str]:
@@ -44,13 +51,23 @@ def _pages(entries: list[Any]) -> list[str]:
     return found
 
 
+def _section(entries: list[Any], title: str) -> list[Any]:
+    """The entries of the nav section called ``title``, at any depth ([] when there is none)."""
+    for entry in entries:
+        if isinstance(entry, dict):
+            name, value = next(iter(entry.items()))
+            if name == title:
+                return [entry]
+            if isinstance(value, list) and (found := _section(value, title)):
+                return found
+    return []
+
+
 def nav_by_side() -> tuple[list[str], list[str]]:
     """(reader pages, authors' pages) of mkdocs.yml's nav."""
     with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
         nav = yaml_load(f)["nav"]
-    authors = [
-        page for entry in nav if isinstance(entry, dict) and AUTHORS_SECTION in entry for page in _pages([entry])
-    ]
+    authors = _pages(_section(nav, AUTHORS_SECTION))
     readers = [page for page in _pages(nav) if page not in authors and page not in NOT_FOR_READERS]
     return readers, authors + list(NOT_FOR_READERS)
 
@@ -120,6 +137,19 @@ def test_reader_pages_use_no_process_words(site: Path, page: str) -> None:
 def test_reader_pages_leave_the_site_engineering_to_the_authors(site: Path, page: str) -> None:
     text = article_text(built(site, page))
     assert [m[0] for m in ENGINEERING_WORDS.finditer(text)] == [], page
+
+
+@pytest.mark.parametrize("page", READERS)
+def test_reader_pages_leave_how_they_are_made_to_the_authors(site: Path, page: str) -> None:
+    """No runner module or file, no records' folder, no build vocabulary: readers read about convolutions."""
+    text = article_text(built(site, page))
+    assert [m[0] for m in BUILD_WORDS.finditer(text)] == [], page
+
+
+def test_the_authors_pages_are_found_in_the_nav_at_any_depth() -> None:
+    assert "authors.md" in AUTHORS and "site-speed.md" in AUTHORS
+    assert BUILD_WORDS.search("python -m scripts.examples writes results/x/timing.json at build time")
+    assert not BUILD_WORDS.search("plain Keras scripts. The build of PyTorch that PyPI serves")
 
 
 def test_the_engineering_is_on_the_authors_side(site: Path) -> None:

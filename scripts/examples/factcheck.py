@@ -693,7 +693,10 @@ def _groups_table(f: Facts, found: list[tuple[Row, Outcome]], head: Sequence[str
                 result,
             ]
         )
-    return scroll_region(table(head, rows, numeric_from=1), "timing groups")
+    return html(
+        '<details class="kl-details"><summary>Every timing group, one by one</summary>{}</details>',
+        scroll_region(table(head, rows, numeric_from=1), "timing groups"),
+    )
 
 
 def timing_claim(f: Facts, claim: str, rows: TimingRows, expect: str) -> Fields:

@@ -109,7 +109,11 @@ def _table(runs: list[dict[str, Any]]) -> Markup:
         "Std, √ paths (pixels)",
         "Std, equal weights (pixels)",
     )
-    return scroll_region(table(head, rows, "Every measured run, per axis (rows × columns where they differ)"), "runs")
+    runs_table = table(head, rows, "Every measured run, per axis (rows × columns where they differ)")
+    return html(
+        '<details class="kl-details"><summary>Every measured run, with its spreads</summary>{}</details>',
+        scroll_region(runs_table, "runs"),
+    )
 
 
 def effective_field_measured(data: Data | None = None, arg: str = "") -> Markup:

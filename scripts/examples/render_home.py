@@ -168,6 +168,7 @@ def facts(data: Data) -> dict[str, Fact]:
         "rule_c": whole(rule["c"]),
         "rule_gap": whole(rule["gap"]),
         "rule_ratio": Fact(rule["gap"] / rule["b"], f"{rule['gap'] / rule['b']:.1f}"),
+        "one_channel_stack": whole(_total(chain((7, 7, 1), ((1, 3, 1),) * 3), "params") - 3),  # weights, no bias
         "std_single": Fact(single7.std[0], f"{single7.std[0]:.2f}"),
         "std_stack": Fact(stack3.std[0], f"{stack3.std[0]:.2f}"),
         "std_stack_sqrt_paths": Fact(
