@@ -678,7 +678,7 @@
     const output = root.querySelector("[data-calc-output]");
     output.addEventListener("click", function (event) {
       const button = event.target.closest("[data-download]");
-      if (button) download(root, button.dataset.download);
+      if (button && output.contains(button)) download(root, button.dataset.download); // not the root's own
       const stepper = event.target.closest("[data-step]");
       if (stepper) step(root, stepper);
       const copier = event.target.closest("[data-copy-code]");
