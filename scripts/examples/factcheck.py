@@ -28,7 +28,7 @@ from calc.text import integer, milliseconds, percent, ratio
 from kernel_lab.html import Markup, html, join, scroll_region, table
 from scripts.examples import stats
 from scripts.examples.render import RUN, admonition, heading
-from scripts.examples.store import Data
+from scripts.examples.store import Data, load_effective_field
 
 __all__ = [
     "EVIDENCE",
@@ -128,8 +128,8 @@ class Facts:
         for key, timing in self.timings.items():
             self.results.setdefault(key, {})[TIMING] = timing
         shared = data.examples_dir.parent / "results" / f"{EFFECTIVE}.json"
-        if shared.is_file():
-            self.results[SHARED] = {EFFECTIVE: json.loads(shared.read_text(encoding="utf-8"))}
+        if (recorded := load_effective_field(shared)) is not None:
+            self.results[SHARED] = {EFFECTIVE: recorded}
 
     def model_path(self, example: str, model: str | int = 0) -> str:
         rec = self.data.record(self.machine, example)

@@ -6,7 +6,6 @@ on one colour scale, per-axis profiles beside the equal-weight ones calc compute
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 from kernel_lab.charts import figure, heat_map, line_chart
 from kernel_lab.code import kernel_variant_names
 from kernel_lab.html import Markup, html, join, scroll_region, table
-from scripts.examples.store import Data
+from scripts.examples.store import Data, load_effective_field
 
 __all__ = ["FIGURES", "RESULTS", "article_run", "effective_field_measured", "sqrt_path_std"]
 
@@ -118,9 +117,9 @@ def _table(runs: list[dict[str, Any]]) -> Markup:
 
 def effective_field_measured(data: Data | None = None, arg: str = "") -> Markup:
     """Heat maps, profiles and the table of every run, with how they were measured."""
-    if not RESULTS.exists():
+    recorded = load_effective_field(RESULTS)
+    if recorded is None:
         return Markup('<p class="kl-note">No measurement has been recorded yet.</p>')
-    recorded = json.loads(RESULTS.read_text())
     runs = recorded["runs"]
     first = runs[0]
     note = html(

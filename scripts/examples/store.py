@@ -3,6 +3,11 @@ with the latest fingerprint; which of them are current against the examples' sou
 
 Every write is atomic: the data go to a temporary file outside results/ (same file system) and os.replace puts
 them in place, so a killed run leaves either the previous file or the new one, never half of one.
+
+Every record is checked on load against what the pages read from it (:data:`SHAPES`). A record that is not JSON
+or has the wrong shape is a :class:`RecordError` naming its file: the examples' and timings' records are left out
+and listed in ``Data.dropped`` (the examples hook warns about each, so ``mkdocs build --strict`` fails), the
+shared effective-field record stops the build.
 """
 
 from __future__ import annotations
@@ -53,34 +58,132 @@ def load_json(path: Path) -> Any:
         return None
 
 
+class RecordError(ValueError):
+    """A stored result that cannot be used: unreadable, not JSON, or not the shape the pages read. The message
+    starts with the file's path."""
+
+
+Shape = dict[str, Any]  # key -> type (or types), or a nested Shape for a dict, or [Shape] for a list of dicts
+_MODEL: Shape = {"name": str, "layers": list, "calc": dict, "keras_config": dict}
+_TIMING_GROUP: Shape = {"id": str, "variants": dict, "ratios": list}
+_EFFECTIVE_RUN: Shape = {"id": str, "group": str, "k": int, "layers": list, "profile": list, "std": list, "map": list}
+# What the pages read from each kind of record.
+SHAPES: dict[str, Shape] = {
+    "example": {"example": str, "source_sha256": str, "status": str, "machine": str, "models": [_MODEL]},
+    "machine": {"key": str, "cpu": str, "cores": int},
+    "timing": {"groups": [_TIMING_GROUP], "method": dict, "machine": dict, "date": str},
+    "effective_field": {
+        "runs": [_EFFECTIVE_RUN], "method": dict, "machine": dict, "versions": dict, "date": str,
+    },
+}  # fmt: skip
+
+
+def _check(value: Any, shape: Shape, where: str) -> None:
+    if not isinstance(value, dict):
+        raise RecordError(f"{where}: expected an object, found {type(value).__name__}")
+    for key, kind in shape.items():
+        if key not in value:
+            raise RecordError(f"{where}: no {key!r}")
+        item = value[key]
+        if isinstance(kind, list):
+            if not isinstance(item, list):
+                raise RecordError(f"{where}.{key}: expected a list, found {type(item).__name__}")
+            for i, element in enumerate(item):
+                _check(element, kind[0], f"{where}.{key}[{i}]")
+        elif isinstance(kind, dict):
+            _check(item, kind, f"{where}.{key}")
+        elif not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
+            raise RecordError(f"{where}.{key}: expected {kind.__name__}, found {type(item).__name__}")
+
+
+def read_record(path: Path, kind: str) -> dict[str, Any]:
+    """The record at ``path``, checked against ``SHAPES[kind]``; RecordError (naming the file) when it is unusable.
+
+    >>> import tempfile
+    >>> bad = Path(tempfile.mkdtemp()) / "timing.json"
+    >>> _ = bad.write_text('{"groups": [{"id": "a"}], "method": {}, "machine": {}, "date": "d"}')
+    >>> read_record(bad, "timing")
+    Traceback (most recent call last):
+    ...
+    scripts.examples.store.RecordError: .../timing.json: groups[0]: no 'variants'
+    """
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise RecordError(f"{path}: cannot be read ({e.strerror or type(e).__name__})") from None
+    except UnicodeDecodeError:
+        raise RecordError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise RecordError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); truncated?") from None
+    except ValueError as e:  # an integer longer than Python reads
+        raise RecordError(f"{path}: not usable JSON ({e})") from None
+    try:
+        _check(record, SHAPES[kind], "")
+    except RecordError as e:
+        raise RecordError(f"{path}: {str(e).removeprefix(': ').removeprefix('.')}") from None
+    checked: dict[str, Any] = record
+    return checked
+
+
+def load_effective_field(path: Path) -> dict[str, Any] | None:
+    """The shared effective-field record (results/effective_field.json), checked; None when there is none yet."""
+    return read_record(path, "effective_field") if path.exists() else None
+
+
 def example_names(examples_dir: Path) -> list[str]:
     return sorted(p.stem for p in examples_dir.glob("*.py") if not p.name.startswith("_"))
 
 
-def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
-    """{machine key: {"machine": fingerprint, "examples": {name: record}}} for every machine stored. Other files
-    beside them (the timing stage's timing.json) are not examples' records and are left out."""
+STAGE_RECORDS = ("machine", "timing", "accuracy")  # results/<machine>/ files that are not examples' records
+
+
+def load_results(results_dir: Path, dropped: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """{machine key: {"machine": fingerprint, "examples": {name: record}}} for every machine stored. The other
+    stages' files beside them (``STAGE_RECORDS``: timing.json, accuracy.json ...) are not examples' records. A record
+    that is unusable is left out, and what is wrong with it (its file named) is appended to ``dropped``."""
     out: dict[str, dict[str, Any]] = {}
     if not results_dir.is_dir():
         return out
+    errors = dropped if dropped is not None else []
     for machine_dir in sorted(p for p in results_dir.iterdir() if p.is_dir()):
-        machine = load_json(machine_dir / "machine.json")
-        examples = {
-            p.stem: rec
-            for p in sorted(machine_dir.glob("*.json"))
-            if (rec := load_json(p)) is not None and rec.get("example") == p.stem
-        }
+        machine = None
+        if (machine_dir / "machine.json").exists():
+            try:
+                machine = read_record(machine_dir / "machine.json", "machine")
+            except RecordError as e:
+                errors.append(str(e))
+        examples = {}
+        for p in sorted(machine_dir.glob("*.json")):
+            if p.stem.startswith(STAGE_RECORDS):
+                continue
+            try:
+                rec = read_record(p, "example")
+            except RecordError as e:
+                errors.append(str(e))
+                continue
+            if rec["example"] != p.stem:
+                errors.append(f"{p}: records example {rec['example']!r}, not {p.stem!r}")
+                continue
+            examples[p.stem] = rec
         out[machine_dir.name] = {"machine": machine, "examples": examples}
     return out
 
 
-def load_timings(results_dir: Path, name: str = "timing.json") -> dict[str, dict[str, Any]]:
-    """{machine key: timing record} for every machine with a readable results/<key>/timing.json (written by the
-    timing stage, scripts/examples/timing.py; ``name`` another engine's record, such as timing-jax.json)."""
+def load_timings(results_dir: Path, name: str = "timing.json", dropped: list[str] | None = None) -> dict[str, Any]:
+    """{machine key: timing record} for every machine with a results/<key>/timing.json (written by the timing
+    stage, scripts/examples/timing.py; ``name`` another engine's record, such as timing-jax.json). An unusable
+    record is left out, and what is wrong with it (its file named) appended to ``dropped``."""
     if not results_dir.is_dir():
         return {}
-    found = {p.name: load_json(p / name) for p in sorted(results_dir.iterdir()) if p.is_dir()}
-    return {k: v for k, v in found.items() if isinstance(v, dict) and v.get("groups")}
+    out = {}
+    for machine_dir in sorted(p for p in results_dir.iterdir() if p.is_dir()):
+        if not (machine_dir / name).exists():
+            continue
+        try:
+            out[machine_dir.name] = read_record(machine_dir / name, "timing")
+        except RecordError as e:
+            (dropped if dropped is not None else []).append(str(e))
+    return out
 
 
 def stale_results(results_dir: Path, examples_dir: Path) -> list[str]:
@@ -103,13 +206,16 @@ class Data:
         self.names = example_names(self.examples_dir)
         hashes = {n: source_hash(self.examples_dir / f"{n}.py") for n in self.names}
         self.machines: dict[str, dict[str, Any]] = {}
-        for key, stored in load_results(root / "results").items():
+        self.dropped: list[str] = []  # what is wrong with each record left out, its file named
+        for key, stored in load_results(root / "results", self.dropped).items():
             current = {n: r for n, r in stored["examples"].items() if hashes.get(n) == r.get("source_sha256")}
             if current:
                 self.machines[key] = {"machine": stored["machine"] or {}, "examples": current}
-        self.timings = load_timings(root / "results")
+        self.timings = load_timings(root / "results", dropped=self.dropped)
         # the other engines' timing records (Keras on JAX, TensorFlow with XLA): {file name: {machine key: record}}
-        self.engine_timings = {n: load_timings(root / "results", n) for n in ("timing-xla.json", "timing-jax.json")}
+        self.engine_timings = {
+            n: load_timings(root / "results", n, self.dropped) for n in ("timing-xla.json", "timing-jax.json")
+        }
 
     def record(self, machine: str, name: str) -> dict[str, Any] | None:
         record: dict[str, Any] | None = self.machines.get(machine, {}).get("examples", {}).get(name)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from kernel_lab.html import Markup
 from scripts.examples import factcheck, render, render_accuracy, render_effective, render_home, render_timing
-from scripts.examples.store import Data
+from scripts.examples.store import Data, RecordError
 from scripts.hooks.markers import Marker, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,7 @@ FIGURES: dict[str, Callable[[Data, str], Markup]] = {
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="(?P<id>[^"]+)"[^>]*>(?P<title>.*?)<a class="headerlink"', re.S)
 _TAG = re.compile(r"<[^>]+>")
 _stored: list[Data] = []  # this build's results, read once
+log = logging.getLogger("mkdocs.hooks.examples")  # under "mkdocs.": `mkdocs build --strict` fails on its warnings
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -58,10 +60,15 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         nonlocal added
         if marker.name not in FIGURES:
             return None  # the calculators hook's
-        if not _stored:
-            _stored.append(Data(ROOT))
-        added = True
-        return str(FIGURES[marker.name](_stored[0], marker.arg))
+        try:
+            if not _stored:
+                _stored.append(Data(ROOT))
+                for problem in _stored[0].dropped:
+                    log.warning("stored result left out: %s", problem)
+            added = True
+            return str(FIGURES[marker.name](_stored[0], marker.arg))
+        except RecordError as e:
+            raise PluginError(f"{page.file.src_uri}: stored result unusable: {e}") from None
 
     out = substitute(html, page.file.src_uri, {"figure": figure})
     if added:
