@@ -30,7 +30,7 @@ from kernel_lab.charts import figure, line_chart
 from kernel_lab.html import Markup, html, join
 from scripts.examples import render_effective
 from scripts.examples.render_timing import find_ratio
-from scripts.examples.store import Data
+from scripts.examples.store import Data, load_effective_field
 
 __all__ = [
     "BATCH",
@@ -119,9 +119,10 @@ def stem_context() -> dict[str, int]:
 def _measured() -> dict[str, dict[str, Any]]:
     """The measured effective fields of one 7×7 layer ("single") and three 3×3 layers ("stack"), Keras's
     defaults; none before a measurement is stored."""
-    if not render_effective.RESULTS.exists():
+    recorded = load_effective_field(render_effective.RESULTS)
+    if recorded is None:
         return {}
-    runs = json.loads(render_effective.RESULTS.read_text())["runs"]
+    runs = recorded["runs"]
     return {name: render_effective.article_run(runs, a) for name, a in (("single", "7x7"), ("stack", "3x3_stack"))}
 
 
