@@ -213,6 +213,10 @@ class FirefoxBrowser:
         with contextlib.suppress(Exception):
             self.call("quit", timeout=20)
         _end(self._process)
+        for pipe in (self._process.stdin, self._process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
         self._stderr.close()
 
 
@@ -321,7 +325,9 @@ class WebKitBrowser:
             with urllib.request.urlopen(request, timeout=180) as response:
                 return json.loads(response.read())["value"]
         except urllib.error.HTTPError as error:
-            raise RuntimeError(f"WebKitWebDriver {method} {path}: {error.read().decode(errors='replace')}") from None
+            with error:
+                text = error.read().decode(errors="replace")
+            raise RuntimeError(f"WebKitWebDriver {method} {path}: {text}") from None
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         return self._http(method, self._session + path, body)

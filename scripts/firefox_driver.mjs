@@ -17,6 +17,7 @@ const browser = await puppeteer.launch({
   browser: "firefox",
   executablePath,
   headless: true,
+  timeout: 180000, // a loaded machine can take more than the default 30 s to start it
   extraPrefsFirefox: prefsJson ? JSON.parse(prefsJson) : {},
 });
 const pages = new Map();

@@ -96,7 +96,7 @@ def open_ready(page: Page, url: str) -> dict[str, Any]:
     how its worker booted (window.klWorkerTimings)."""
     page.goto(url)
     page.evaluate("() => document.querySelector('[data-calc]').scrollIntoView()")
-    wait_for(page, READY, timeout=120)
+    wait_for(page, READY, timeout=240)
     timings: dict[str, Any] = page.evaluate("() => window.klWorkerTimings")
     return timings
 
@@ -124,7 +124,7 @@ def test_every_calculator_page_is_ready_and_recomputes_what_a_reader_types(page:
         typed_result(page, name)
         clean(page)
         if timings.get("makeSnapshot"):  # later pages start from it: quicker, and the warm path in every page
-            made = wait_for(page, "() => window.klSnapshot", timeout=120)
+            made = wait_for(page, "() => window.klSnapshot", timeout=240)
             assert made["made"], made
 
 
@@ -134,7 +134,7 @@ def test_hostile_names_in_a_pasted_model_stay_text(page: Page, probed_url: str) 
       t.dispatchEvent(new Event("input", { bubbles: true })); }"""
     before = page.evaluate(OUTPUT)
     page.evaluate(paste, hostile_json())
-    after = str(wait_for(page, CHANGED, before, timeout=30))
+    after = str(wait_for(page, CHANGED, before, timeout=60))
     assert PAYLOAD in after and f"{SCRIPT}: layer class not supported by calc" in after
     assert (
         page.evaluate("() => document.querySelectorAll('[data-calc-output] img, [data-calc-output] script').length")
@@ -146,7 +146,7 @@ def test_hostile_names_in_a_pasted_model_stay_text(page: Page, probed_url: str) 
         "() => { const m = document.querySelector('[id$=\"-source-msg\"]');"
         " return m.textContent.includes('padding') && m.textContent; }"
     )
-    assert PAYLOAD in wait_for(page, message, timeout=30)
+    assert PAYLOAD in wait_for(page, message, timeout=60)
     assert page.evaluate("() => document.querySelectorAll('.kl-msg img, .kl-msg script').length") == 0
     assert page.evaluate("() => window.__pwned === undefined")
     clean(page)
@@ -175,7 +175,7 @@ def test_the_next_visit_starts_from_the_snapshot_the_first_made(name: str, probe
         first = open_ready(page, probed_url + "layer/")
         assert first["boot"] == "normal" and first["makeSnapshot"] is True, first
         idle = page.evaluate("() => typeof requestIdleCallback")
-        made = wait_for(page, "() => window.klSnapshot", timeout=120)
+        made = wait_for(page, "() => window.klSnapshot", timeout=240)
         page.close()
         page = browser.new_page()
         second = open_ready(page, probed_url + "layer/")
