@@ -13,6 +13,7 @@ import io
 import itertools
 import json
 import os
+import re
 import stat
 import sys
 import zipfile
@@ -438,12 +439,13 @@ class _Walker:
                     raise ModelError(f"{where}: Sequential model without an input shape; pass input_shape")
             tensor = _input_tensor(shape)
         previous: list[str] = []
+        auto: dict[str, int] = {}  # unnamed layers get Keras' own names
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict):
                 raise ModelError(f"{where}: layers[{i}] is not an object")
             if entry.get("class_name") == "InputLayer":
                 continue
-            name = _layer_name(entry, f"{where}: layers[{i}]")
+            name = _layer_name(entry, f"{where}: layers[{i}]", auto)
             row, outs = self.apply(entry, name, [tensor], depth)
             row.inbound = previous
             rows.append(row)
@@ -657,13 +659,28 @@ def _elements(shape: Shape | None) -> int | None:
     return None if shape is None or None in shape else prod(shape)  # type: ignore[arg-type]
 
 
-def _layer_name(entry: Mapping[str, Any], where: str) -> str:
+def _layer_name(entry: Mapping[str, Any], where: str, auto: dict[str, int] | None = None) -> str:
+    """The layer's name. Without one, in a Sequential model (``auto``: the names given so far), the name Keras
+    gives a new layer in a fresh session: its class in snake case, then _1, _2, ... (conv2d, conv2d_1, re_lu)."""
     name = entry.get("name")
     if name is None and isinstance(entry.get("config"), dict):
         name = entry["config"].get("name")
+    if name is None and auto is not None and isinstance(entry.get("class_name"), str):
+        prefix = _snake_case(entry["class_name"])
+        count = auto.get(prefix, 0)
+        auto[prefix] = count + 1
+        return prefix if count == 0 else f"{prefix}_{count}"
     if not isinstance(name, str) or not name:
         raise ModelError(f"{where}: layer without a name")
     return name
+
+
+def _snake_case(class_name: str) -> str:
+    """Keras' keras.src.utils.naming.to_snake_case: 'Conv2D' -> 'conv2d', 'ReLU' -> 're_lu',
+    'BatchNormalization' -> 'batch_normalization'."""
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _input_layer_shape(entry: Mapping[str, Any], name: str) -> Shape:

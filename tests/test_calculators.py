@@ -524,3 +524,30 @@ def test_effective_field_draws_large_fields_binned() -> None:
     assert len(_opacities(html)) == 32 * 32  # ceil(1003 / 32) cells per side
     assert "per 32 × 32 pixels" in html
     assert len(records(html)) == 101  # the central 101 pixels in the table
+
+
+def test_analyzer_names_unnamed_layers_as_keras_does() -> None:
+    """Hand-written JSON without layer names: each layer gets the name Keras gives a new layer of its class in a
+    fresh session (asked of the installed Keras in a new process: the names count up per session)."""
+    import subprocess
+    import sys
+
+    classes = ["Conv2D", "BatchNormalization", "ReLU", "Conv2D", "DepthwiseConv2D", "MaxPooling2D", "Conv2D"]
+    args = {"Conv2D": "(4, 3)", "DepthwiseConv2D": "(3)"}
+    built = ", ".join(f"keras.layers.{c}{args.get(c, '()')}.name" for c in classes)
+    done = subprocess.run(
+        [sys.executable, "-c", f"import keras\nprint(' '.join([{built}]))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    keras_names = done.stdout.split()
+    assert keras_names[:3] == ["conv2d", "batch_normalization", "re_lu"]
+    layers = [{"class_name": "InputLayer", "config": {"batch_shape": [None, 16, 16, 3]}}]
+    for c in classes:
+        config = {"filters": 4, "kernel_size": 3} if c == "Conv2D" else {}
+        config.update({"kernel_size": 3} if c == "DepthwiseConv2D" else {})
+        layers.append({"class_name": c, "config": config})
+    source = json.dumps({"class_name": "Sequential", "config": {"layers": layers}})
+    assert [r["Layer"] for r in records(run("analyzer", {"source": source}))] == keras_names
