@@ -209,20 +209,51 @@ def test_the_answer_comes_first_and_is_short(home: str) -> None:
     assert before == "7×7 or stacked 3×3? ¶"  # only the page's title comes before it
     words = article_text("<article>" + answer + "</article>").split()
     assert len(words) <= MAX_WORDS, len(words)
-    situations = re.findall(r"<li><strong>(.*?)</strong>", answer, re.S)
-    assert len(situations) == 3
+    situations = re.findall(r"<li><strong>(.*?)</strong>", answer, re.S)[:3]  # then the accuracy line
     assert "inside a network" in situations[0].lower() and "stacked 3×3" in situations[0]
     assert "stem" in situations[1] and "one 7×7" in situations[1]
     assert "depthwise" in situations[2]
 
 
-def test_no_interval_or_verdict_in_the_answer(home: str) -> None:
+def test_no_interval_in_the_answer(home: str) -> None:
     text = article_text("<article>" + element(home, "answer") + "</article>")
-    assert not re.search(r"interval|95 %|within noise|±", text), text
+    assert not re.search(r"interval|95 %|confidence|±|\d× to \d", text), text
+
+
+ACCURACY = re.compile(
+    r"Trained here on Fashion-MNIST \((?P<seeds>\d+) seeds\): (?P<stack>[\d.]+) % test accuracy for the stack, "
+    r"(?P<single>[\d.]+) % for one 7×7"
+)
+
+
+def accuracy_line(answer: str) -> tuple[str, str]:
+    """(the answer without its accuracy sentence, that sentence's text); its numbers are checked against
+    results/<machine>/accuracy.json by test_the_accuracy_sentence_is_the_stored_training."""
+    text = article_text("<article>" + answer + "</article>")
+    found = ACCURACY.search(text)
+    if not found:
+        return answer, ""
+    item = re.search(r"<li>(?:(?!</li>).)*Fashion-MNIST.*?</li>", answer, re.S)
+    assert item
+    return answer.replace(item[0], ""), found[0]
+
+
+def test_the_accuracy_sentence_is_the_stored_training(home: str) -> None:
+    _, sentence = accuracy_line(element(home, "answer"))
+    if not sentence:
+        pytest.skip("no accuracy sentence in the answer yet")
+    m = ACCURACY.search(sentence)
+    assert m
+    record = json.loads(next((ROOT / "results").glob("*/accuracy.json")).read_text())
+    runs = {v: [r["test_accuracy"] for r in record["variants"][v]["runs"]] for v in ("3x3_stack", "7x7")}
+    assert int(m["seeds"]) == len(runs["7x7"]) == len(runs["3x3_stack"])
+    assert close(m["stack"], 100 * sum(runs["3x3_stack"]) / len(runs["3x3_stack"]))
+    assert close(m["single"], 100 * sum(runs["7x7"]) / len(runs["7x7"]))
 
 
 def test_every_number_of_the_answer_and_its_reasons_is_traced(home: str) -> None:
-    parts = [element(home, "answer"), section(home, "why"), section(home, "the-stem-in-the-whole-network")]
+    answer, _ = accuracy_line(element(home, "answer"))
+    parts = [answer, section(home, "why"), section(home, "the-stem-in-the-whole-network")]
     assert untraced_digits(parts[0]) == []  # in the answer itself, no number at all outside traced ones
     assert untraced_digits(parts[1]) == []
     shown = [f for part in parts for f in facts_shown(part)]
