@@ -449,3 +449,21 @@ def test_the_parameter_count_claim_depends_on_the_channel_depth() -> None:
     nums = [float(n["data-value"]) for n in Spans.nums_of(sections(page)["parameter_counts"])]
     assert nums[:2] == [9472, 28640]
     assert nums[-3:-1] == [49 * 64 * 64 + 64, 3 * (9 * 64 * 64 + 64)]
+
+
+@pytest.mark.skipif(not (RESULTS / "amd-epyc-2c" / "accuracy.json").exists(), reason="no training recorded")
+def test_maintained_accuracy_is_judged_from_the_paired_runs() -> None:
+    """The stack keeps the accuracy unless its paired difference from one 7×7 is 'worse'; lowering every stack run
+    by ten points makes the claim fail."""
+    f = factcheck.Facts(Data(ROOT), "amd-epyc-2c")
+    record = json.loads((RESULTS / "amd-epyc-2c" / "accuracy.json").read_text())
+    stack = [r["test_accuracy"] for r in record["variants"]["3x3_stack"]["runs"]]
+    single = [r["test_accuracy"] for r in record["variants"]["7x7"]["runs"]]
+    got = factcheck.maintained_accuracy(f)
+    assert got["verdict"] == HOLDS
+    values = [re.findall(r'data-value="([^"]+)"', str(got[k])) for k in ("stack", "single")]
+    assert [float(v[0]) for v in values] == pytest.approx([sum(stack) / len(stack), sum(single) / len(single)])
+    for run in record["variants"]["3x3_stack"]["runs"]:
+        run["test_accuracy"] -= 0.10
+    f.results["amd-epyc-2c"]["accuracy"] = record
+    assert factcheck.maintained_accuracy(f)["verdict"] == FAILS

@@ -26,7 +26,7 @@ from typing import Any
 
 from calc.text import integer, milliseconds, percent, ratio
 from kernel_lab.html import Markup, html, join, scroll_region, table
-from scripts.examples import stats
+from scripts.examples import render_accuracy, stats
 from scripts.examples.render import RUN, admonition, heading
 from scripts.examples.store import Data, load_effective_field
 
@@ -45,6 +45,7 @@ CLAIMS = Path(__file__).with_name("claims.toml")
 TIMING = "timing"  # results/<machine>/timing.json, addressed as machine/timing/...
 SHARED = ""  # results/<file>.json, beside the machines' folders, addressed as /file/... (the effective field)
 EFFECTIVE = "effective_field"
+ACCURACY = "accuracy"  # results/<machine>/accuracy.json (scripts/examples/accuracy.py)
 DEFAULTS = ("relu", "glorot_uniform")  # what a Keras model gets unless told otherwise
 HOLDS, FAILS, DEPENDS, NOISE, IMPRECISE = "holds", "fails", "depends", "noise", "imprecise"
 PARTLY = "partly"
@@ -127,6 +128,8 @@ class Facts:
         self.results: dict[str, dict[str, Any]] = {k: dict(v["examples"]) for k, v in data.machines.items()}
         for key, timing in self.timings.items():
             self.results.setdefault(key, {})[TIMING] = timing
+        for key, record in render_accuracy.load_records(data.examples_dir.parent / "results").items():
+            self.results.setdefault(key, {})[ACCURACY] = record
         shared = data.examples_dir.parent / "results" / f"{EFFECTIVE}.json"
         if (recorded := load_effective_field(shared)) is not None:
             self.results[SHARED] = {EFFECTIVE: recorded}
@@ -367,6 +370,46 @@ def stack_savings(f: Facts) -> Fields:
         "verdict": DEPENDS if len(sides) > 1 else HOLDS if sides == {True} else FAILS,
         **{k: f.num(v, "3g" if k == "even" else "int") for k, v in even.items()},
         "widths": rows,
+    }
+
+
+def maintained_accuracy(f: Facts) -> Fields:
+    """Three 3×3 layers in place of one 7×7, trained on Fashion-MNIST (results/<machine>/accuracy.json): fewer
+    parameters, and accuracy kept when the stack's paired difference from one 7×7 is not "worse" (its 95 % interval
+    does not lie below zero; render_accuracy.paired_difference)."""
+    machines = sorted(k for k, v in f.results.items() if ACCURACY in v)
+    if not machines:
+        return {"verdict": "unchecked", "template": "missing"}
+    key = machines[0]
+    record = f.results[key][ACCURACY]
+    variants = record["variants"]
+    stack, single = variants["3x3_stack"], variants[record["reference"]]
+    d = render_accuracy.paired_difference(stack["runs"], single["runs"])
+    if d is None:
+        return {"verdict": "unchecked", "template": "missing"}
+
+    def mean(name: str) -> Markup:
+        at = f"{key}/{ACCURACY}/variants/{name}"
+        runs = variants[name]["runs"]
+        total = ["add", *(["get", f"{at}/runs/{i}/test_accuracy"] for i in range(len(runs)))]
+        return f.num(["div", total, ["len", f"{at}/runs"]], "percent")
+
+    at = f"{key}/{ACCURACY}/variants"
+    return {
+        "verdict": FAILS if d.verdict == render_accuracy.WORSE else HOLDS,
+        "seeds": f.num(["len", f"{at}/3x3_stack/runs"]),
+        "stack": mean("3x3_stack"),
+        "single": mean(record["reference"]),
+        "stack_params": f.num(["get", f"{at}/3x3_stack/block_params"]),
+        "single_params": f.num(["get", f"{at}/{record['reference']}/block_params"]),
+        "judged": d.verdict,
+        "confidence": f.num(["const", "CONFIDENCE"], "percent"),
+        "conclusion": {
+            render_accuracy.NOISE: "At this scale the stack keeps the 7×7's accuracy with fewer parameters, and "
+            "shows no gain beyond it.",
+            render_accuracy.BETTER: "At this scale the stack is more accurate, with fewer parameters.",
+            render_accuracy.WORSE: "At this scale the stack loses accuracy against the 7×7.",
+        }[d.verdict],
     }
 
 
@@ -755,6 +798,7 @@ EVIDENCE: dict[str, Callable[[Facts], Fields]] = {
         single_formula,
         stack_formula,
         stack_savings,
+        maintained_accuracy,
         input_shape,
         summary_params,
         parameter_counts,

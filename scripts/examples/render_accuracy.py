@@ -24,12 +24,13 @@ from typing import Any
 
 from kernel_lab.charts import figure, line_chart
 from kernel_lab.html import Markup, html, join, scroll_region, table
+from scripts.examples import stats
 from scripts.examples.store import Data
 
 __all__ = ["FIGURES", "Difference", "load_records", "paired_difference", "t_quantile"]
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIDENCE = 0.95
+CONFIDENCE = stats.CONFIDENCE  # the timings' level
 BETTER, WORSE, NOISE = "better", "worse", "within noise"
 ORDER = ("7x7", "3x3_stack", "3x3_stack_linear", "3x3_stack_wide", "3x3")
 
@@ -181,8 +182,22 @@ def setup(record: dict[str, Any], key: str) -> Markup:
                 sum(len(x["runs"]) for x in v.values()),
                 " A test run on a subset of the data, not a result." if partial else "",
             ),
+            load_note(record),
         ]
     )
+
+
+def load_note(record: dict[str, Any]) -> Markup:
+    """The load the machine carried while training, from each run's stored load average."""
+    loads = [r["loadavg"][0] for v in record["variants"].values() for r in v["runs"] if r.get("loadavg")]
+    if not loads:
+        return Markup("")
+    return html(
+        '<p class="kl-note">The machine was shared while these runs trained (1-minute load average {} to {} on '
+        "{} cores at the end of each run): the seconds per epoch compare the variants with each other only "
+        "roughly, and not with other pages' timings.</p>",
+        f"{min(loads):.1f}", f"{max(loads):.1f}", record["machine"]["cores"],
+    )  # fmt: skip
 
 
 def accuracy_table(record: dict[str, Any]) -> Markup:
@@ -222,7 +237,8 @@ def accuracy_table(record: dict[str, Any]) -> Markup:
 
 
 def noise_note(record: dict[str, Any]) -> Markup:
-    """What a difference of the measured size means, against the spread between seeds."""
+    """What a difference of the measured size means: the intervals' half-widths against the spread between
+    seeds."""
     ref = record["variants"][record["reference"]]
     diffs = [
         (v["label"], d)
@@ -232,13 +248,44 @@ def noise_note(record: dict[str, Any]) -> Markup:
     if not diffs:
         return Markup("")
     sds = [statistics.stdev(_accuracies(v)) for _, v in _variants(record) if len(v["runs"]) > 1]
-    label, big = max(diffs, key=lambda x: abs(x[1].mean))
+    halves = [(d.high - d.low) / 2 for _, d in diffs]
+    found = [f"{label} ({d.verdict})" for label, d in diffs if d.verdict != NOISE]
     return html(
-        "<p>For scale: the largest mean difference, {} for {}, sits beside a seed-to-seed standard deviation of "
-        "{} to {} points within one variant; the paired intervals are narrower than that spread because both "
-        "sides of each difference share the seed's initial stem, classifier and order of images.</p>",
-        _points(big.mean), label, f"{100 * min(sds):.2f}", f"{100 * max(sds):.2f}",
+        "<p>For scale: with {} seeds the 95 % intervals of the paired differences reach {} to {} points either "
+        "side of the mean difference (half-width), while one variant's accuracy varies between seeds with a "
+        "standard deviation of {} to {} points. A difference smaller than the half-width cannot be told apart "
+        "from that spread here. {}</p>",
+        len(ref["runs"]), f"{100 * min(halves):.1f}", f"{100 * max(halves):.1f}",
+        f"{100 * min(sds):.2f}", f"{100 * max(sds):.2f}",
+        "Told apart from one 7×7: " + ", ".join(found) + "." if found else "No variant is told apart from one 7×7.",
     )  # fmt: skip
+
+
+def curve_note(record: dict[str, Any]) -> Markup:
+    """How much the last epoch still added: whether the comparison is at convergence or at a fixed budget."""
+    gains = []
+    for _, v in _variants(record):
+        per_epoch = [r["test_accuracy_per_epoch"] for r in v["runs"] if len(r["test_accuracy_per_epoch"]) > 1]
+        if per_epoch:
+            gains.append(statistics.fmean(p[-1] - p[-2] for p in per_epoch))
+    if not gains:
+        return Markup("")
+    return html(
+        "<p>The last epoch still added {} to {} points of test accuracy (mean over the seeds): none of the "
+        "networks has converged, so the table compares the designs at one fixed, small training budget.</p>",
+        f"{100 * min(gains):.1f}", f"{100 * max(gains):.1f}",
+    )  # fmt: skip
+
+
+def field_note(record: dict[str, Any]) -> Markup:
+    """Whether training widened or narrowed each block's effective field, from the stored stds."""
+    parts = []
+    for _, v in _variants(record):
+        init = statistics.fmean(statistics.fmean(r["effective_field"]["init"]["std"]) for r in v["runs"])
+        trained = statistics.fmean(statistics.fmean(r["effective_field"]["trained"]["std"]) for r in v["runs"])
+        word = "about the same" if abs(trained - init) < 0.02 else "wider" if trained > init else "narrower"
+        parts.append(html("{}: {} → {} px ({})", v["label"], f"{init:.2f}", f"{trained:.2f}", word))
+    return html("<p>From initialisation to the end of training, mean over the seeds: {}.</p>", join(parts, "; "))
 
 
 def curves(record: dict[str, Any]) -> Markup:
@@ -327,8 +374,8 @@ def _each(render: Callable[[dict[str, Any]], Markup], keyed: bool = False) -> Ca
 FIGURES: dict[str, Callable[[Data, str], Markup]] = {
     "accuracy_setup": _each(lambda r: Markup(""), keyed=True),
     "accuracy_table": _each(lambda r: accuracy_table(r) + noise_note(r)),
-    "accuracy_curves": _each(curves),
-    "accuracy_fields": _each(fields),
+    "accuracy_curves": _each(lambda r: curves(r) + curve_note(r)),
+    "accuracy_fields": _each(lambda r: fields(r) + field_note(r)),
     "accuracy_summary": lambda data, arg: next(
         (summary(r) for r in load_records(data.examples_dir.parent / "results").values()), Markup("")
     ),
