@@ -260,7 +260,7 @@ def answer_compare(data: Data | None = None, arg: str = "compare/") -> Markup:
         )
     return html(
         '<form class="kl-form kl-answer-form" method="get" action="{}" aria-label="Your own layer">{}'
-        '<div class="kl-field"><button type="submit" class="kl-button">Compare your layer</button></div></form>',
+        '<div class="kl-field"><button type="submit" class="kl-button">Compare</button></div></form>',
         arg or "compare/",
         join(fields),
     )
