@@ -17,10 +17,10 @@ A 4096² float32 matrix product (the machine's measured peak) and two tiny model
 1×1×1 input: the overhead of a call and of a layer) are sampled in every round too.
 
 The stage runs ``RUNS`` such processes for each engine (``ENGINES``: TensorFlow as Keras runs it with
-tf.function, TensorFlow with jit_compile=True (XLA), and JAX with jax.jit), each a fresh interpreter, interleaved
-(TensorFlow, XLA, JAX, TensorFlow, ...). An engine's record pools the rounds of its processes and keeps each
-process's median of every ratio (``between_runs``); the interval a verdict uses is the wider of the pooled
-bootstrap interval and the range of those medians (stats.combined).
+tf.function, TensorFlow with jit_compile=True (XLA), and JAX with jax.jit), each a fresh interpreter started after
+the one before has ended, engine by engine (TensorFlow's first). An engine's record pools the rounds of its
+processes and keeps each process's median of every ratio (``between_runs``); the interval a verdict uses is the
+wider of the pooled bootstrap interval and the range of those medians (stats.combined).
 
 Usage: .venv/bin/python -m scripts.examples.timing [--force] [--budget SECONDS] [--runs N] [--engines a,b]
 (python -m scripts.examples runs it too.) Writes results/<machine>/timing.json (TensorFlow), timing-xla.json and
@@ -913,7 +913,8 @@ def main(argv: list[str] | None = None) -> int:
         for p in paths:
             p.unlink()
 
-    todo = [(i, name) for i in range(args.runs) for name in pending if not raw_path(name, i).exists()]
+    # engine by engine, TensorFlow's first: each engine's record is written as soon as its own processes are done
+    todo = [(i, name) for name in pending for i in range(args.runs) if not raw_path(name, i).exists()]
     for n, (i, name) in enumerate(todo, 1):
         budget = max(0.0, args.budget - (time.monotonic() - started)) / (len(todo) - n + 1)
         say(f"process {n} of {len(todo)}: {ENGINES[name].title}, run {i + 1} of {args.runs} ({budget:.0f} s of rounds)")
