@@ -72,8 +72,9 @@ shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name 
 # Python, the decoder), in words, for the calculators' status line (data-download): set by on_files.
 first_download: list[str] = [""]
 # The largest file the analyzer's page reads (calc.js refuses a larger one by its size, before reading it): a
-# .json config as the engine's own limit; any other file (a .keras zip, which carries the model's weights) is read
-# whole into the page and copied into Python's memory, so a bound that a phone's tab survives.
+# .json config as the engine's own limit; any other file (a .keras zip, which carries the model's weights) up to
+# this bound, since it is read whole into the page and copied into Python's memory (ResNet50 with its weights is
+# about 100 MB; VGG16's 528 MB is refused).
 MAX_MODEL_FILE_BYTES = 256 << 20
 preloads: list[str] = []  # the compressed runtime files, fetched by a calculator page's head on a first visit
 # The worker, this build's memory-snapshot key and EARLY_START's code, for calculator pages' heads; empty when
@@ -259,10 +260,13 @@ def _compressed(src: Path) -> Path:
 
 
 def fast_runtime(package: bytes) -> Path | None:
-    """build/site-runtime/, (re)built by scripts/build_site_runtime.mjs when Pyodide, calc or the script changed.
+    """build/site-runtime/, brought up to date by scripts/build_site_runtime.mjs when the site's Python
+    (``package``, python.zip), Pyodide or the script changed.
 
-    The standard library is trimmed to what this build's python.zip (``package``) imports, so it is rebuilt
-    whenever the site's Python changes (about 15 s under `mkdocs serve`).
+    The script keeps its own cache there: the compiled standard library is keyed on Pyodide's release and the
+    script, the trimmed one also on the standard-library modules the site's Python imports (recorded by running
+    it), so an edit of calc that imports nothing new recompiles python.zip only (a few seconds under
+    `mkdocs serve`) and leaves python_stdlib.zip as it was.
 
     None when it cannot be built (no Node): the site then ships Pyodide's own files and boots normally.
     Set KERNEL_LAB_PLAIN_PYODIDE=1 to skip it (the benchmark's baseline).
@@ -279,9 +283,9 @@ def fast_runtime(package: bytes) -> Path | None:
     if node is None:
         log.info("calculators: node not found; shipping the plain Pyodide runtime (slower start)")
         return None
-    log.info("calculators: building the precompiled standard library (once per change of calc or Pyodide)")
-    shutil.rmtree(RUNTIME, ignore_errors=True)
-    RUNTIME.mkdir(parents=True)
+    log.info("calculators: compiling the site's Python for Pyodide (and the standard library if its modules changed)")
+    RUNTIME.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)  # a run that fails part-way leaves no stale stamp
     (RUNTIME / "python.zip").write_bytes(package)
     env = {**os.environ, "TZ": "UTC"}
     cmd = [node, str(script), str(RUNTIME), str(RUNTIME / "python.zip")]
@@ -289,6 +293,7 @@ def fast_runtime(package: bytes) -> Path | None:
     if done.returncode != 0:
         log.info("calculators: runtime build failed, shipping the plain runtime:\n%s", done.stderr[-2000:])
         return None
+    log.debug("%s", done.stdout.strip())
     stamp.write_text(key)
     return RUNTIME
 
