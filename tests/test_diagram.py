@@ -90,3 +90,25 @@ def test_windows_too_large_to_draw_are_described_instead() -> None:
         "layer", height=1 << 20, width=1 << 20, kernel_height=21, kernel_width=3, strides=1000, row=1000, col=1048
     )
     assert drawn(html, "kl-tap") == {(1_000_000 + r, 1_048_000 + c) for r in range(21) for c in range(3)}
+
+
+def test_cells_say_what_they_hold_and_output_units_can_be_picked() -> None:
+    """Every tap of the window names its input position (or padding) and its kernel weight, each weight once; a
+    clicked output unit becomes the drawn one (data-pick on every other unit drawn)."""
+    config = {"height": 6, "width": 7, "kernel_height": 3, "kernel_width": 2, "strides": 1, "padding": "same"}
+    html = render("layer", dilation_rate=2, row=0, col=2, **config)
+    figure = html[html.index("kl-diagram") :]
+    says = dict(
+        ((int(r), int(c)), say)
+        for r, c, say in re.findall(r'data-at="(-?\d+) (-?\d+)" data-say="([^"]*)"', figure)
+        if "weight" in say
+    )
+    taps = drawn(html, "kl-tap")
+    assert set(says) == taps and len(taps) == 3 * 2
+    weights = sorted(re.search(r"weight \((\d), (\d)\)", say).groups() for say in says.values())  # type: ignore[union-attr]
+    assert weights == [(str(i), str(j)) for i in range(3) for j in range(2)]
+    for (r, c), say in says.items():
+        inside = 0 <= r < config["height"] and 0 <= c < config["width"]
+        assert say.startswith(f"Input pixel ({r}, {c})" if inside else f"Padding at ({r}, {c})"), say
+    picks = set(re.findall(r'data-pick="(\d+) (\d+)"', figure))
+    assert ("0", "2") not in picks and ("5", "6") in picks and len(picks) == 6 * 7 - 1

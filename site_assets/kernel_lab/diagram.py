@@ -155,20 +155,16 @@ def _drawn(row: int, col: int) -> str:
 
 def _picks(x0: float, y0: float, rows: Span, cols: Span, row: int, col: int) -> Markup:
     """A clear cell over each output unit drawn but the current one: clicked, it becomes the drawn one
-    (data-pick="row col", read by calc.js)."""
-    return join(
-        html(
-            '<rect class="kl-pick" data-pick="{r} {c}" data-say="Output unit ({r}, {c})." x="{x:.0f}" y="{y:.0f}" '
-            'width="{w:.0f}" height="{w:.0f}"/>',
-            r=r,
-            c=c,
-            x=x0 + (c - cols[0]) * CELL,
-            y=y0 + (r - rows[0]) * CELL,
-            w=CELL,
+    (data-pick="row col", read by calc.js). Only whole numbers go into them, so they are written directly: a
+    hundred html() calls would double the time of the one-layer calculator."""
+    return Markup(
+        "".join(
+            f'<rect class="kl-pick" data-pick="{r:d} {c:d}" x="{x0 + (c - cols[0]) * CELL:.0f}" '
+            f'y="{y0 + (r - rows[0]) * CELL:.0f}" width="{CELL:.0f}" height="{CELL:.0f}"/>'
+            for r in range(rows[0], rows[1] + 1)
+            for c in range(cols[0], cols[1] + 1)
+            if (r, c) != (row, col)
         )
-        for r in range(rows[0], rows[1] + 1)
-        for c in range(cols[0], cols[1] + 1)
-        if (r, c) != (row, col)
     )
 
 
