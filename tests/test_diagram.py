@@ -95,8 +95,10 @@ def test_windows_too_large_to_draw_are_described_instead() -> None:
 def test_cells_say_what_they_hold_and_output_units_can_be_picked() -> None:
     """Every tap of the window names its input position (or padding) and its kernel weight, each weight once; a
     clicked output unit becomes the drawn one (data-pick on every other unit drawn)."""
-    config = {"height": 6, "width": 7, "kernel_height": 3, "kernel_width": 2, "strides": 1, "padding": "same"}
-    html = render("layer", dilation_rate=2, row=0, col=2, **config)
+    height, width = 6, 7
+    html = render(
+        "layer", height=height, width=width, kernel_height=3, kernel_width=2, padding="same", dilation_rate=2, col=2
+    )
     figure = html[html.index("kl-diagram") :]
     says = dict(
         ((int(r), int(c)), say)
@@ -105,10 +107,10 @@ def test_cells_say_what_they_hold_and_output_units_can_be_picked() -> None:
     )
     taps = drawn(html, "kl-tap")
     assert set(says) == taps and len(taps) == 3 * 2
-    weights = sorted(re.search(r"weight \((\d), (\d)\)", say).groups() for say in says.values())  # type: ignore[union-attr]
+    weights = sorted(re.findall(r"weight \((\d), (\d)\)", " ".join(says.values())))
     assert weights == [(str(i), str(j)) for i in range(3) for j in range(2)]
     for (r, c), say in says.items():
-        inside = 0 <= r < config["height"] and 0 <= c < config["width"]
+        inside = 0 <= r < height and 0 <= c < width
         assert say.startswith(f"Input pixel ({r}, {c})" if inside else f"Padding at ({r}, {c})"), say
     picks = set(re.findall(r'data-pick="(\d+) (\d+)"', figure))
     assert ("0", "2") not in picks and ("5", "6") in picks and len(picks) == 6 * 7 - 1
