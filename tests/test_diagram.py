@@ -97,7 +97,7 @@ def test_cells_say_what_they_hold_and_output_units_can_be_picked() -> None:
     clicked output unit becomes the drawn one (data-pick on every other unit drawn)."""
     height, width = 6, 7
     html = render(
-        "layer", height=height, width=width, kernel_height=3, kernel_width=2, padding="same", dilation_rate=2, col=2
+        "layer", height=height, width=width, kernel_height=3, kernel_width=2, strides=1, dilation_rate=2, col=2
     )
     figure = html[html.index("kl-diagram") :]
     says = dict(
