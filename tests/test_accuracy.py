@@ -214,3 +214,24 @@ def test_page_table_recomputed_from_the_stored_runs(path: Path) -> None:
         assert nums == pytest.approx([100 * mean, 100 * (mean - half), 100 * (mean + half)], abs=0.006)
         want = "better" if mean - half > 0 else "worse" if mean + half < 0 else "within noise"
         assert row[7] == want
+
+
+@pytest.mark.skipif(not STORED, reason="no stored accuracy record (run python -m scripts.examples)")
+def test_the_pages_words_match_the_stored_verdicts() -> None:
+    """docs/accuracy.md says in words that only the single 3×3 is told apart from one 7×7 and that none of the three
+    stacks is; the stored runs must say the same (if a re-run changes that, the prose must change too)."""
+    text = (ROOT / "docs" / "accuracy.md").read_text()
+    assert "the single 3×3, whose field is 3×3, is the one block told apart" in text
+    record = json.loads(STORED[0].read_text())
+    ref = record["variants"]["7x7"]["runs"]
+    verdicts = {
+        name: render_accuracy.paired_difference(v["runs"], ref).verdict  # type: ignore[union-attr]
+        for name, v in record["variants"].items()
+        if name != "7x7"
+    }
+    assert verdicts == {
+        "3x3": "worse",
+        "3x3_stack": "within noise",
+        "3x3_stack_linear": "within noise",
+        "3x3_stack_wide": "within noise",
+    }
