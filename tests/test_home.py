@@ -378,3 +378,16 @@ def test_close_reads_the_digits_printed() -> None:
     assert close("0.55×", 0.5519) and not close("0.55×", 0.556)
     assert close("6%", 0.062) and not close("6%", 0.066)
     assert close("3.86 billion", 3.857e9) and not close("3.86 billion", 3.87e9)
+
+
+def test_without_records_only_the_measured_facts_are_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts.examples import render_effective, render_home
+    from scripts.examples.store import Data
+
+    monkeypatch.setattr(render_effective, "RESULTS", tmp_path / "results" / "effective_field.json")
+    empty = Data(tmp_path)
+    assert 'data-fact="mid_time">not measured yet<' in str(render_home.fact(empty, "mid_time"))
+    assert 'data-fact="mid_weights">0.55×<' in str(render_home.fact(empty, "mid_weights"))
+    assert set(render_home.facts(empty)) | render_home.MEASURED == set(EXPECTED)
+    with pytest.raises(KeyError):
+        render_home.fact(empty, "no_such_fact")

@@ -35,6 +35,8 @@ from scripts.examples.store import Data, load_effective_field
 __all__ = [
     "BATCH",
     "FIGURES",
+    "MEASURED",
+    "TIMES",
     "Fact",
     "answer_compare",
     "answer_profile",
@@ -55,6 +57,22 @@ RESNET = "ResNet50"  # the whole network the stem is weighed in, as keras.applic
 RESNET_STEM = "conv1_conv"
 COMPARE = "kernel_compare"  # the comparison calculator, and the page that holds it
 COMPARE_FIELDS = ("input_shape", "filters")
+
+
+# The measured ratios the answer quotes: fact name -> 'SHAPE/bB/MODE/A/B' in the timing record (B: BATCH).
+TIMES = {
+    "mid_time": "56x56x64/bB/forward/stacked/single",
+    "mid_train_time": "56x56x64/bB/train/stacked/single",
+    "stem_time": "stem/bB/forward/stacked/single",
+    "separable_time": "56x56x64/bB/forward/separable/single",
+    "separable_3x3_time": "56x56x64/bB/forward/separable/separable_3x3",
+    "separable_3x3_train_time": "56x56x64/bB/train/separable/separable_3x3",
+}
+# Facts that exist only once a measurement is stored (the others are computed and always there).
+MEASURED = {*TIMES, "kept_ratio", "kept_stack", "kept_single", "batch", "mid_shape"} | {
+    "std_single_measured",
+    "std_stack_measured",
+}
 
 
 @dataclass(frozen=True)
@@ -178,14 +196,7 @@ def facts(data: Data) -> dict[str, Fact]:
     }
     for name, run in _measured().items():
         out[f"std_{name}_measured"] = Fact(run["std"][0], f"{run['std'][0]:.2f}")
-    for name, pointer in (
-        ("mid_time", "56x56x64/bB/forward/stacked/single"),
-        ("mid_train_time", "56x56x64/bB/train/stacked/single"),
-        ("stem_time", "stem/bB/forward/stacked/single"),
-        ("separable_time", "56x56x64/bB/forward/separable/single"),
-        ("separable_3x3_time", "56x56x64/bB/forward/separable/separable_3x3"),
-        ("separable_3x3_train_time", "56x56x64/bB/train/separable/separable_3x3"),
-    ):
+    for name, pointer in TIMES.items():
         found = _time(data, pointer.replace("bB", f"b{BATCH}"))
         if found is not None:
             out[name] = found
@@ -200,17 +211,17 @@ def facts(data: Data) -> dict[str, Fact]:
     return out
 
 
-_facts: dict[int, dict[str, Fact]] = {}  # by id of the build's Data: computed once per build
+_facts: list[tuple[Data, dict[str, Fact]]] = []  # this build's facts, with the Data they were computed from
 
 
 def fact(data: Data, name: str) -> Markup:
     """One number of the answer inline, marked with its name so that a test can recompute it."""
-    key = id(data)
-    if key not in _facts:
-        _facts.clear()
-        _facts[key] = facts(data)
-    found = _facts[key].get(name)
+    if not _facts or _facts[0][0] is not data:  # a new build (mkdocs serve) reads the results again
+        _facts[:] = [(data, facts(data))]
+    found = _facts[0][1].get(name)
     if found is None:
+        if name not in MEASURED:
+            raise KeyError(name)  # a name no fact has: the hook stops the build, naming the page
         return html('<span class="kl-num" data-fact="{}">{}</span>', name, "not measured yet")
     return html('<span class="kl-num" data-fact="{}">{}</span>', name, found.text)
 
