@@ -205,15 +205,15 @@ def test_page_table_recomputed_from_the_stored_runs(path: Path) -> None:
         accs = [r["test_accuracy"] for r in v["runs"]]
         assert len(accs) == len(record["seeds"]), f"{name}: every seed ran"
         row = by_label[v["label"]]
-        assert row[4] == f"{100 * sum(accs) / len(accs):.2f} %"
+        assert row[3] == f"{100 * sum(accs) / len(accs):.2f} %"
         if name == record["reference"]:
             continue
         d = [r["test_accuracy"] - ref[r["seed"]] for r in v["runs"]]
         mean, half = sum(d) / len(d), t[len(d) - 1] * statistics.stdev(d) / len(d) ** 0.5
-        nums = [float(x.replace("−", "-")) for x in re.findall(r"[+−-]\d+\.\d+", row[6])]
+        nums = [float(x.replace("−", "-")) for x in re.findall(r"[+−-]\d+\.\d+", row[5])]
         assert nums == pytest.approx([100 * mean, 100 * (mean - half), 100 * (mean + half)], abs=0.006)
         want = "better" if mean - half > 0 else "worse" if mean + half < 0 else "within noise"
-        assert row[7] == want
+        assert row[6] == want
 
 
 @pytest.mark.skipif(not STORED, reason="no stored accuracy record (run python -m scripts.examples)")

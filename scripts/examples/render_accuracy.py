@@ -207,32 +207,36 @@ def accuracy_table(record: dict[str, Any]) -> Markup:
         acc = _accuracies(v)
         diff = None if name == record["reference"] else paired_difference(v["runs"], ref["runs"])
         epoch = statistics.median(s for r in v["runs"] for s in r["seconds_per_epoch"])
+        if name == record["reference"]:
+            against = "reference"
+        else:
+            against = "–" if diff is None else f"{_points(diff.mean)} ({_points(diff.low)} to {_points(diff.high)})"
         rows.append(
             (
                 v["label"],
                 f"{v['block_params']:,}",
-                f"{v['params']:,}",
                 f"{v['macs'] / 1e6:.2f} M",
                 f"{100 * statistics.fmean(acc):.2f} %",
                 f"{100 * statistics.stdev(acc):.2f}" if len(acc) > 1 else "–",
-                "reference" if diff is None and name == record["reference"] else
-                "–" if diff is None else f"{_points(diff.mean)} ({_points(diff.low)} to {_points(diff.high)})",
+                against,
                 "" if diff is None else diff.verdict,
                 f"{epoch:.0f} s",
             )
-        )  # fmt: skip
+        )
     head = (
         "Block",
-        "Block parameters",
-        "Network parameters",
-        "MACs per image",
-        "Test accuracy, mean",
-        "Between seeds, sd (points)",
-        f"Against one 7×7, points (95 % interval), {len(ref['runs'])} seeds",
+        "Block params",
+        "MACs / image",
+        "Test accuracy",
+        "Seed sd (points)",
+        f"Against one 7×7 (points, {CONFIDENCE:.0%} interval)",
         "Verdict",
-        "Seconds per epoch",
+        "Epoch",
     )
-    caption = "Parameters and MACs computed by calc; accuracy and time measured, one row per block design"
+    caption = (
+        f"Parameters (of one block) and MACs (of the whole network) computed by calc; accuracy (mean of "
+        f"{len(ref['runs'])} seeds) and seconds per epoch measured"
+    )
     return scroll_region(table(head, rows, caption), "accuracy of every variant")
 
 
@@ -334,7 +338,7 @@ def fields(record: dict[str, Any]) -> Markup:
         for when, word in (("init", "at initialisation"), ("trained", "after training")):
             profiles = [r["effective_field"][when]["profile"][0] for r in v["runs"]]
             mean = [statistics.fmean(p[i] for p in profiles) for i in range(len(profiles[0]))]
-            centre = max(range(len(mean)), key=lambda i: mean[i])
+            centre = len(mean) // 2  # the centre unit's own position: 'same' padding keeps the map's size
             window = [(i - centre, m) for i, m in enumerate(mean) if abs(i - centre) <= 5]
             series.append((f"{v['label']}, {word}", window))
         chart = line_chart(
