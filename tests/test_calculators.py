@@ -421,9 +421,10 @@ def test_effective_field_of_three_3x3_against_one_7x7() -> None:
     assert [r["Share"] for r in rows] == [f"{c / 27:.4f}" for c in (1, 3, 6, 7, 6, 3, 1)]
     # σ² = 3 · (3² − 1)/12 = 2 for the stack, (7² − 1)/12 = 4 for the single layer.
     assert "standard deviation <strong>1.41</strong> pixels (one 7×7 layer: 2.00)" in html
-    # Half the weight: the centre 3 pixels per axis hold (6 + 7 + 6)/27 ≥ 0.5, 1 pixel (7/27) does not;
-    # 90 %: 5 pixels hold 25/27, 3 hold 19/27.
-    assert "central 3 × 3 pixels hold half the weight, the central 5 × 5 pixels 90 %" in html
+    # Half the weight per axis: the centre 3 pixels hold (6 + 7 + 6)/27 ≥ 0.5, 1 pixel (7/27) does not; 90 %:
+    # 5 pixels hold 25/27, 3 hold 19/27. In 2-D the central squares hold the squares of those shares.
+    assert "central 3 × 3 pixels hold 49.5% of the weight, the central 5 × 5 pixels 85.7%" in html
+    assert "per axis, the central 3 and 5 pixels are the narrowest that hold half and 90 %" in html
     # The heat map is the outer product: only the centre cell is the largest; 49 cells drawn.
     opacities = _opacities(html)
     assert len(opacities) == 49 and opacities.count(1.0) == 1
