@@ -33,8 +33,11 @@ NETWORKS: dict[str, dict[str, float] | None] = {
     "localhost": None,
     "20 Mbit/s, 40 ms": {"rate": 2.5e6, "latency": 40},
 }
-# The worker's milestones, in order (site_assets/calc-worker.mjs), and what the time up to each is.
+# A cold visit's milestones, in order (the page's paint and kl-worker-start mark, then the worker's own:
+# site_assets/calc-worker.mjs), and what the time up to each is.
 STAGES = {
+    "paint": "first contentful paint",
+    "start": "the page starts the worker",
     "worker": "the worker's script runs",
     "python": "Python booted (runtime fetched, decoded, compiled, started; or restored from the snapshot)",
     "calc": "the site's Python imported",
@@ -58,12 +61,12 @@ self.postMessage({ worker: started, fetch: fetched - started, compile: at() - fe
 """
 
 SETTLED = "() => ['ready', 'error'].includes(document.querySelector('[data-calc]').dataset.state)"
-VISIT = """() => ({
-  ms: performance.getEntriesByName("kl-ready")[0].startTime,
-  timings: window.klWorkerTimings,
-  fcp: (performance.getEntriesByName("first-contentful-paint")[0] || {}).startTime || null,
-  idle: typeof requestIdleCallback,
-})"""
+VISIT = """() => {
+  const at = (name) => (performance.getEntriesByName(name)[0] || {}).startTime;
+  const timings = Object.assign({}, window.klWorkerTimings, { paint: at("first-contentful-paint"),
+    start: at("kl-worker-start") });
+  return { ms: at("kl-ready"), timings, idle: typeof requestIdleCallback };
+}"""
 
 
 def add_compile_page(site: Path) -> None:
@@ -122,7 +125,6 @@ def engine_run(engine: str, base: str, counter: Any, floor: str | None) -> dict[
             "warm_bytes": counter.reset(),
             "cold": cold["timings"],
             "warm": warm["timings"],
-            "fcp_ms": cold["fcp"],
             "requestIdleCallback": cold["idle"] != "undefined",
             "snapshot": made,
         }
