@@ -41,9 +41,9 @@ from calc._model import MAX_CONFIG_BYTES  # the engine's limit on a model config
 from calc.text import integer, milliseconds, nbytes, percent
 from kernel_lab.html import Markup, html, scroll_region
 from scripts import convnext
-from scripts.bench import report
+from scripts.bench import authors, report
 from scripts.examples import stats, timing
-from scripts.hooks.markers import Marker, substitute
+from scripts.hooks.markers import Marker, UnknownMarker, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "build" / "site-runtime"  # precompiled, trimmed stdlib (scripts/build_site_runtime.mjs)
@@ -264,9 +264,9 @@ def fast_runtime(package: bytes) -> Path | None:
     (``package``, python.zip), Pyodide or the script changed.
 
     The script keeps its own cache there: the compiled standard library is keyed on Pyodide's release and the
-    script, the trimmed one also on the standard-library modules the site's Python imports (recorded by running
-    it), so an edit of calc that imports nothing new recompiles python.zip only (a few seconds under
-    `mkdocs serve`) and leaves python_stdlib.zip as it was.
+    script, the trimmed one also on the modules the site's Python consists of and names in its imports, so an
+    edit of calc that imports nothing new recompiles python.zip only (one Pyodide start under Node, about 2 s of
+    CPU) and leaves python_stdlib.zip as it was.
 
     None when it cannot be built (no Node): the site then ships Pyodide's own files and boots normally.
     Set KERNEL_LAB_PLAIN_PYODIDE=1 to skip it (the benchmark's baseline).
@@ -283,7 +283,7 @@ def fast_runtime(package: bytes) -> Path | None:
     if node is None:
         log.info("calculators: node not found; shipping the plain Pyodide runtime (slower start)")
         return None
-    log.info("calculators: compiling the site's Python for Pyodide (and the standard library if its modules changed)")
+    log.info("calculators: compiling the site's Python for Pyodide (the standard library too if its modules changed)")
     RUNTIME.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)  # a run that fails part-way leaves no stale stamp
     (RUNTIME / "python.zip").write_bytes(package)
@@ -364,10 +364,14 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
     def widget(marker: Marker) -> str:
         nonlocal count
+        if marker.name not in _calculators().CALCULATORS:
+            raise UnknownMarker(marker.name)
         count += 1
         return str(render_widget(marker, f"kl{count}", docs_dir))
 
     def figure(marker: Marker) -> str:
+        if marker.name not in FIGURES:
+            raise UnknownMarker(marker.name)  # an error inside a figure stops the build as itself (substitute)
         return str(FIGURES[marker.name](marker.arg))
 
     return substitute(html, page.file.src_uri, {"calc": widget, "figure": figure})
@@ -458,6 +462,7 @@ FIGURES: dict[str, Any] = {
     **{name: (lambda arg, name=name: _static_figure(name)) for name in ("short_answer", "effective_field_table")},
     "effective_field_maps": lambda arg: _calculators().figure("effective_field_maps"),
     **report.FIGURES,  # the benchmarks on the authors' page docs/site-speed.md
+    **authors.FIGURES,  # the authors' loop under `mkdocs serve` (docs/authors.md)
     **convnext.FIGURES,  # ConvNeXtTiny with 7×7 and with 3×3 depthwise kernels (docs/large-kernels.md)
     "shipped_size": shipped_size,
     "timing_method": timing_method,

@@ -1,0 +1,198 @@
+"""The authors' loop: how long `mkdocs serve` takes to rebuild after an edit of docs/ and after an edit of calc/,
+as mkdocs reports it ("Documentation built in N seconds"), several edits each; writes benchmarks/authors.json.
+
+It works on a copy of the project's tracked files in a temporary folder (node_modules linked, the runtime cache
+build/site-runtime/ copied), so that its edits never touch the working tree: mkdocs serve on a free localhost
+port, one build to start, then each edit appends a line (a paragraph to docs/index.md; a comment to calc/text.py,
+which changes python.zip but not the modules it imports), waits for the rebuild's report and for mkdocs's
+"Reloading browsers", and stops the server at the end.
+
+    python -m scripts.bench.authors [--edits 5] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from queue import Empty, Queue
+from typing import Any
+
+from kernel_lab.html import Markup, html, join, scroll_region, table
+from scripts.bench import report
+from scripts.examples import machine
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "benchmarks"
+GOALS_S = {"docs": 1.0, "calc": 3.0}  # issue 23: what an author should wait after saving
+EDITS = {  # what each kind of edit appends, and to which file
+    "docs": ("docs/index.md", "\n\nAn authors' loop edit, number {n}.\n"),
+    "calc": ("calc/text.py", "\n# An authors' loop edit, number {n}.\n"),
+}
+BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
+RUNTIME_LINE = "calculators: compiling the site's Python"
+
+__all__ = ["FIGURES", "authors_report", "measure"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _copy_project(dest: Path) -> None:
+    """The tracked files as they are in the working tree, node_modules linked, the runtime cache copied."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    if (ROOT / "build" / "site-runtime").is_dir():
+        shutil.copytree(ROOT / "build" / "site-runtime", dest / "build" / "site-runtime")
+
+
+class Server:
+    """`mkdocs serve` in ``project``, its log read line by line on a thread."""
+
+    def __init__(self, project: Path) -> None:
+        env = {
+            **os.environ,
+            "NO_MKDOCS_2_WARNING": "1",
+            "PYTHONPATH": os.pathsep.join([str(project), str(project / "site_assets")]),  # before the .pth's paths
+        }
+        cmd = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{_free_port()}"]
+        self.proc = subprocess.Popen(
+            cmd, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        self.lines: Queue[str] = Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip())
+
+    def wait_build(self, timeout: float) -> tuple[float, list[str]]:
+        """The next "Documentation built in N seconds" (N) and mkdocs's lines up to its "Reloading browsers"."""
+        seen: list[str] = []
+        built = None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except Empty:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("mkdocs serve stopped:\n" + "\n".join(seen)) from None
+                continue
+            seen.append(line)
+            m = BUILT.search(line)
+            if m:
+                built = float(m[1])
+            if "Serving on" in line and built is not None:
+                return built, seen  # the first build
+            if "Reloading browsers" in line and built is not None:
+                return built, seen
+        raise TimeoutError("no rebuild reported:\n" + "\n".join(seen))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _summary(samples: list[float]) -> dict[str, Any]:
+    return {"median_s": statistics.median(samples), "min_s": min(samples), "max_s": max(samples), "runs": samples}
+
+
+def measure(edits: int, timeout: float = 900) -> dict[str, Any]:
+    """Each kind of edit ``edits`` times, interleaved; the first build's time too."""
+    with tempfile.TemporaryDirectory(prefix="kernel-lab-authors-") as tmp:
+        project = Path(tmp)
+        _copy_project(project)
+        server = Server(project)
+        try:
+            first, _ = server.wait_build(timeout)
+            samples: dict[str, list[float]] = {kind: [] for kind in EDITS}
+            runtime_rebuilt: dict[str, int] = {kind: 0 for kind in EDITS}
+            for n in range(edits):
+                for kind, (name, line) in EDITS.items():
+                    time.sleep(2)  # a separate change for the watcher
+                    with (project / name).open("a", encoding="utf-8") as f:
+                        f.write(line.format(n=n))
+                    seconds, seen = server.wait_build(timeout)
+                    samples[kind].append(seconds)
+                    runtime_rebuilt[kind] += any(RUNTIME_LINE in s for s in seen)
+                    print(f"{kind} edit {n + 1}: {seconds:.2f} s", flush=True)
+        finally:
+            server.stop()
+    return {
+        "machine": machine.fingerprint(),
+        "goals_s": GOALS_S,
+        "first_build_s": first,
+        "edits": {
+            kind: {**_summary(samples[kind]), "file": EDITS[kind][0], "runtime_rebuilt": runtime_rebuilt[kind]}
+            for kind in EDITS
+        },
+    }
+
+
+def authors_report(data: dict[str, Any]) -> Markup:
+    """benchmarks/authors.json: the rebuild after each kind of edit under `mkdocs serve`, against its goal."""
+    rows = []
+    for kind, e in data["edits"].items():
+        goal = data["goals_s"][kind]
+        rows.append(
+            (
+                report.code(e["file"]),
+                len(e["runs"]),
+                f"{e['median_s']:.2f}",
+                f"{e['min_s']:.2f}–{e['max_s']:.2f}",
+                f"≤ {goal:g}",
+                report._met(e["median_s"], goal),
+                e["runtime_rebuilt"],
+            )
+        )
+    head = ("file edited", "edits", "median (s)", "range (s)", "goal (s)", "goal met", "python.zip rebuilt")
+    how = html(
+        "Seconds as mkdocs serve reports them (“Documentation built in …”); the first build took {:.1f} s.",
+        data["first_build_s"],
+    )
+    rebuilds = table(head, rows, "Rebuild after an edit under mkdocs serve", numeric_from=1)
+    return join([report._recorded(data["machine"], "authors", str(how)), scroll_region(rebuilds, "authors' loop")])
+
+
+# Figures by marker name (data-figure); scripts/hooks/calculators.py registers them.
+FIGURES: dict[str, Callable[[str], Markup]] = {"authors_loop": report._figure("authors", authors_report)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--edits", type=int, default=5, help="edits of each kind (default 5)")
+    ap.add_argument("--quick", action="store_true", help="2 edits of each kind, and write nothing")
+    args = ap.parse_args()
+    result = measure(2 if args.quick else args.edits)
+    print(json.dumps(result["edits"], indent=1))
+    if not args.quick:
+        OUT.mkdir(exist_ok=True)
+        (OUT / "authors.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
