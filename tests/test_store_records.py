@@ -33,8 +33,8 @@ def root(tmp_path: Path) -> Path:
 def _page(root: Path, monkeypatch: pytest.MonkeyPatch, figure: str, arg: str = "") -> str:
     """A page with one figure marker through the examples hook, reading ``root``'s results."""
     monkeypatch.setattr(hook, "ROOT", root)
+    monkeypatch.setattr(hook, "_stored", [])  # this test's results, not left to the tests after it
     monkeypatch.setattr(render_effective, "RESULTS", root / "results" / "effective_field.json")
-    hook.on_pre_build(None)  # type: ignore[arg-type]
     page: Any = SimpleNamespace(file=SimpleNamespace(src_uri="examples.md"), toc=None)
     html = f'<div data-figure="{figure}" data-arg="{arg}"></div>'
     return hook.on_page_content(html, page, None, None)  # type: ignore[arg-type]
