@@ -266,7 +266,7 @@ def noise_note(record: dict[str, Any]) -> Markup:
 
 
 def curve_note(record: dict[str, Any]) -> Markup:
-    """How much the last epoch still added: whether the comparison is at convergence or at a fixed budget."""
+    """How much the last epoch still added: is the comparison at convergence or after a fixed, short training?"""
     gains = []
     for _, v in _variants(record):
         per_epoch = [r["test_accuracy_per_epoch"] for r in v["runs"] if len(r["test_accuracy_per_epoch"]) > 1]
@@ -276,7 +276,7 @@ def curve_note(record: dict[str, Any]) -> Markup:
         return Markup("")
     return html(
         "<p>The last epoch still added {} to {} points of test accuracy (mean over the seeds): none of the "
-        "networks has converged, so the table compares the designs at one fixed, small training budget.</p>",
+        "networks has converged, so the table compares the designs after one fixed, short training.</p>",
         f"{100 * min(gains):.1f}", f"{100 * max(gains):.1f}",
     )  # fmt: skip
 
@@ -365,7 +365,7 @@ def _each(render: Callable[[dict[str, Any]], Markup], keyed: bool = False) -> Ca
     def figure_(data: Data, arg: str) -> Markup:
         records = load_records(data.examples_dir.parent / "results")
         if not records:
-            return Markup("<p>No training recorded yet: run <code>python -m scripts.examples</code>.</p>")
+            return Markup("<p>No training is recorded yet.</p>")
         parts = []
         for key, record in records.items():
             heading = html("<p><strong>{}</strong></p>", key) if len(records) > 1 else Markup("")
