@@ -97,11 +97,13 @@ def test_the_authors_page_table_shows_each_edit_against_its_goal() -> None:
     }
     for e in edits.values():
         e["runtime_rebuilt"] = 3 if e["file"].startswith("calc") else 0
+        e["cpu_median_s"] = 0.5 if e["file"].startswith("docs") else 2.25
     data = {"machine": fp, "goals_s": {"docs": 1.0, "calc": 3.0}, "first_build_s": 40.0, "edits": edits}
     page = str(authors_report(data))
     rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
     docs_row = next(r for r in rows if "docs/index.md" in r)
     calc_row = next(r for r in rows if "calc/text.py" in r)
     assert ">0.90<" in docs_row and ">0.80–1.70<" in docs_row and "met" in docs_row and "missed" not in docs_row
+    assert ">0.50<" in docs_row and ">2.25<" in calc_row
     assert ">4.00<" in calc_row and "<strong>missed</strong>" in calc_row
     assert "load average 9.50" in page and "took 40.0 s" in page
