@@ -16,9 +16,17 @@ import pytest
 
 from calc._model import MAX_CONFIG_BYTES
 from calc.text import nbytes
+from kernel_lab import calculators
 from scripts.hooks.calculators import MAX_MODEL_FILE_BYTES
 from tests.browser.conftest import Watched
-from tests.browser.test_site_browser import READY, goto_ready, type_and_compare
+from tests.browser.test_site_browser import (
+    READY,
+    goto_ready,
+    output_text,
+    text_of,
+    type_and_compare,
+    wait_for_result,
+)
 from tests.browser.test_snapshot_browser import boot, origin_of, profile, recomputes
 
 STATUS = "() => document.querySelector('[data-calc] .kl-status').textContent"
@@ -71,6 +79,23 @@ def test_a_request_that_runs_too_long_restarts_python_and_says_so(watched: Watch
     assert page.get_attribute("[data-calc-output]", "data-stale") == "true"
     type_and_compare(page, "layer", "filters", "32")  # Python runs again
     assert page.evaluate(STATUS) == ""
+
+
+CRAFTED = "receptive-field/?kernel_sizes=" + ",".join(["30000"] * 8) + "&padding=same"
+
+
+def test_the_crafted_link_of_issue_22_does_not_freeze_the_calculators(watched: Watched, site_url: str) -> None:
+    """Eight 30000-wide kernels with 'same' padding: computed, refused by Python, or stopped by the watchdog;
+    whichever, the calculator answers the next input soon after."""
+    page = watched.page
+    start = time.monotonic()
+    page.goto(site_url + CRAFTED)
+    page.wait_for_selector(READY, timeout=60_000)
+    before = output_text(page)
+    page.fill('[name="kernel_sizes"]', "3, 3")
+    expected = calculators.run("receptive_field", {"kernel_sizes": "3, 3", "padding": "same"})
+    assert wait_for_result(page, before) == text_of(page, expected)
+    assert time.monotonic() - start < 40
 
 
 # --- the runtime's files fail ------------------------------------------------------------------------------
