@@ -106,3 +106,13 @@ def watched(browser: Any, site_url: str) -> Iterator[Watched]:
     )
     yield w
     context.close()
+
+
+def click_nav(page: Any, href_end: str) -> None:
+    """Click the sidebar's link to the page whose address ends with ``href_end`` as a person does: opening its
+    section of the navigation first when it is folded (mkdocs.yml groups the pages)."""
+    link = page.locator(f'.md-sidebar--primary a.md-nav__link[href$="{href_end}"]').first
+    if not link.is_visible():
+        section = f'.md-sidebar--primary li.md-nav__item--nested:has(a.md-nav__link[href$="{href_end}"]) > label'
+        page.locator(section).first.click()
+    link.click()

@@ -14,7 +14,7 @@ import pytest
 
 from kernel_lab import calculators
 from kernel_lab.worker import handle
-from tests.browser.conftest import ROOT, Watched, theme_ready
+from tests.browser.conftest import ROOT, Watched, click_nav, theme_ready
 
 PAGES = [
     "",
@@ -166,9 +166,10 @@ def test_instant_navigation_keeps_the_worker(watched: Watched, site_url: str) ->
     page.goto(site_url)
     page.wait_for_load_state("networkidle")
     assert not [u for u in watched.requests if "/pyodide/" in u or "calc-worker" in u], "home page loaded Pyodide"
-    page.click('a.md-nav__link[href$="layer/"]')
+    theme_ready(page)
+    click_nav(page, "layer/")
     page.wait_for_selector(READY)
-    page.click('a.md-nav__link[href$="inception/"]')
+    click_nav(page, "inception/")
     page.wait_for_selector('[data-calc="inception"][data-state="ready"]')
     wasm = [u for u in watched.requests if u.endswith("pyodide.asm.wasm")]
     assert len(wasm) <= 1, wasm
@@ -292,7 +293,7 @@ def test_back_and_forward_restore_the_linked_inputs(watched: Watched, site_url: 
     expected = text_of(page, calculators.run("receptive_field", {"kernel_sizes": "5,5", "strides": "2,1"}))
     page.wait_for_function("t => document.querySelector('[data-calc-output]').textContent === t", arg=expected)
     theme_ready(page)
-    page.click('nav a[href$="layer/"]')  # instant navigation
+    click_nav(page, "layer/")  # instant navigation
     page.wait_for_url("**/layer/")
     page.go_back()
     page.wait_for_url("**/receptive-field/?kernel_sizes=5*")

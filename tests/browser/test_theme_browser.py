@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import Watched, theme_ready
+from tests.browser.conftest import Watched, click_nav, theme_ready
 
 READY = '[data-calc][data-state="ready"]'
 
@@ -105,7 +105,7 @@ def test_instant_navigation_then_calculator_after_theme(watched: Watched, site_u
     page = watched.page
     page.goto(site_url + "methods/")
     theme_ready(page)
-    page.click('a.md-nav__link[href$="layer/"]')
+    click_nav(page, "layer/")
     page.wait_for_selector(READY)
     # The new page's table of contents and sidebar were mounted by the theme after the navigation.
     page.wait_for_function("() => location.pathname.endsWith('/layer/')")
