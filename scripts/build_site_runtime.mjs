@@ -18,7 +18,7 @@
 // standard-library modules the site imports.
 // Usage: node scripts/build_site_runtime.mjs OUTDIR PYTHON_ZIP   (called by scripts/hooks/calculators.py)
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import v8 from "node:v8";
 import { fileURLToPath } from "node:url";
@@ -143,8 +143,15 @@ def stdlib_files(prefix):
 // for the trimmed one (with stdlib-modules.txt and pyodide-lock.json). python-pyc.zip is made anew on every run
 // (the caller runs this script only when python.zip changed). A file whose key is unchanged is not written again,
 // so an edit of calc that imports no other module leaves python_stdlib.zip as it was (same bytes, same mtime) and
-// costs one interpreter start instead of four and compiling the whole standard library. (A build without the
+// costs one interpreter start instead of three and compiling the whole standard library. (A build without the
 // cache, as the deploy workflow's, always records and checks.)
+// Written under a temporary name and renamed, so that a build running beside this one never reads half a file.
+async function put(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
 async function cached(name, key, make) {
   const file = path.join(OUT, name);
   const keyFile = file + ".key";
@@ -152,7 +159,7 @@ async function cached(name, key, make) {
   if (old === key && (await stat(file).catch(() => null))) return false;
   await rm(keyFile, { force: true });
   await make(file);
-  await writeFile(keyFile, key);
+  await put(keyFile, key);
   return true;
 }
 
@@ -179,13 +186,13 @@ async function main() {
   const compile = plain.globals.get("compile_stdlib");
   await cached("python_stdlib_all.zip", baseKey, async (file) => {
     compile("/tmp/stdlib.zip", "/tmp/stdlib-all.zip", prefix);
-    await writeFile(file, plain.FS.readFile("/tmp/stdlib-all.zip"));
+    await put(file, plain.FS.readFile("/tmp/stdlib-all.zip"));
   });
   // The site's Python with its bytecode (python-pyc.zip, shipped as python.zip).
   plain.FS.writeFile("/tmp/python.zip", new Uint8Array(await readFile(CALC_ZIP)));
   plain.globals.get("compile_site")("/tmp/python.zip", "/tmp/python-pyc.zip", EXTRACT_DIR + "/");
   const calcZip = plain.FS.readFile("/tmp/python-pyc.zip");
-  await writeFile(path.join(OUT, "python-pyc.zip"), calcZip);
+  await put(path.join(OUT, "python-pyc.zip"), calcZip);
   plain.unpackArchive(calcZip, "zip", { extractDir: EXTRACT_DIR });
   plain.runPython(SCAN);
   const modules = plain.globals.get("site_imports")(EXTRACT_DIR);
@@ -201,10 +208,10 @@ async function main() {
     rec.runPython(RECORD);
     const keep = rec.globals.get("stdlib_files")(prefix).toJs();
     count = compile("/tmp/stdlib.zip", "/tmp/stdlib-pyc.zip", prefix, plain.toPy(keep));
-    await writeFile(file, plain.FS.readFile("/tmp/stdlib-pyc.zip"));
-    await writeFile(path.join(OUT, "stdlib-modules.txt"), keep.join("\n") + "\n");
+    await put(file, plain.FS.readFile("/tmp/stdlib-pyc.zip"));
+    await put(path.join(OUT, "stdlib-modules.txt"), keep.join("\n") + "\n");
     const lock = JSON.parse(await readFile(path.join(PYODIDE_DIR, "pyodide-lock.json"), "utf8"));
-    await writeFile(path.join(OUT, "pyodide-lock.json"), JSON.stringify({ ...lock, packages: {} }));
+    await put(path.join(OUT, "pyodide-lock.json"), JSON.stringify({ ...lock, packages: {} }));
 
     // 4. Check: a fresh interpreter on the trimmed library does the same work.
     const check = await loadPyodide({
