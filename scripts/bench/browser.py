@@ -477,14 +477,26 @@ def main() -> None:
             record["pages"] = section(lambda: measure_pages(browser, args.config, args.page_runs))
         browser.close()
     if "engines" in modes:  # after Playwright's session above: the engines mode starts its own for Chromium
+        before = os.getloadavg()
+
+        def keep(figures: dict[str, Any]) -> None:  # each finished round written at once
+            record["engines"] = section(lambda: figures)
+            record["engines"]["load_average_before"] = [round(x, 2) for x in before]
+            write(args.out, record)
+
         record["engines"] = section(
-            lambda: measure_engines(build, args.config, args.engine_runs, add_floor_page, FLOOR)
+            lambda: measure_engines(build, args.config, args.engine_runs, add_floor_page, FLOOR, keep)
         )
+        record["engines"]["load_average_before"] = [round(x, 2) for x in before]
     record["pyodide"] = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())["version"]
     record.setdefault("machine", machine_record(None))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=1) + "\n")
+    write(args.out, record)
     print(f"wrote {args.out}")
+
+
+def write(out: Path, record: dict[str, Any]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
 
 
 def machine_record(localhost: dict[str, Any] | None) -> dict[str, Any]:

@@ -184,8 +184,12 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def measure_engines(build: Any, config: str, runs: int, add_floor_page: Any, floor: str) -> dict[str, Any]:
-    """``runs`` rounds of every engine on every network; ``build(dest, url, variant, config)`` builds the site."""
+def measure_engines(
+    build: Any, config: str, runs: int, add_floor_page: Any, floor: str, after_run: Any = None
+) -> dict[str, Any]:
+    """``runs`` rounds of every engine on every network; ``build(dest, url, variant, config)`` builds the site;
+    ``after_run(figures)``, if given, gets the figures of the rounds done so far after each round (the benchmark
+    writes them, so that a long measurement cut short keeps its finished rounds)."""
     engines = [e for e in ENGINES if e == "chromium" or not missing(e)]
     absent = {e: missing(e) for e in ENGINES if e not in engines}
     raw: dict[str, dict[str, list[dict[str, Any]]]] = {n: {e: [] for e in engines} for n in NETWORKS}
@@ -207,6 +211,12 @@ def measure_engines(build: Any, config: str, runs: int, add_floor_page: Any, flo
                                 f"warm {r['warm_ms']:.0f} ms ({r['cold'].get('boot')}, then {r['warm'].get('boot')})",
                                 flush=True,
                             )
+                if after_run is not None:
+                    after_run(_figures(raw, run + 1, absent))
+    return _figures(raw, runs, absent)
+
+
+def _figures(raw: dict[str, dict[str, list[dict[str, Any]]]], runs: int, absent: dict[str, Any]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for label, by_engine in raw.items():
         results[label] = {e: summarize(rs) for e, rs in by_engine.items() if rs}
