@@ -14,6 +14,7 @@ on one side of 0, otherwise "within noise".
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import statistics
@@ -48,6 +49,7 @@ def _t_cdf(t: float, df: int, steps: int = 2000) -> float:
     return 0.5 + s * h / 3
 
 
+@functools.cache  # a page asks for the same few quantiles many times
 def t_quantile(p: float, df: int) -> float:
     """The p-quantile (p ≥ 0.5) of Student's t with ``df`` degrees of freedom, by bisection.
 
