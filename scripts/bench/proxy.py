@@ -118,8 +118,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data) if not no_body else names.get("content-length", 0)))
         self.end_headers()
         if not no_body:
+            self.proxy.count(len(data))  # before sending: once a client has it all, the count says so
             self.link.send(self.wfile.write, data)
-            self.proxy.count(len(data))
 
     do_GET = do_HEAD = do_POST = _forward
 
