@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.browser.conftest import Watched, theme_ready
+from tests.browser.conftest import Watched, click_nav, theme_ready
 from tests.browser.test_site_browser import CALC_PAGES, PAGES, goto_ready, output_text, wait_for_result
 from tests.hostile import PAYLOAD, SCRIPT, bad_value_model, hostile_json
 
@@ -60,7 +60,7 @@ def test_every_page_has_a_policy_and_nothing_violates_it(watched: Watched, site_
     page.goto(site_url)
     theme_ready(page)
     for path in ("layer/", "methods/", "receptive-field/"):
-        page.click(f'nav a[href$="{path}"]')
+        click_nav(page, path)  # opening its folded section of the navigation first, as a person does
         page.wait_for_url("**/" + path)
         theme_ready(page)
     page.locator("[data-calc]").first.scroll_into_view_if_needed()
