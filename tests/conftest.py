@@ -16,6 +16,12 @@ from hypothesis import settings
 settings.register_profile("calc", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "calc"))
 
+# TensorFlow's x86 Linux build turns oneDNN on by default only on CPUs with AVX-512-class features; without them its
+# reference kernels run, and those refuse some configs Keras accepts (DepthwiseConv2D with unequal strides: "only
+# supports equal length strides"), which the cross-check would count as Keras rejecting them. Every machine runs
+# the tests with oneDNN on, as the machines with those CPU features do by default (set before TensorFlow loads).
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
