@@ -198,7 +198,7 @@ def _footer(summary: Summary) -> list[str]:
 
 
 def printable(text: str) -> str:
-    """Control characters (a terminal's escape sequences, say) and format characters (right-to-left overrides)
+    r"""Control characters (a terminal's escape sequences, say) and format characters (right-to-left overrides)
     from a model's names shown as escapes.
 
     Examples:
