@@ -89,22 +89,25 @@ def test_stored_ratios_intervals_and_verdicts_follow_from_the_samples(record: di
 def test_computed_figures_are_calcs_and_right(record: dict[str, Any]) -> None:
     """Hand-derived: one 7×7 Conv2D 64 → 64 on 56 × 56 ('same') does 56·56·64·64·49 multiply-adds per image and
     has 7·7·64·64 + 64 parameters; three 3×3 layers keep the input and three outputs of 56·56·64 floats each."""
-    g = next(g for g in record["groups"] if g["id"] == "56x56x64/b8/forward")
+    # batch 8, or the one batch the XLA-compiled engines time (1)
+    ids = {g["id"] for g in record["groups"]}
+    b = 8 if "56x56x64/b8/forward" in ids else 1
+    g = next(g for g in record["groups"] if g["id"] == f"56x56x64/b{b}/forward")
     single, stacked = g["variants"]["single"]["computed"], g["variants"]["stacked"]["computed"]
     assert single["macs_per_example"] == 56 * 56 * 64 * 64 * 49
     assert single["params"] == 7 * 7 * 64 * 64 + 64
-    assert single["flops"] == 2 * 56 * 56 * 64 * 64 * 49 * 8
-    assert stacked["kept_bytes"] == 4 * 8 * 4 * (56 * 56 * 64)
+    assert single["flops"] == 2 * 56 * 56 * 64 * 64 * 49 * b
+    assert stacked["kept_bytes"] == 4 * b * 4 * (56 * 56 * 64)
     # SeparableConv2D: input, depthwise output and pointwise output
-    assert g["variants"]["separable"]["computed"]["kept_bytes"] == 4 * 8 * 3 * (56 * 56 * 64)
+    assert g["variants"]["separable"]["computed"]["kept_bytes"] == 4 * b * 3 * (56 * 56 * 64)
     # dilation_rate 3: a 3×3 kernel's multiply-adds and weights
     assert g["variants"]["dilated"]["computed"]["macs_per_example"] == 56 * 56 * 64 * 64 * 9
     # the RepLKNet pair: both kernels' multiply-adds and weights (with a bias each)
     replk = g["variants"]["replk"]["computed"]
     assert replk["macs_per_example"] == 56 * 56 * 64 * 64 * (49 + 9)
     assert replk["params"] == (49 + 9) * 64 * 64 + 2 * 64
-    train = next(g for g in record["groups"] if g["id"] == "stem/b8/train")["variants"]["single"]["computed"]
-    assert train["flops"] == 8 * 2 * 2 * 112 * 112 * 64 * 7 * 7 * 3  # first layer: forward + weight gradient only
+    train = next(g for g in record["groups"] if g["id"] == f"stem/b{b}/train")["variants"]["single"]["computed"]
+    assert train["flops"] == b * 2 * 2 * 112 * 112 * 64 * 7 * 7 * 3  # first layer: forward + weight gradient only
 
 
 def test_gflops_use_the_median(record: dict[str, Any]) -> None:
