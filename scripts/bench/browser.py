@@ -52,7 +52,6 @@ import contextlib
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +64,7 @@ from typing import Any
 from scripts import theme_patch
 from scripts.bench.engines import measure_engines
 from scripts.bench.hosts import serve
+from scripts.bench.summary import value_summary
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 from scripts.examples import machine
 
@@ -216,16 +216,6 @@ def one_run(browser: Any, base: str, model_json: str, roundtrips: int) -> dict[s
     return r
 
 
-def summarize(values: list[float]) -> dict[str, Any]:
-    return {
-        "median": round(statistics.median(values), 1),
-        "min": round(min(values), 1),
-        "max": round(max(values), 1),
-        "n": len(values),
-        "values": [round(v, 1) for v in values],
-    }
-
-
 @contextlib.contextmanager
 def served(variants: list[str], config: str, kinds: tuple[str, ...] = ("plain",)) -> Iterator[dict[str, Any]]:
     """Each variant built once and served from 127.0.0.1 by each kind of host: {variant: {kind: Host}}."""
@@ -251,7 +241,7 @@ def summarize_runs(raw: list[dict[str, Any]]) -> dict[str, Any]:
         values: list[float] = []
         for r in raw:
             values.extend(r[key] if isinstance(r[key], list) else [r[key]])
-        out[key] = summarize(values)
+        out[key] = value_summary(values)
     return out
 
 
@@ -329,12 +319,12 @@ def measure_network(p: Any, config: str, runs: int) -> dict[str, Any]:
         for label, by_variant in by_profile.items():
             for variant, rs in by_variant.items():
                 out: dict[str, Any] = {
-                    k: summarize([r[k] for r in rs]) for k in ("cold_ms", "cold_bytes", "warm_ms", "warm_bytes")
+                    k: value_summary([r[k] for r in rs]) for k in ("cold_ms", "cold_bytes", "warm_ms", "warm_bytes")
                 }
                 out["boot"] = sorted({f"{r['boot_cold']}, then {r['boot_warm']}" for r in rs})
                 made = [r["snapshot_made_ms"] for r in rs if r["snapshot_made_ms"] is not None]
                 if made:
-                    out["snapshot_made_ms"] = summarize(made)
+                    out["snapshot_made_ms"] = value_summary(made)
                 results.setdefault(kind, {}).setdefault(label, {})[variant] = out
                 print(
                     f"  {kind:5} {label:18} {variant:5} "
@@ -407,8 +397,8 @@ def measure_pages(browser: Any, config: str, runs: int) -> dict[str, Any]:
     return {
         "runs": runs,
         "goal_ms": PAGE_GOAL_MS,
-        "results": {p: summarize(v) for p, v in values.items()},
-        "floor": summarize(floor),
+        "results": {p: value_summary(v) for p, v in values.items()},
+        "floor": value_summary(floor),
     }
 
 

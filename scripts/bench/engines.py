@@ -15,7 +15,6 @@ uncompressed files). Goal: each engine's median cold and warm ready within GOAL_
 from __future__ import annotations
 
 import contextlib
-import statistics
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 from scripts.bench.hosts import serve
 from scripts.bench.proxy import proxy
+from scripts.bench.summary import value_summary
 from scripts.engines import launched, missing, wait_for
 
 ENGINES = ("chromium", "firefox", "webkit")
@@ -152,35 +152,25 @@ def _front(host: Any, network: dict[str, float] | None) -> Iterator[tuple[str, A
         yield front.url, front
 
 
-def _summary(values: list[float]) -> dict[str, Any]:
-    return {
-        "median": round(statistics.median(values), 1),
-        "min": round(min(values), 1),
-        "max": round(max(values), 1),
-        "n": len(values),
-        "values": [round(v, 1) for v in values],
-    }
-
-
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """One engine on one network: medians and spreads of every figure."""
     out: dict[str, Any] = {"version": runs[0]["version"], "requestIdleCallback": runs[0]["requestIdleCallback"]}
     for key in ("cold_ms", "warm_ms", "cold_bytes", "warm_bytes"):
-        out[key] = _summary([r[key] for r in runs])
+        out[key] = value_summary([r[key] for r in runs])
     out["boot"] = sorted({f"{r['cold'].get('boot')}, then {r['warm'].get('boot')}" for r in runs})
     for visit_kind in ("cold", "warm"):
         stages = {}
         for stage in STAGES:
             values = [r[visit_kind][stage] for r in runs if isinstance(r[visit_kind].get(stage), int | float)]
             if values:
-                stages[stage] = _summary(values)
+                stages[stage] = value_summary(values)
         out[f"{visit_kind}_stages"] = stages
     made = [r["snapshot"]["ms"] for r in runs if r["snapshot"] and r["snapshot"].get("made")]
     out["snapshots_made"] = f"{len(made)} of {len(runs)}"
     if made:
-        out["snapshot_ms"] = _summary(made)
+        out["snapshot_ms"] = value_summary(made)
     if all("probes" in r for r in runs):
-        out["probes"] = {k: _summary([r["probes"][k] for r in runs]) for k in ("fetch", "compile", "floor")}
+        out["probes"] = {k: value_summary([r["probes"][k] for r in runs]) for k in ("fetch", "compile", "floor")}
     return out
 
 

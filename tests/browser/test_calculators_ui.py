@@ -12,6 +12,7 @@ import pytest
 
 from kernel_lab import calculators
 from tests.browser.conftest import Watched
+from tests.browser.test_site_browser import output_text, text_of, wait_for_result
 
 READY = '[data-calc][data-state="ready"]'
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 375, "height": 812}
@@ -24,23 +25,6 @@ CHANGES = [
     ("effective-field/", "kernel_sizes", "5, 5", "[data-calc-output] .kl-summary"),
     ("inception/", "filters_5x5", "96", "[data-calc-output] .kl-summary"),
 ]
-
-
-def text_of(page: Any, html: str) -> str:
-    return str(
-        page.evaluate(
-            "html => { const d = document.createElement('div'); d.innerHTML = html; return d.textContent; }", html
-        )
-    )
-
-
-def output_text(page: Any) -> str:
-    return str(page.eval_on_selector("[data-calc-output]", "el => el.textContent"))
-
-
-def wait_for_result(page: Any, before: str) -> str:
-    page.wait_for_function("before => document.querySelector('[data-calc-output]').textContent !== before", arg=before)
-    return output_text(page)
 
 
 def open_ready(page: Any, url: str) -> None:
