@@ -32,7 +32,6 @@ import argparse
 import hashlib
 import inspect
 import json
-import math
 import os
 import sys
 import time
@@ -41,6 +40,7 @@ from typing import Any
 
 import calc
 from scripts.examples import fashion_mnist, machine, store
+from scripts.examples.effective_field import _std  # the effective-field page's std of a profile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -199,11 +199,6 @@ def effective_field(model: Any, block: Any, images: Any) -> dict[str, Any]:
         "profile": [[round(float(v), 6) for v in p] for p in profiles],
         "std": [round(_std(p), 4) for p in profiles],
     }
-
-
-def _std(p: Any) -> float:
-    mean = math.fsum(float(v) * j for j, v in enumerate(p))
-    return math.sqrt(max(math.fsum(float(v) * (j - mean) ** 2 for j, v in enumerate(p)), 0.0))
 
 
 def train_one(block: list[Layer], seed: int, data: dict[str, Any], progress: Any) -> dict[str, Any]:

@@ -363,7 +363,10 @@ def summary(record: dict[str, Any]) -> Markup:
     )  # fmt: skip
 
 
-def _each(render: Callable[[dict[str, Any]], Markup], keyed: bool = False) -> Callable[[Data, str], Markup]:
+def _each(render: Callable[[dict[str, Any], str], Markup]) -> Callable[[Data, str], Markup]:
+    """A figure that renders every machine's record (render(record, machine key)), each under its key when
+    several machines are stored."""
+
     def figure_(data: Data, arg: str) -> Markup:
         records = load_records(data.examples_dir.parent / "results")
         if not records:
@@ -371,17 +374,17 @@ def _each(render: Callable[[dict[str, Any]], Markup], keyed: bool = False) -> Ca
         parts = []
         for key, record in records.items():
             heading = html("<p><strong>{}</strong></p>", key) if len(records) > 1 else Markup("")
-            parts.append(heading + (setup(record, key) if keyed else render(record)))
+            parts.append(heading + render(record, key))
         return join(parts)
 
     return figure_
 
 
 FIGURES: dict[str, Callable[[Data, str], Markup]] = {
-    "accuracy_setup": _each(lambda r: Markup(""), keyed=True),
-    "accuracy_table": _each(lambda r: accuracy_table(r) + noise_note(r)),
-    "accuracy_curves": _each(lambda r: curves(r) + curve_note(r)),
-    "accuracy_fields": _each(lambda r: fields(r) + field_note(r)),
+    "accuracy_setup": _each(setup),
+    "accuracy_table": _each(lambda r, _key: accuracy_table(r) + noise_note(r)),
+    "accuracy_curves": _each(lambda r, _key: curves(r) + curve_note(r)),
+    "accuracy_fields": _each(lambda r, _key: fields(r) + field_note(r)),
     "accuracy_summary": lambda data, arg: next(
         (summary(r) for r in load_records(data.examples_dir.parent / "results").values()), Markup("")
     ),
