@@ -13,10 +13,10 @@
 //   hash), so that the browser does not compile calc and kernel_lab either; shipped as python.zip. Entries are
 //   stored uncompressed: the build compresses the whole file (python.zip.xz, 0.16 MB; deflated entries 0.23 MB).
 //   pyodide-lock.json: Pyodide's, without its package list (the site loads no Pyodide package).
-// No memory snapshot is shipped: the reader's browser makes one when idle (site_assets/calc-worker.mjs).
+// No memory snapshot is shipped: the reader's browser makes one when idle (website/assets/python-worker.mjs).
 // Cached in OUTDIR: see cached() below; an edit of calc rebuilds python-pyc.zip only, unless it changes the set of
 // standard-library modules the site imports.
-// Usage: node scripts/build_site_runtime.mjs OUTDIR PYTHON_ZIP   (called by scripts/hooks/calculators.py)
+// Usage: node scripts/build_site_runtime.mjs OUTDIR PYTHON_ZIP   (called by website/kernel_lab_mkdocs/calculators.py)
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";

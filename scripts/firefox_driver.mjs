@@ -1,4 +1,4 @@
-// Drives Debian's firefox-esr for the engine tests and the browser benchmark (scripts/engines.py): npm
+// Drives Debian's firefox-esr for the engine tests and the browser benchmark (scripts/browsers.py): npm
 // puppeteer-core over WebDriver BiDi (no browser download; Firefox's own remote agent). One JSON request per line
 // on stdin, one JSON answer per line on stdout ({id, value} or {id, error}).
 //

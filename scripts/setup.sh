@@ -20,10 +20,20 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# The project's own packages importable from the venv (calc, scripts and tests from the root; kernel_lab, the
-# site's Python, from site_assets/), without installing them: a path file, like an editable install.
+# The project's own packages, installed editable (their sources stay where they are): calc (pyproject.toml), and
+# the site's Python with its MkDocs plugins (website/pyproject.toml: kernel_lab, kernel_lab_mkdocs, and the
+# plugins' entry points that mkdocs.yml names). scripts/ and tests/ run from the repository's root.
 site_packages=$(.venv/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")
-printf '%s\n%s\n' "$PWD" "$PWD/site_assets" > "$site_packages/kernel-lab.pth"
+rm -f "$site_packages/kernel-lab.pth"  # the path file of earlier set-ups
+editable_stamp=.venv/.editable.sha256
+want=$(cat pyproject.toml website/pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$editable_stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c "import calc, kernel_lab_mkdocs" 2>/dev/null; then
+  echo "setup: installing calc and the site's packages (editable)"
+  # Python 3.11's venv carries setuptools (>= 64 builds editable installs); elsewhere pip fetches it to build.
+  isolation=$(.venv/bin/python -c "import setuptools" 2>/dev/null && echo --no-build-isolation || true)
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps $isolation -e . -e website
+  echo "$want" > "$editable_stamp"
+fi
 
 npm_stamp=node_modules/.package-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)

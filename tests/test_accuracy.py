@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from scripts.examples import accuracy, fashion_mnist, render_accuracy
+from kernel_lab_mkdocs import render_accuracy
+from scripts.examples import accuracy, fashion_mnist
 from tests.html_tables import tables as parse_tables
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from scripts.hooks import calculators as hook
+from kernel_lab_mkdocs import runtime as hook
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(
@@ -58,16 +58,16 @@ def test_a_calc_edit_rebuilds_python_zip_and_not_the_standard_library(
     calc = tmp_path / "calc"
     shutil.copytree(ROOT / "calc", calc, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(hook, "RUNTIME", runtime)
-    monkeypatch.setitem(hook.PACKAGES, "calc", calc)
+    packages = {"calc": calc, "kernel_lab": ROOT / "website" / "kernel_lab"}
 
-    assert hook.fast_runtime(hook.python_zip()) == runtime  # up to date with the sources as they are
+    assert hook.fast_runtime(hook.python_zip(packages)) == runtime  # up to date with the sources as they are
     stdlib = _state(runtime, "python_stdlib.zip")
     modules = (runtime / "stdlib-modules.txt").read_text()
     pyc_before = _member(runtime, _pyc_names(runtime, "text")[0])
 
     text = calc / "text.py"
     text.write_text(text.read_text() + EDIT)
-    edited = hook.python_zip()
+    edited = hook.python_zip(packages)
     assert hook.fast_runtime(edited) == runtime
     # python.zip as shipped (python-pyc.zip) holds the edited source and its bytecode, compiled anew ...
     assert b"EDITED " in _member(runtime, "calc/text.py")
@@ -80,7 +80,7 @@ def test_a_calc_edit_rebuilds_python_zip_and_not_the_standard_library(
     # An edit that imports a standard-library module the site did not use rebuilds the trimmed library with it.
     assert "colorsys.py" not in modules.split()
     text.write_text(text.read_text() + "\nimport colorsys  # noqa: E402\n")
-    assert hook.fast_runtime(hook.python_zip()) == runtime
+    assert hook.fast_runtime(hook.python_zip(packages)) == runtime
     assert _state(runtime, "python_stdlib.zip") != stdlib
     assert "colorsys.py" in (runtime / "stdlib-modules.txt").read_text().split()
     with zipfile.ZipFile(runtime / "python_stdlib.zip") as zf:
@@ -88,7 +88,7 @@ def test_a_calc_edit_rebuilds_python_zip_and_not_the_standard_library(
 
 
 def test_the_authors_page_table_shows_each_edit_against_its_goal() -> None:
-    from scripts.bench.authors import authors_report
+    from kernel_lab_mkdocs.benchmarks import authors_report
 
     fp = {"date": "2026-12-07", "cpu": "Test CPU", "cores": 2, "python": "3.11.7", "loadavg": [9.5, 9, 9]}
     edits: dict[str, dict[str, Any]] = {

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from scripts.bench import report
+from kernel_lab_mkdocs import benchmarks as report
 from tests.hostile import PAYLOAD
 from tests.html_tables import tables
 
@@ -213,7 +213,7 @@ def test_engines_table_judges_each_engine_against_chromium_in_the_same_run() -> 
     assert rows[("WebKitGTK", "localhost")][1] == "2.33× (missed)"
     stages = {r[0]: r[1:] for r in tables(out)[1][1:]}
     assert stages["Firefox"] == ["300", "1700", "400", "1000", "yes"]
-    assert stages["WebKitGTK"] == ["300", "3200", "—", "—", "no (calc.js's fallback)"]
+    assert stages["WebKitGTK"] == ["300", "3200", "—", "—", "no (calculators.js's fallback)"]
     # A reason recorded for an engine left out is shown, as text; the load average too.
     assert PAYLOAD not in out and "missing" in out
     assert "load average before and after: 0.5 and 0.7" in out

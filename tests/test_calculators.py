@@ -1,4 +1,4 @@
-"""The site's calculators (site_assets/kernel_lab/calculators.py): forms, errors, and every figure they show checked
+"""The site's calculators (website/kernel_lab/calculators.py): forms, errors, and every figure they show checked
 against real Keras (parameter counts from count_params(), shapes from the built layers, MACs from Keras's own output
 shapes and kernel sizes), or against hand-derived values written as arithmetic.
 
@@ -224,7 +224,7 @@ def test_kernel_compare_bad_inputs_name_their_field(raw: dict[str, str], field: 
 
 @pytest.mark.parametrize("name", ["kernel_compare", "receptive_field"])
 def test_presets_set_every_field_to_a_value_it_takes(name: str) -> None:
-    """A preset button carries every field of the form (calc.js fills them all in) and each preset is valid
+    """A preset button carries every field of the form (calculators.js fills them all in) and each preset is valid
     input whose result differs from the others'."""
     html = run(name, {})
     shown = [json.loads(t.replace("&quot;", '"')) for t in re.findall(r'data-preset="([^"]+)"', html)]

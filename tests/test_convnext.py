@@ -1,5 +1,5 @@
-"""ConvNeXtTiny with 7×7 and 3×3 depthwise kernels (scripts/convnext.py, docs/large-kernels.md): the figures against
-hand-derived arithmetic, the config surgery, and every marker of the page."""
+"""ConvNeXtTiny with 7×7 and 3×3 depthwise kernels (kernel_lab_mkdocs/convnext.py, docs/large-kernels.md): the figures
+against hand-derived arithmetic, the config surgery, and every marker of the page."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from calc.text import integer, pair
-from scripts import convnext
-from scripts.hooks.markers import Marker, substitute
+from kernel_lab_mkdocs import convnext
+from kernel_lab_mkdocs.markers import Marker, substitute
 from tests.html_tables import tables
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""ConvNeXtTiny and its 3×3-depthwise variant, built by Keras, against calc's figures (scripts/convnext.py)."""
+"""ConvNeXtTiny and its 3×3-depthwise variant, built by Keras, against calc's figures (kernel_lab_mkdocs.convnext)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 keras = pytest.importorskip("keras")
 
-from scripts import convnext  # noqa: E402
+from kernel_lab_mkdocs import convnext  # noqa: E402
 
 
 def test_keras_counts_what_calc_counts_for_both_kernel_sizes() -> None:

@@ -16,7 +16,6 @@ import sys
 import time
 from html import escape as html_escape
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import markdown
@@ -24,10 +23,12 @@ import pytest
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
-from scripts.examples import check, render, store
+from kernel_lab_mkdocs import render
+from kernel_lab_mkdocs.plugin import table_of_contents
+from scripts.examples import check, store
 from scripts.examples.machine import machine_key
 from scripts.examples.store import Data
-from scripts.hooks import examples as hook
+from tests.site_plugin import page_content
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS, EXAMPLES = ROOT / "results", ROOT / "examples"
@@ -323,11 +324,8 @@ def markdown_page(page: str) -> markdown.Markdown:
 
 def render_page(page: str, root: Path = ROOT) -> tuple[str, Any]:
     """A page through Markdown and the examples hook, with the results under ``root``: (HTML, table of contents)."""
-    hook._stored[:] = [Data(root)]
-    fake = SimpleNamespace(file=SimpleNamespace(src_uri=page), toc=None)
     text = markdown_page(page).convert((ROOT / "docs" / page).read_text())
-    html = hook.on_page_content(text, page=fake, config=None, files=None)  # type: ignore[arg-type]
-    hook._stored.clear()
+    html, fake = page_content(text, page, root)
     return html, fake.toc
 
 
@@ -369,24 +367,19 @@ def test_the_sweep_shows_calc_figures_for_every_model() -> None:
 
 def test_an_unknown_example_stops_the_build() -> None:
     with pytest.raises(PluginError, match="nosuch"):
-        hook.on_page_content(
-            '<div data-figure="example" data-arg="nosuch"></div>',
-            page=SimpleNamespace(file=SimpleNamespace(src_uri="x.md")),  # type: ignore[arg-type]
-            config=None,  # type: ignore[arg-type]
-            files=None,  # type: ignore[arg-type]
-        )
+        page_content('<div data-figure="example" data-arg="nosuch"></div>', "x.md")
 
 
 @pytest.mark.parametrize("page", ["index.md", "methods.md", "examples.md", "authors.md"])
 def test_the_table_of_contents_of_a_page_is_the_one_markdown_makes(page: str) -> None:
-    """The hook rebuilds a page's table of contents from its HTML: for Markdown's own headings, the same."""
+    """The plugin rebuilds a page's table of contents from its HTML: for Markdown's own headings, the same."""
     md = markdown_page(page)
     html = md.convert((ROOT / "docs" / page).read_text())
 
     def tree(links: Any) -> list[Any]:
         return [(link.title, link.id, link.level, tree(link.children)) for link in links]
 
-    assert tree(hook.table_of_contents(html, page)) == tree(get_toc(md.toc_tokens))
+    assert tree(table_of_contents(html, page)) == tree(get_toc(md.toc_tokens))
 
 
 def test_results_of_two_machines_are_shown_side_by_side(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The Fact-check page: every number on it is traced to the stored data (example records and timing.json), the
-prose carries no typed figures, and the timing verdicts follow the rules of scripts/examples/factcheck.py, on
+prose carries no typed figures, and the timing verdicts follow the rules of website/kernel_lab_mkdocs/factcheck.py, on
 synthetic groups and on a synthetic timing.json beside copies of the stored example results.
 
 No TensorFlow in this process.
@@ -13,16 +13,16 @@ import shutil
 import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import markdown
 import pytest
 
-from scripts.examples import factcheck, stats
-from scripts.examples.factcheck import DEPENDS, FAILS, HOLDS, IMPRECISE, NOISE, Outcome
+from kernel_lab_mkdocs import factcheck
+from kernel_lab_mkdocs.factcheck import DEPENDS, FAILS, HOLDS, IMPRECISE, NOISE, Outcome
+from scripts.examples import stats
 from scripts.examples.store import Data, source_hash
-from scripts.hooks import examples as hook
+from tests.site_plugin import page_content
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
@@ -391,11 +391,7 @@ def test_every_claim_has_its_prose_and_its_evidence() -> None:
     assert [c["id"] for c in claims] == list(factcheck.EVIDENCE)
     extensions = ["toc", "attr_list", "md_in_html", "tables", "admonition"]  # mkdocs.yml's that shape headings
     md = markdown.Markdown(extensions=extensions, extension_configs={"toc": {"permalink": True}})
-    hook._stored[:] = [Data(ROOT)]
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="fact-check.md"), toc=None)
-    context: Any = {"page": page, "config": None, "files": None}  # what the hook reads of a build
-    html = hook.on_page_content(md.convert((ROOT / "docs" / "fact-check.md").read_text()), **context)
-    hook._stored.clear()
+    html, page = page_content(md.convert((ROOT / "docs" / "fact-check.md").read_text()), "fact-check.md")
     assert [link.id for link in page.toc.items[0].children] == [f"claim-{i}" for i in range(1, len(claims) + 1)]
     assert html.count('class="kl-claim"') == 2 * len(claims)  # in the table and in its section
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = {"calc": ROOT / "calc", "kernel_lab": ROOT / "site_assets" / "kernel_lab"}
+PACKAGES = {"calc": ROOT / "calc", "kernel_lab": ROOT / "website" / "kernel_lab"}
 MAX_FUNCTION_LINES = 80
 
 
@@ -50,7 +50,7 @@ def _functions(folder: Path) -> list[tuple[str, int]]:
     return out
 
 
-@pytest.mark.parametrize("folder", ["calc", "site_assets/kernel_lab", "scripts"])
+@pytest.mark.parametrize("folder", ["calc", "website/kernel_lab", "scripts"])
 def test_no_function_is_longer_than_a_screen(folder: str) -> None:
     functions = _functions(ROOT / folder)
     assert functions

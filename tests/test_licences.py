@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # The project's own files in the built site (pages, their index and sitemap, the calculators' code and data).
 OWN = (
     "*.html", "sitemap.xml", "sitemap.xml.gz", "objects.inv", "search/search_index.json", "_headers",
-    "assets/kernel-lab/calc.*.js", "assets/kernel-lab/calc.*.css", "assets/kernel-lab/calc-worker.*.mjs",
+    "assets/kernel-lab/calculators.*.js",
+    "assets/kernel-lab/calculators.*.css",
+    "assets/kernel-lab/python-worker.*.mjs",
     "assets/kernel-lab/python.*.zip", "assets/kernel-lab/python.*.zip.xz", "assets/models/two-stems.json",
 )  # fmt: skip
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from mkdocs.utils.yaml import yaml_load
 
-from scripts.bench import report
+from kernel_lab_mkdocs import benchmarks as report
 from scripts.examples import stats, timing
 
 ROOT = Path(__file__).resolve().parents[1]

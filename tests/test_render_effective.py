@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.examples import render_effective
+from kernel_lab_mkdocs import render_effective
 from tests.html_tables import tables
 
 RECORDED = json.loads(render_effective.RESULTS.read_text()) if render_effective.RESULTS.exists() else None

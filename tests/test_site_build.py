@@ -15,14 +15,16 @@ import re
 import subprocess
 import zipfile
 from collections.abc import Iterator
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
 from kernel_lab import calculators
-from scripts.hooks.calculators import COMPRESSED
+from kernel_lab_mkdocs.runtime import COMPRESSED
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = "assets/kernel-lab"
@@ -88,7 +90,7 @@ def test_home_page_short_answer_comes_from_calc(site: Path) -> None:
 def test_pages_without_calculators_are_left_alone(site: Path) -> None:
     for page in ("index.html", "methods/index.html", "authors/index.html"):
         html = (site / page).read_text()
-        assert 'data-calc="' not in html and "calc-worker" not in html and "klEarly" not in html
+        assert 'data-calc="' not in html and "python-worker" not in html and "klEarly" not in html
         assert 'rel="preload"' not in html, page  # the authors' page quotes data-calc=&quot; in its text
 
 
@@ -106,14 +108,17 @@ def pyodide_folder(site: Path) -> Path:
 def test_runtime_is_in_the_site(site: Path) -> None:
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
         assert (pyodide_folder(site) / name).stat().st_size > 0, name
-    worker = one(site, "calc-worker.*.mjs").name
-    source = (ROOT / "site_assets" / "calc.js").read_text()
-    assert one(site, "calc.*.js").read_text() == source.replace('"calc-worker.mjs"', f'"{worker}"')
-    assert one(site, "calc.*.css").read_bytes() == (ROOT / "site_assets" / "calc.css").read_bytes()
+    # The widget and the worker ship as they are written: settings reach them as data, not rewritten source.
+    for pattern, name in (("calculators.*.js", "calculators.js"), ("calculators.*.css", "calculators.css")):
+        assert one(site, pattern).read_bytes() == (ROOT / "website" / "assets" / name).read_bytes(), name
+    assert (
+        one(site, "python-worker.*.mjs").read_bytes()
+        == (ROOT / "website" / "assets" / "python-worker.mjs").read_bytes()
+    )
     with zipfile.ZipFile(io.BytesIO((site / ASSETS / worker_settings(site)["python"]).read_bytes())) as zf:
         shipped = {n: zf.read(n) for n in zf.namelist()}
     expected = {f"calc/{p.name}": p.read_bytes() for p in (ROOT / "calc").glob("*.py")}
-    expected |= {f"kernel_lab/{p.name}": p.read_bytes() for p in (ROOT / "site_assets" / "kernel_lab").glob("*.py")}
+    expected |= {f"kernel_lab/{p.name}": p.read_bytes() for p in (ROOT / "website" / "kernel_lab").glob("*.py")}
     assert {n: data for n, data in shipped.items() if "__pycache__/" not in n} == expected
     # With the runtime build, each module's bytecode beside it (compiled by Pyodide's Python, unchecked hash).
     compiled = {n for n in shipped if "__pycache__/" in n}
@@ -123,17 +128,22 @@ def test_runtime_is_in_the_site(site: Path) -> None:
 
 
 def worker_settings(site: Path) -> dict[str, Any]:
-    """The RUNTIME settings the build wrote into the worker; the rest of the worker is site_assets' own."""
-    shipped = one(site, "calc-worker.*.mjs").read_text()
-    source = (ROOT / "site_assets" / "calc-worker.mjs").read_text()
-    # It imports Pyodide from the build's folder (pyodide/<hash>/).
-    imported = re.search(r'from "\./(pyodide/[0-9a-f]{10}/)pyodide\.mjs";', shipped)
-    assert imported, "the worker imports Pyodide from a hashed folder"
-    shipped = shipped.replace(imported[1], "pyodide/", 1)
-    start, end = "/*RUNTIME*/", "/*END RUNTIME*/"
-    assert shipped[: shipped.index(start)] == source[: source.index(start)]
-    assert shipped[shipped.index(end) :] == source[source.index(end) :]
-    settings: dict[str, Any] = json.loads(shipped[shipped.index(start) + len(start) : shipped.index(end)])
+    """The settings the build gives the worker: the JSON query of the address every calculator names in its
+    data-worker (relative to calculators.js's folder), the same on every calculator page and naming the shipped
+    worker."""
+    found = set()
+    for path in CALC_PAGES.values():
+        found |= set(
+            re.findall(
+                r'<div class="kl-calc" data-calc="[a-z_]+"[^>]* data-worker="([^"]+)"',
+                (site / path / "index.html").read_text(),
+            )
+        )
+    assert len(found) == 1, found
+    address = html_unescape(found.pop())
+    name, _, query = address.partition("?")
+    assert name == one(site, "python-worker.*.mjs").name
+    settings: dict[str, Any] = json.loads(unquote(query))
     return settings
 
 
@@ -172,7 +182,7 @@ def test_large_files_also_ship_compressed_and_the_worker_knows_which(site: Path)
     ).stdout
     assert "xz-embedded by Lasse Collin and Igor Pavlov. License: Public domain" in exports, "its notice goes with it"
     assert "walloc (c) 2020 Igalia, S.L. License: MIT" in exports and "xzwasm (c) Steve Sanderson" in exports
-    worker = (site / ASSETS / one(site, "calc-worker.*.mjs").name).read_text()
+    worker = (site / ASSETS / one(site, "python-worker.*.mjs").name).read_text()
     used = set(re.findall(r"\bx\.(\w+)", worker))
     assert used == {"create_context", "supply_input", "get_next_output", "destroy_context", "memory"}, used
     assert used <= set(exports.split()), exports
@@ -196,22 +206,26 @@ def test_stdlib_is_precompiled_and_trimmed(site: Path) -> None:
 def test_the_build_id_changes_with_the_sites_python(site: Path) -> None:
     """The worker's snapshot cache key: the shipped one is this build's, and any change to calc or kernel_lab
     (python.zip) or to the runtime files gives another."""
-    from scripts.hooks import calculators as hook
+    from kernel_lab_mkdocs.runtime import PYODIDE_FILES, build_id
 
     package = (site / ASSETS / worker_settings(site)["python"]).read_bytes()
-    files = [pyodide_folder(site) / n for n in hook.PYODIDE_FILES]
-    assert worker_settings(site)["build"] == hook.build_id(package, files)
-    assert hook.build_id(package + b" ", files) != hook.build_id(package, files)
-    assert hook.build_id(package, files[:-1]) != hook.build_id(package, files)
+    worker = one(site, "python-worker.*.mjs").read_bytes()
+    files = [pyodide_folder(site) / n for n in PYODIDE_FILES]
+    assert worker_settings(site)["build"] == build_id(package, worker, files)
+    assert build_id(package + b" ", worker, files) != build_id(package, worker, files)
+    assert build_id(package, worker + b" ", files) != build_id(package, worker, files)
+    assert build_id(package, worker, files[:-1]) != build_id(package, worker, files)
 
 
 def test_authors_speed_page_shows_the_recorded_benchmarks(site: Path) -> None:
-    """The benchmark tables are the figures rendered from benchmarks/*.json (scripts/bench/report.py)."""
-    from scripts.bench import report
+    """The benchmark tables are the figures rendered from benchmarks/*.json (kernel_lab_mkdocs/benchmarks.py): the
+    site's speed on its page, the authors' loop on the authors' page."""
+    from kernel_lab_mkdocs import benchmarks as report
 
     page = (site / "site-speed" / "index.html").read_text()
     for name, figure in report.FIGURES.items():
-        assert figure("") in page, name
+        where = (site / "authors" / "index.html").read_text() if name == "authors_loop" else page
+        assert figure("") in where, name
     assert "data-figure" not in page and "--8&lt;--" not in page
 
 
@@ -230,11 +244,11 @@ def test_nothing_points_off_the_origin(site: Path) -> None:
         assert "fonts.googleapis" not in css.read_text(), css
 
 
-def test_hook_leaves_pages_without_markers_untouched() -> None:
-    from scripts.hooks import calculators as hook
+def test_the_plugin_leaves_pages_without_markers_untouched() -> None:
+    from tests.site_plugin import plugin
 
     html = "<h1>Plain</h1><p>No calculators here.</p>"
-    assert hook.on_page_content(html, page=None, config=None, files=None) is html  # type: ignore[arg-type]
+    assert plugin().on_page_content(html, page=None, config=None, files=None) is html  # type: ignore[arg-type]
 
 
 def calculator_heads(site: Path) -> Iterator[tuple[str, Path, str]]:
@@ -246,7 +260,7 @@ def calculator_heads(site: Path) -> Iterator[tuple[str, Path, str]]:
 
 
 def test_calculator_pages_fetch_the_compressed_runtime_from_their_head(site: Path) -> None:
-    """On a first visit the head's second calc-early.js, after the stylesheets, preloads the Pyodide files the worker
+    """On a first visit the head's second early-start.js, after the stylesheets, preloads the Pyodide files the worker
     fetches (python.zip is fetched by the worker itself, when it boots without a snapshot); calculator pages only,
     each pointing at a real file."""
     xz = [n for n in worker_settings(site)["xz"] if n.startswith("pyodide/")]
@@ -261,22 +275,25 @@ def test_calculator_pages_fetch_the_compressed_runtime_from_their_head(site: Pat
 
 
 def test_calculator_pages_start_the_worker_from_their_head_on_a_warm_visit(site: Path) -> None:
-    """Each calculator page's head carries calc-early.js with the worker's URL and the key the worker keeps this
-    build's snapshot under (calc-worker.mjs SNAPSHOT_URL: pyodide/snapshot-<build>.bin beside it)."""
-    worker = one(site, "calc-worker.*.mjs")
+    """Each calculator page's head carries early-start.js with the worker's URL and the key the worker keeps this
+    build's snapshot under (python-worker.mjs SNAPSHOT_URL: pyodide/snapshot-<build>.bin beside it)."""
+    worker = one(site, "python-worker.*.mjs")
     build = worker_settings(site)["build"]
     for name, page, head in calculator_heads(site):
         found = re.findall(r'<script data-worker="([^"]+)" data-snapshot="([^"]+)">', head)
         assert len(found) == 1, name
         assert head.index("<script data-worker=") < head.index('rel="stylesheet"'), "before the styles, which hold it"
         worker_url, snapshot_url = found[0]
-        assert (page.parent / worker_url).resolve() == worker.resolve(), name
+        address, _, query = html_unescape(worker_url).partition("?")  # the worker, with its settings as the query
+        assert (page.parent / address).resolve() == worker.resolve(), name
+        assert json.loads(unquote(query)) == worker_settings(site), name
         assert (page.parent / snapshot_url).resolve() == worker.parent / "pyodide" / f"snapshot-{build}.bin", name
     assert "data-snapshot" not in (site / "index.html").read_text()
 
 
 def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> None:
-    """calc.<h>.js, calc.<h>.css, calc-worker.<h>.mjs, python.<h>.zip, xz.<h>.wasm: h is the file's SHA-256
+    """calculators.<h>.js, calculators.<h>.css, python-worker.<h>.mjs, python.<h>.zip, xz.<h>.wasm: h is the file's
+    SHA-256
     (10 hex digits), python.<h>.zip.xz's that of the file it decompresses to; pyodide/<h>/: h hashes the folder's
     listing of names and file hashes. Another content is another name."""
     for path in (site / ASSETS).glob("*.*.*"):
@@ -291,7 +308,7 @@ def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> Non
         for p in sorted(folder.iterdir(), key=lambda p: p.name)
     )
     assert folder.name == hashlib.sha256(listing.encode()).hexdigest()[:10]
-    patterns: tuple[str, ...] = ("calc.*.js", "calc.*.css", "calc-worker.*.mjs", "python.*.zip")
+    patterns: tuple[str, ...] = ("calculators.*.js", "calculators.*.css", "python-worker.*.mjs", "python.*.zip")
     if worker_settings(site)["unxz"]:
         patterns += ("python.*.zip.xz", "xz.*.wasm")
     hashed = [one(site, pattern).name for pattern in patterns]
@@ -299,15 +316,15 @@ def test_runtime_files_are_named_by_the_hash_of_their_content(site: Path) -> Non
     assert [p.name for p in (site / ASSETS / "pyodide").iterdir()] == [folder.name]
     for page in ("layer/index.html", "index.html", "404.html"):
         html = (site / page).read_text()
-        assert one(site, "calc.*.js").name in html and one(site, "calc.*.css").name in html, page
-        assert "kernel-lab/calc.js" not in html and "kernel-lab/calc.css" not in html, page
+        assert one(site, "calculators.*.js").name in html and one(site, "calculators.*.css").name in html, page
+        assert "kernel-lab/calculators.js" not in html and "kernel-lab/calculators.css" not in html, page
 
 
 def test_mkdocstrings_stylesheet_is_named_by_its_content_hash_in_every_page(site: Path) -> None:
-    """mkdocstrings writes assets/_mkdocstrings.css; the build ships it as _mkdocstrings.<h>.css (h: the first 8 hex
+    """mkdocstrings writes assets/_mkdocstrings.css; the build ships it as _mkdocstrings.<h>.css (h: the first 10 hex
     digits of its SHA-256), and every page, 404.html included, links that name."""
     [css] = (site / "assets").glob("_mkdocstrings*.css")
-    assert css.name == f"_mkdocstrings.{hashlib.sha256(css.read_bytes()).hexdigest()[:8]}.css"
+    assert css.name == f"_mkdocstrings.{hashlib.sha256(css.read_bytes()).hexdigest()[:10]}.css"
     pages = list(site.rglob("*.html"))
     assert len(pages) > 10 and site / "404.html" in pages
     for page in pages:

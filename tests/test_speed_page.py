@@ -115,7 +115,7 @@ def test_flops_ratios_are_calcs(built_site: Path) -> None:
 def test_measured_device_memory_is_shown_where_a_machine_has_it(tmp_path: Path) -> None:
     """A GPU machine's record carries the measured peak of each training step; the memory table adds a column for it
     and keeps calc's computed figures beside it; a CPU-only set says nothing was measured."""
-    from scripts.examples import render_timing
+    from kernel_lab_mkdocs import render_timing
     from scripts.examples.store import Data
 
     rec = next(iter(records().values()))

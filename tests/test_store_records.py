@@ -8,15 +8,13 @@ import json
 import logging
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from mkdocs.exceptions import PluginError
 
-from scripts.examples import render_effective
+from kernel_lab_mkdocs import render_effective
 from scripts.examples.store import Data
-from scripts.hooks import examples as hook
+from tests.site_plugin import page_content
 
 ROOT = Path(__file__).resolve().parents[1]
 MACHINE = sorted(p.name for p in (ROOT / "results").iterdir() if p.is_dir() and (p / "article_7x7.json").exists())[0]
@@ -31,13 +29,10 @@ def root(tmp_path: Path) -> Path:
 
 
 def _page(root: Path, monkeypatch: pytest.MonkeyPatch, figure: str, arg: str = "") -> str:
-    """A page with one figure marker through the examples hook, reading ``root``'s results."""
-    monkeypatch.setattr(hook, "ROOT", root)
-    monkeypatch.setattr(hook, "_stored", [])  # this test's results, not left to the tests after it
+    """A page with one figure marker through the kernel-lab plugin, reading ``root``'s results."""
     monkeypatch.setattr(render_effective, "RESULTS", root / "results" / "effective_field.json")
-    page: Any = SimpleNamespace(file=SimpleNamespace(src_uri="examples.md"), toc=None)
-    html = f'<div data-figure="{figure}" data-arg="{arg}"></div>'
-    return hook.on_page_content(html, page, None, None)  # type: ignore[arg-type]
+    html, _ = page_content(f'<div data-figure="{figure}" data-arg="{arg}"></div>', "examples.md", root)
+    return html
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -1,7 +1,7 @@
-"""scripts/theme_patch.py on the theme's real bundle: every edit applies once, the result still parses, its
+"""kernel_lab_mkdocs/theme_patch.py on the theme's real bundle: every edit applies once, the result still parses, its
 source map still points every token at the same original line and name (checked with Node's own source-map
 reader), and a bundle without the anchors is refused by name. The built site ships the patched bundle under
-a new name; KERNEL_LAB_STOCK_THEME=1 ships the theme as it is.
+a new name; without the kernel-lab-theme plugin (KERNEL_LAB_THEME_PATCH=false) the theme ships as it is.
 
 How the patched theme behaves in a browser (runs after the first paint, search index fetched once the page
 has settled, palette, instant navigation) is tested in tests/browser/test_theme_browser.py.
@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scripts.theme_patch import (
+from kernel_lab_mkdocs.theme_patch import (
     _CONTROL,
     _SUBSCRIBE,
     EDITS,
@@ -176,7 +176,7 @@ def test_shift_columns_moves_only_later_segments_of_that_line() -> None:
 
 @pytest.mark.parametrize("stock", [False, True])
 def test_built_site_ships_the_patched_bundle_unless_stock(tmp_path: Path, stock: bool) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_STOCK_THEME": "1" if stock else ""}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_THEME_PATCH": "false" if stock else "true"}
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(tmp_path)]
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)
     [bundle] = (tmp_path / "assets" / "javascripts").glob("bundle.*.min.js")
@@ -187,7 +187,7 @@ def test_built_site_ships_the_patched_bundle_unless_stock(tmp_path: Path, stock:
         assert f'<script src="assets/javascripts/{bundle.name}"></script>' in home
         assert 'type="kl-after-paint"' not in home
         return
-    assert re.fullmatch(r"bundle\.[0-9a-f]{8}\.[0-9a-f]{8}\.min\.js", bundle.name)
+    assert re.fullmatch(r"bundle\.[0-9a-f]{10}\.[0-9a-f]{8}\.min\.js", bundle.name)
     assert "window.klSearchIdle||" in bundle.read_text()
     assert bundle.read_text().rstrip().endswith(f"//# sourceMappingURL={bundle.name}.map")
     assert (bundle.parent / (bundle.name + ".map")).exists()
@@ -201,7 +201,7 @@ def test_built_site_ships_the_patched_bundle_unless_stock(tmp_path: Path, stock:
 # mkdocs build with the search edit's anchor made impossible, as after a theme upgrade that moved that code.
 _BROKEN_ANCHOR_BUILD = """
 import re, sys
-import scripts.theme_patch as patch
+import kernel_lab_mkdocs.theme_patch as patch
 patch._SEARCH = re.compile("(?P<of>NEVER)(?P<test>NEVER)")
 from mkdocs.__main__ import cli
 sys.argv = ["mkdocs", "build", *sys.argv[1:]]
@@ -213,7 +213,7 @@ cli()
 def test_a_missing_anchor_warns_and_ships_the_stock_theme(tmp_path: Path, strict: bool) -> None:
     """Fail open: a theme upgrade that moves an anchor does not block a deploy (the stock bundle ships, with a
     warning naming the edit); --strict, as CI builds, fails on the warning."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_STOCK_THEME": "", "KERNEL_LAB_PLAIN_PYODIDE": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KERNEL_LAB_THEME_PATCH": "true", "KERNEL_LAB_RUNTIME": "plain"}
     args = ["-d", str(tmp_path), *(["--strict"] if strict else [])]
     done = subprocess.run(
         [sys.executable, "-c", _BROKEN_ANCHOR_BUILD, *args], cwd=ROOT, env=env, capture_output=True, text=True

@@ -1,6 +1,6 @@
 """Benchmarks: figures printed and stored as JSON under benchmarks/, never asserted in tests.
 
-- ``python -m scripts.bench.calc``: calc's per-layer functions, and the receptive and effective field of
+- ``python -m scripts.bench.calc_speed``: calc's per-layer functions, and the receptive and effective field of
   1,000-layer chains;
 - ``python -m scripts.bench.analyzer``: the analyzer on InceptionResNetV2 against Keras's own parser, and the time
   the CLI takes to refuse absurd input;

@@ -25,13 +25,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
 
-from kernel_lab.html import Markup, html, join, scroll_region, table
-from scripts.bench import report
 from scripts.examples import machine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +41,7 @@ EDITS = {  # what each kind of edit appends, and to which file
 BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 RUNTIME_LINE = "calculators: compiling the site's Python"
 
-__all__ = ["FIGURES", "authors_report", "measure"]
+__all__ = ["measure"]
 
 
 def _free_port() -> int:
@@ -74,7 +71,7 @@ class Server:
         env = {
             **os.environ,
             "NO_MKDOCS_2_WARNING": "1",
-            "PYTHONPATH": os.pathsep.join([str(project), str(project / "site_assets")]),  # before the .pth's paths
+            "PYTHONPATH": os.pathsep.join([str(project), str(project / "website")]),  # before the .pth's paths
         }
         cmd = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{_free_port()}"]
         self.proc = subprocess.Popen(
@@ -166,39 +163,6 @@ def measure(edits: int, timeout: float = 900) -> dict[str, Any]:
             for kind in EDITS
         },
     }
-
-
-def authors_report(data: dict[str, Any]) -> Markup:
-    """benchmarks/authors.json: the rebuild after each kind of edit under `mkdocs serve`, against its goal."""
-    rows = []
-    for kind, e in data["edits"].items():
-        goal = data["goals_s"][kind]
-        rows.append(
-            (
-                report.code(e["file"]),
-                len(e["runs"]),
-                f"{e['median_s']:.2f}",
-                f"{e['min_s']:.2f}–{e['max_s']:.2f}",
-                f"≤ {goal:g}",
-                report._met(e["median_s"], goal),
-                f"{e['cpu_median_s']:.2f}",
-                e["runtime_rebuilt"],
-            )
-        )
-    head = ["file edited", "edits", "median (s)", "range (s)", "goal (s)", "goal met", "CPU, median (s)"]
-    head.append("python.zip rebuilt")
-    how = html(
-        "Seconds as mkdocs serve reports them (“Documentation built in …”), and the CPU time the server and the "
-        "runtime build it waited for used meanwhile (on a loaded machine the wall time is mostly waiting for a "
-        "core); the first build took {:.1f} s.",
-        data["first_build_s"],
-    )
-    rebuilds = table(head, rows, "Rebuild after an edit under mkdocs serve", numeric_from=1)
-    return join([report._recorded(data["machine"], "authors", str(how)), scroll_region(rebuilds, "authors' loop")])
-
-
-# Figures by marker name (data-figure); scripts/hooks/calculators.py registers them.
-FIGURES: dict[str, Callable[[str], Markup]] = {"authors_loop": report._figure("authors", authors_report)}
 
 
 def main() -> None:

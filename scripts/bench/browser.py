@@ -4,7 +4,7 @@ Builds the site in up to three variants: "site" (as deployed: precompiled, trimm
 files compressed with xz, a memory snapshot made by the browser for later visits, the worker started by
 the page's head after the first paint (at once on a warm visit), the theme's scripts split into short tasks and
 run after the first paint), "stock_theme" (the
-same with the theme's scripts as Material ships them, see scripts/theme_patch.py) and "plain" (Pyodide's own
+same with the theme's scripts as Material ships them, see kernel_lab_mkdocs/theme_patch.py) and "plain" (Pyodide's own
 files, the baseline). Three modes (all by default):
 
 ``localhost``: the variants taking turns over several runs, each run in a fresh browser context (cold HTTP cache):
@@ -35,7 +35,7 @@ new tab of that profile (warm), its time and bytes.
 turn with them, a bare page that only starts this build's Pyodide (FLOOR: the least time a normal start takes).
 
 ``engines``: the one-layer page of "site" in Chromium, Firefox and WebKit side by side, cold and warm, on
-localhost and through a throttling proxy (scripts/bench/engines.py; not in the default modes: it needs Debian's
+localhost and through a throttling proxy (scripts/bench/browsers.py; not in the default modes: it needs Debian's
 firefox-esr, webkit2gtk-driver and xvfb, which scripts/setup.sh installs).
 
 Writes medians, spreads and every value to benchmarks/browser.json (a mode run alone replaces only its own part),
@@ -61,8 +61,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scripts import theme_patch
-from scripts.bench.engines import measure_engines
+from kernel_lab_mkdocs import theme_patch
+from scripts.bench.browsers import measure_engines
 from scripts.bench.hosts import serve
 from scripts.bench.summary import value_summary
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
@@ -130,9 +130,9 @@ async (href) => {
 
 VARIANT_ENV = {
     "site": {},
-    "stock_theme": {"KERNEL_LAB_STOCK_THEME": "1"},
-    "plain": {"KERNEL_LAB_PLAIN_PYODIDE": "1"},
-    # The theme patch without one of its edits (scripts/theme_patch.py EDITS), for --variants ... --out
+    "stock_theme": {"KERNEL_LAB_THEME_PATCH": "false"},  # mkdocs.yml binds these to the plugins' options
+    "plain": {"KERNEL_LAB_RUNTIME": "plain"},
+    # The theme patch without one of its edits (kernel_lab_mkdocs/theme_patch.py EDITS), for --variants ... --out
     # benchmarks/theme_edits.json: what each edit buys.
     **{f"theme_without_{name}": {"KERNEL_LAB_THEME_SKIP": name} for name in theme_patch.EDITS},
 }

@@ -13,7 +13,7 @@ Either sends one of three cache policies (``CACHE``):
   ``304 Not Modified`` (one round trip each), as on any host once its max-age has run out, or on one that sends no
   cache headers for files it has just deployed (browsers then guess a freshness of a tenth of the file's age);
 - ``headers``: what Netlify and Cloudflare Pages send: the rules of the site's own ``_headers`` file
-  (scripts/hooks/headers.py writes it: ``immutable`` for the files whose names carry a hash of their content), and
+  (kernel_lab_mkdocs/headers.py writes it: ``immutable`` for the files whose names carry a hash of their content), and
   ``public, max-age=0, must-revalidate`` for every other file (those hosts' default).
 """
 

@@ -7,5 +7,5 @@ stored in results/ and rendered into the Examples and Fact-check pages.
 - ``store``: the results files, written atomically, and which of them are current;
 - ``__main__``: the runner, ``python -m scripts.examples [--force] [NAME ...]``;
 - ``render``: the Examples page's figures; ``factcheck`` (with the prose in ``claims.toml``): the Fact-check
-  page's numbers and verdicts. scripts/hooks/examples.py puts both into the pages.
+  page's numbers and verdicts. website/kernel_lab_mkdocs/examples.py puts both into the pages.
 """

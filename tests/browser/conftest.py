@@ -64,7 +64,7 @@ def browser() -> Iterator[Any]:
 
 
 def theme_ready(page: Any) -> None:
-    """Wait for the theme's scripts, which run after the first paint (site_assets/overrides/main.html), to have
+    """Wait for the theme's scripts, which run after the first paint (website/overrides/main.html), to have
     mounted the page's components."""
     page.wait_for_function("() => window.component$ !== undefined && document.querySelector('.md-sidebar[style]')")
 

@@ -1,5 +1,5 @@
 """The built site in Firefox (Debian's firefox-esr) and WebKit (WebKitGTK's MiniBrowser, a proxy for Safari), driven
-by scripts/engines.py: every calculator page becomes ready and recomputes what a reader types, with no page error
+by scripts/browsers.py: every calculator page becomes ready and recomputes what a reader types, with no page error
 and no Content-Security-Policy violation; hostile names in a pasted model stay text; the policy is enforced (a
 check that can fail); and the warm path: the first visit makes the memory snapshot, the next starts from it.
 
@@ -20,7 +20,7 @@ import pytest
 
 from kernel_lab import calculators
 from scripts.bench.proxy import proxy
-from scripts.engines import ENGINES, ROOT, Browser, Page, fill, launched, missing, wait_for
+from scripts.browsers import ENGINES, ROOT, Browser, Page, fill, launched, missing, wait_for
 from tests.browser.conftest import SUBPATH
 from tests.browser.test_site_browser import CALC_PAGES
 from tests.hostile import PAYLOAD, SCRIPT, bad_value_model, hostile_json
@@ -166,7 +166,8 @@ def test_the_policy_is_enforced_and_its_violations_are_seen(page: Page, probed_u
 @pytest.mark.parametrize("name", ENGINES)
 def test_the_next_visit_starts_from_the_snapshot_the_first_made(name: str, probed_url: str) -> None:
     """A fresh profile: the first visit boots Python the normal way and, once idle, makes the memory snapshot
-    (WebKit has no requestIdleCallback: calc.js's fallback runs it); the next visit starts from it and recomputes.
+    (WebKit has no requestIdleCallback: calculators.js's fallback runs it); the next visit starts from it and
+    recomputes.
     Where an engine cannot keep a snapshot, the next visit must still boot normally and recompute, and the skip
     says why."""
     engine_or_skip(name)

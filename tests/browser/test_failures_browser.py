@@ -17,7 +17,7 @@ import pytest
 from calc._model import MAX_CONFIG_BYTES
 from calc.text import nbytes
 from kernel_lab import calculators
-from scripts.hooks.calculators import MAX_MODEL_FILE_BYTES
+from kernel_lab_mkdocs.widgets import MAX_MODEL_FILE_BYTES
 from tests.browser.conftest import Watched
 from tests.browser.test_site_browser import (
     READY,
@@ -69,7 +69,7 @@ def hanging_worker(route: Any) -> None:
 
 def test_a_request_that_runs_too_long_restarts_python_and_says_so(watched: Watched, site_url: str) -> None:
     page = watched.page
-    page.context.route("**/calc-worker.*.mjs", hanging_worker)
+    page.context.route("**/python-worker.*.mjs", hanging_worker)
     goto_ready(page, site_url + "layer/")
     page.fill('[name="filters"]', HANG)
     start = time.monotonic()

@@ -165,7 +165,7 @@ def test_instant_navigation_keeps_the_worker(watched: Watched, site_url: str) ->
     page = watched.page
     page.goto(site_url)
     page.wait_for_load_state("networkidle")
-    assert not [u for u in watched.requests if "/pyodide/" in u or "calc-worker" in u], "home page loaded Pyodide"
+    assert not [u for u in watched.requests if "/pyodide/" in u or "python-worker" in u], "home page loaded Pyodide"
     theme_ready(page)
     click_nav(page, "layer/")
     page.wait_for_selector(READY)

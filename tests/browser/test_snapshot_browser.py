@@ -1,4 +1,4 @@
-"""The memory snapshot a reader's browser makes and starts later visits from (site_assets/calc-worker.mjs), in
+"""The memory snapshot a reader's browser makes and starts later visits from (website/assets/python-worker.mjs), in
 Chromium with a persistent profile (a disk cache and Cache Storage, as a reader's browser has), the site served
 under a sub-path: the second visit starts from the snapshot; every way it can fail (a corrupt entry, making it
 fails, no Cache Storage) leaves a page that recomputes after a normal boot. No request leaves the site's origin,
@@ -185,7 +185,7 @@ def test_a_truncated_compressed_file_means_the_original_files(browser: Any, site
 
 
 def started_by(page: Any) -> str:
-    """Who started the page's worker: "early" (the head, on a warm visit) or "calc.js"."""
+    """Who started the page's worker: "early" (the head, on a warm visit) or "calculators.js"."""
     detail: str = page.evaluate('() => performance.getEntriesByName("kl-worker-start")[0].detail')
     return detail
 
@@ -193,7 +193,7 @@ def started_by(page: Any) -> str:
 def test_a_warm_visit_starts_the_worker_from_the_head(browser: Any, site_url: str, tmp_path: Path) -> None:
     with profile(browser, tmp_path, origin_of(site_url)) as p:
         page = first_visit_makes_a_snapshot(p, site_url)
-        assert started_by(page) == "calc.js"
+        assert started_by(page) == "calculators.js"
         page.close()
         before = len(p.requests)
         page = p.visit(site_url)

@@ -1,4 +1,4 @@
-"""The theme's scripts as the site runs them (scripts/theme_patch.py, site_assets/overrides/main.html), in a
+"""The theme's scripts as the site runs them (kernel_lab_mkdocs/theme_patch.py, website/overrides/main.html), in a
 real browser: the patched bundle runs, after the first paint; the theme still works: search (its index now
 fetched once the page has settled, or at once when the search opens), the light/dark toggle, instant
 navigation, calculators."""

@@ -53,7 +53,7 @@ def test_analyzer_error_quoting_a_config_value_is_text() -> None:
         run("analyzer", {"source": json.dumps(bad_value_model())})
     assert PAYLOAD in str(err.value)
     reply = json.loads(handle(json.dumps({"name": "analyzer", "inputs": {"source": json.dumps(bad_value_model())}})))
-    # The worker sends the message as data; calc.js puts it into the page with textContent (a browser test
+    # The worker sends the message as data; calculators.js puts it into the page with textContent (a browser test
     # checks that): here, that the message is not HTML-escaped twice, nor HTML at all.
     assert reply["ok"] is False and PAYLOAD in reply["message"]
 

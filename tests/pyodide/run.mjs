@@ -21,7 +21,7 @@ const root = path.resolve(here, "../..");
 const wheelDir = path.join(here, "wheels");
 
 // The portable tests: everything under tests/portable/ needs nothing but calc, the site's Python
-// (site_assets/kernel_lab), pytest and Hypothesis, and runs here as well as in CPython. Tests that
+// (website/kernel_lab), pytest and Hypothesis, and runs here as well as in CPython. Tests that
 // import TensorFlow, Keras, NumPy or Playwright, or start subprocesses, live elsewhere in tests/.
 const PORTABLE = "tests/portable";
 // Helpers those files import, and the pytest configuration they run under.
@@ -72,11 +72,11 @@ async function main() {
     pyodide.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
   }
 
-  const site = existsSync(path.join(root, "site_assets/kernel_lab")) ? pythonFilesUnder("site_assets/kernel_lab") : [];
+  const site = existsSync(path.join(root, "website/kernel_lab")) ? pythonFilesUnder("website/kernel_lab") : [];
   const files = [...pythonFilesUnder("calc"), ...site, ...SUPPORT_FILES, ...pythonFilesUnder(PORTABLE)];
   for (const rel of files) {
     // The site's package sits beside calc, as in the bundle the browser loads.
-    const target = path.posix.join(WORK, rel.replace(/^site_assets\//, ""));
+    const target = path.posix.join(WORK, rel.replace(/^website\//, ""));
     pyodide.FS.mkdirTree(path.posix.dirname(target));
     pyodide.FS.writeFile(target, readFileSync(path.join(root, rel)));
   }

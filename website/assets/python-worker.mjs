@@ -1,0 +1,595 @@
+// Kernel Lab calculator worker: boots Pyodide from the site itself, imports the site's Python from
+// python.zip (calc and kernel_lab), then answers {id, name, inputs, data} with kernel_lab.worker.handle's JSON.
+// No arithmetic happens here.
+//
+// Boot: from a memory snapshot that this browser made on an earlier visit (Cache Storage, keyed by the build),
+// else a normal boot. Nothing is downloaded for the snapshot: after the first answer, calculators.js starts this file
+// a second time as python-worker.mjs#snapshot (the same file, from the HTTP cache) when the page is idle; that instance boots with _makeSnapshot (a
+// private Pyodide option), imports and runs every calculator once, and stores makeMemorySnapshot()'s bytes. A
+// snapshot that is missing, unreadable or refused by Pyodide (a different build, a corrupt entry) means a
+// normal boot; one that failed to load is made again, but not after a second failure, nor after the browser
+// refused to store one (snapshotFailures).
+//
+// Large files come compressed with xz (NAME.xz, listed in RUNTIME.xz; a quarter smaller than gzip -9) and are
+// decompressed here (RUNTIME.unxz: an xz decoder in WebAssembly), so that hosts that compress nothing still send
+// few bytes; Pyodide fetches through the global fetch, which is wrapped below, so the wasm still compiles while
+// it streams in (a Response with Content-Type application/wasm).
+// This build's settings come in the worker's query, as JSON (the build writes the worker's address, query
+// included, into each calculator's data-worker: website/kernel_lab_mkdocs/calculators.py): the build's id, the
+// files shipped as .xz and the decoder's name, whether to keep a memory snapshot, and where the files are.
+// Without a query, these defaults (no .xz files, no snapshot): the plain site.
+// The Pyodide files' folder and python.zip's name carry a hash of their content (a host may let browsers keep
+// them for a year: website/kernel_lab_mkdocs/headers.py).
+const SELF_URL = new URL(import.meta.url);
+const RUNTIME = {
+  build: "",
+  xz: [],
+  unxz: "",
+  snapshot: false,
+  pyodide: "pyodide/",
+  python: "python.zip",
+  ...(SELF_URL.search.length > 1 ? JSON.parse(decodeURIComponent(SELF_URL.search.slice(1))) : {}),
+};
+const HERE = new URL("./", SELF_URL);
+const INDEX_URL = new URL(RUNTIME.pyodide, HERE).href;
+// Pyodide's JavaScript, from this build's folder, imported as the worker starts.
+const PYODIDE = import(new URL("pyodide.mjs", INDEX_URL).href);
+const EXTRACT_DIR = "/home/pyodide/kernel-lab";
+const MAKING_SNAPSHOT = SELF_URL.hash === "#snapshot";
+const CACHE_NAME = "kernel-lab-python";
+const SNAPSHOT_URL = new URL("pyodide/snapshot-" + RUNTIME.build + ".bin", HERE).href;
+const REFUSED_URL = SNAPSHOT_URL + "?refused"; // stored when this build's snapshot failed to load
+let handle = null;
+const queue = [];
+// Milestones in ms since the page's navigation start (the page passes its timeOrigin in the URL's fragment).
+const PAGE_ORIGIN = Number(SELF_URL.hash.slice(1)) || performance.timeOrigin;
+const timings = {};
+function mark(name) {
+  timings[name] = Math.round(performance.timeOrigin + performance.now() - PAGE_ORIGIN);
+}
+mark("worker");
+
+// What an error says, for timings and messages (an Error's message, or whatever was thrown).
+function errorText(error) {
+  return String((error && error.message) || error);
+}
+
+// The name of the file a URL points to, for messages.
+function fileName(url) {
+  return String(url).split(/[?#]/)[0].split("/").pop();
+}
+
+// --- fetching -----------------------------------------------------------------------------------------------
+// A host that accepts the request but sends no response would leave Python waiting for ever: a fetch that has no
+// response after STALL_S seconds is abandoned. Failures name the file.
+const STALL_S = 15;
+const hostFetch = self.fetch.bind(self);
+function plainFetch(input, init) {
+  const name = fileName(input instanceof Request ? input.url : input);
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), STALL_S * 1000);
+  return hostFetch(input, { ...init, signal: stop.signal }).then(
+    (response) => {
+      clearTimeout(timer);
+      return response;
+    },
+    (error) => {
+      clearTimeout(timer);
+      const what = stop.signal.aborted ? "no answer from the host in " + STALL_S + " s" : errorText(error);
+      throw new Error(name + ": " + (navigator.onLine === false ? "offline (" + what + ")" : what));
+    },
+  );
+}
+
+// One of Pyodide's own files, as the host serves it: a failure (no answer, an HTTP error) is the end of the
+// Python start under way (loadPython), not something to start again from.
+function fetchOriginal(input, init) {
+  return plainFetch(input, init)
+    .then((response) => {
+      if (!response.ok) throw new Error(fileName(response.url) + ": HTTP " + response.status);
+      return response;
+    })
+    .catch((error) => {
+      error.original = true;
+      reportFailure(error);
+      throw error;
+    });
+}
+
+// --- compressed files ---------------------------------------------------------------------------------------
+const XZ = new Set(RUNTIME.unxz ? RUNTIME.xz.map((n) => new URL(n, HERE).href) : []);
+const TYPES = { wasm: "application/wasm", mjs: "text/javascript", json: "application/json", zip: "application/zip" };
+// The decoder: xz-embedded compiled to WebAssembly (12.5 kB, from the xz-decompress package: RUNTIME.unxz), loaded
+// at the first compressed file: a start from the kept copies decodes nothing. A failure is that fetch's: it falls
+// back to the original file.
+const instantiate = WebAssembly.instantiate; // before the wrapping below: the decoder is not Pyodide's wasm
+let decoder = null;
+function xzDecoder() {
+  if (!decoder) {
+    decoder = plainFetch(new URL(RUNTIME.unxz, HERE))
+      .then((response) => {
+        if (!response.ok) throw new Error(RUNTIME.unxz + ": HTTP " + response.status);
+        return response.arrayBuffer();
+      })
+      .then((bytes) => instantiate(bytes, {}))
+      .then((result) => result.instance.exports);
+  }
+  return decoder;
+}
+
+// An .xz stream, decompressed as it arrives. Each stream has its own decoder context (create_context), whose
+// first six u32 are: buffer size, input buffer, input position, input size, output buffer, output position.
+// Views of the decoder's memory are made again at each use, since it may have grown.
+const XZ_OK = 0;
+const XZ_STREAM_END = 1;
+function unxz(x) {
+  let context = 0;
+  let ended = false;
+  const fields = () => new Uint32Array(x.memory.buffer, context, 6);
+  // Runs the decoder on the input it holds, handing on its output, until it needs more input.
+  function drain(controller) {
+    let full = false;
+    let moreInput = false;
+    do {
+      const code = x.get_next_output(context);
+      if (code !== XZ_OK && code !== XZ_STREAM_END) throw new Error("xz: corrupt data (error " + code + ")");
+      const f = fields();
+      if (f[5]) controller.enqueue(new Uint8Array(x.memory.buffer).slice(f[4], f[4] + f[5]));
+      full = f[5] === f[0];
+      moreInput = f[2] < f[3];
+      f[5] = 0;
+      ended = code === XZ_STREAM_END;
+    } while (!ended && (moreInput || full));
+  }
+  function release() {
+    if (context) x.destroy_context(context);
+    context = 0;
+  }
+  return new TransformStream({
+    start() {
+      context = x.create_context();
+      if (!context) throw new Error("xz: out of memory");
+    },
+    transform(chunk, controller) {
+      try {
+        for (let at = 0; at < chunk.length && !ended; ) {
+          const f = fields();
+          const piece = chunk.subarray(at, at + f[0]);
+          at += piece.length;
+          new Uint8Array(x.memory.buffer).set(piece, f[1]);
+          x.supply_input(context, piece.length);
+          drain(controller);
+        }
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+    flush(controller) {
+      try {
+        if (!ended) {
+          x.supply_input(context, 0); // the end of the input: the decoder then reads the stream's footer
+          drain(controller);
+        }
+      } finally {
+        release();
+      }
+      if (!ended) throw new Error("xz: truncated data");
+    },
+  });
+}
+
+// NAME.xz decompressed as it arrives.
+async function fetchCompressed(url) {
+  const x = await xzDecoder();
+  const response = await plainFetch(url + ".xz");
+  if (!response.ok || !response.body) throw new Error(url + ".xz: HTTP " + response.status);
+  const type = TYPES[url.split(".").pop()] || "application/octet-stream";
+  return new Response(watched(response.body.pipeThrough(unxz(x))), { headers: { "Content-Type": type } });
+}
+
+// An .xz that fails part-way (truncated, corrupt), or a wasm that does not compile or instantiate (a corrupt
+// kept copy), must not leave Python waiting: Pyodide only logs them. Each is reported to the loadPython attempt
+// under way, which then starts again on the original files.
+let reportFailure = (error) => {};
+function watched(stream) {
+  const reader = stream.getReader();
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        reportFailure(error);
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+WebAssembly.instantiate = function (...args) {
+  return instantiate.apply(this, args).catch((error) => {
+    reportFailure(error);
+    throw error;
+  });
+};
+
+// A wasm compiled ahead (PRECOMPILED, below) is instantiated from its module, not compiled again. A failure
+// names the file.
+const PRECOMPILED = new WeakMap(); // the Response handed to Pyodide -> its compiled WebAssembly.Module
+const instantiateStreaming = WebAssembly.instantiateStreaming;
+WebAssembly.instantiateStreaming = async function (source, imports) {
+  let response = null;
+  try {
+    response = await source;
+    const module = PRECOMPILED.get(response);
+    if (!module) return await instantiateStreaming(response, imports);
+    return { module, instance: await instantiate(module, imports) };
+  } catch (error) {
+    // No response: the fetch's own error, which names the file.
+    const failure = response ? new Error(fileName(response.url || WASM_URL) + ": " + errorText(error)) : error;
+    reportFailure(failure);
+    throw failure;
+  }
+};
+
+// loadPyodide, ended by the first file that fails on the way (Pyodide only logs those, and may wait for ever).
+async function loadWatched(options) {
+  const failed = new Promise((resolve, reject) => {
+    reportFailure = reject;
+  });
+  try {
+    const { loadPyodide } = await PYODIDE;
+    return await Promise.race([loadPyodide(options), failed]);
+  } finally {
+    reportFailure = (error) => {};
+  }
+}
+
+// loadPyodide, or, when a compressed file or a kept copy fails on the way, loadPyodide again on the original
+// files (the kept copies that were read are deleted: one may be the culprit). When an original file fails,
+// or the second start fails too, Python cannot start: the error says which file.
+async function loadPython(options) {
+  try {
+    return await loadWatched(options);
+  } catch (error) {
+    if (error.original || !(XZ.size || timings.copies)) throw error;
+    timings.fileError = errorText(error);
+    if (timings.copies) await forgetCopies();
+    XZ.clear();
+    return loadWatched({ ...options, createPyodideModule: undefined });
+  }
+}
+
+// A compressed file: the decompressed copy kept beside the snapshot (Cache Storage: read without work on this
+// thread, where the decoder would take about 200 ms for the wasm), else NAME.xz, else the original.
+const COPIES = openCache();
+async function keptCopy(url) {
+  try {
+    const cache = await COPIES;
+    const kept = (cache && (await cache.match(url))) || null;
+    if (kept) (timings.copies = timings.copies || []).push(url.split("/").pop());
+    return kept;
+  } catch (error) {
+    return null;
+  }
+}
+
+async function forgetCopies() {
+  try {
+    const cache = await COPIES;
+    for (const url of XZ) await cache.delete(url);
+  } catch (error) {
+    /* storage refused: nothing to forget */
+  }
+}
+
+// The wasm compiles as soon as the worker starts, beside the import of Pyodide's JavaScript (and the reading of
+// the snapshot), instead of when Pyodide asks for it (~150 ms later on a fast link): from its kept copy, else
+// from NAME.xz as it downloads. Pyodide then gets a Response that stands for the compiled module. A copy that
+// does not compile is passed over (NAME.xz instead); if the .xz fails too (no decoder, a corrupt file), Pyodide
+// gets the original file.
+const WASM_URL = INDEX_URL + "pyodide.asm.wasm";
+async function compileWasm() {
+  const kept = await keptCopy(WASM_URL);
+  if (kept) {
+    try {
+      return await WebAssembly.compileStreaming(kept);
+    } catch (error) {
+      timings.fileError = errorText(error);
+      await forgetCopies();
+    }
+  }
+  return WebAssembly.compileStreaming(fetchCompressed(WASM_URL));
+}
+const compiledWasm = XZ.has(WASM_URL) ? compileWasm() : Promise.resolve(null);
+compiledWasm.catch(() => {}); // awaited by fetchWasm
+
+async function fetchWasm(input, init) {
+  let module = null;
+  try {
+    module = await compiledWasm;
+  } catch (error) {
+    timings.fileError = errorText(error);
+  }
+  if (!module) return fetchOriginal(input, init);
+  const standIn = new Response(null, { headers: { "Content-Type": "application/wasm" } });
+  PRECOMPILED.set(standIn, module);
+  return standIn;
+}
+
+self.fetch = function (input, init) {
+  const url = input instanceof Request ? input.url : String(input);
+  const absolute = new URL(url, HERE).href;
+  if (!XZ.has(absolute)) return fetchOriginal(input, init);
+  if (absolute === WASM_URL) return fetchWasm(input, init);
+  return keptCopy(absolute)
+    .then((kept) => kept || fetchCompressed(absolute))
+    .catch(() => fetchOriginal(input, init)); // no .xz or no decoder: the original
+};
+
+// Pyodide imports pyodide.asm.mjs itself (1.2 MB of JavaScript, a sixth of that compressed); when it ships
+// compressed, it is imported from the decompressed text instead (a blob: URL; the original file if that is
+// refused). Handed to loadPyodide as createPyodideModule, which it awaits only after it has started fetching
+// the wasm, so both downloads overlap.
+function pyodideModule() {
+  const url = INDEX_URL + "pyodide.asm.mjs";
+  if (!XZ.has(url)) return undefined;
+  const loaded = (async function () {
+    let blobUrl = null;
+    try {
+      const text = await (await self.fetch(url)).text();
+      blobUrl = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+      return (await import(blobUrl)).default;
+    } catch (error) {
+      timings.asmModuleError = errorText(error);
+      return (await import(url)).default;
+    } finally {
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
+    }
+  })();
+  return async (settings) => (await loaded)(settings);
+}
+
+// A file's bytes: through the wrapped fetch (a kept copy, NAME.xz or the file), or from the host as it is.
+function fetchBytes(name, { original = false } = {}) {
+  return (original ? plainFetch : fetch)(new URL(name, HERE)).then(function (r) {
+    if (!r.ok) throw new Error(name + ": HTTP " + r.status);
+    return r.arrayBuffer();
+  });
+}
+
+// --- the memory snapshot ------------------------------------------------------------------------------------
+function openCache() {
+  // Cache Storage: absent outside secure contexts, refused in some private modes; any failure means none.
+  if (!RUNTIME.snapshot || !RUNTIME.build || typeof caches === "undefined") return Promise.resolve(null);
+  return caches.open(CACHE_NAME).catch(() => null);
+}
+
+// The snapshot (31 MB of Python's memory, 60 % of it in 64 KiB pages of zeros) is kept without its zero pages:
+// reading 13 MB from Cache Storage is faster than reading 31 MB, and faster than decompressing a gzipped copy
+// on the worker's thread, which the start-up's other work needs. Its headers say how long it is and which pages
+// the body holds, in order.
+const PAGE = 65536;
+const SIZE_HEADER = "X-Snapshot-Bytes";
+const PAGES_HEADER = "X-Snapshot-Pages";
+
+// {bytes: a promise of the kept snapshot} (read while Pyodide fetches the rest), or null when there is none.
+async function cachedSnapshot(cache) {
+  if (!cache) return null;
+  try {
+    const response = await cache.match(SNAPSHOT_URL);
+    return response ? { bytes: unpackSnapshot(response) } : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+function pageLength(page, size) {
+  return Math.min(PAGE, size - page * PAGE);
+}
+
+async function unpackSnapshot(response) {
+  const size = Number(response.headers.get(SIZE_HEADER));
+  const pages = (response.headers.get(PAGES_HEADER) || "").split(",").filter(Boolean).map(Number);
+  const body = new Uint8Array(await response.arrayBuffer());
+  const expected = pages.reduce((sum, page) => sum + pageLength(page, size), 0);
+  if (!(size > 0) || pages.some((page) => !(page >= 0 && page * PAGE < size)) || body.length !== expected) {
+    throw new Error("snapshot entry does not match its headers");
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const page of pages) {
+    const length = pageLength(page, size);
+    bytes.set(body.subarray(at, at + length), page * PAGE);
+    at += length;
+  }
+  mark("snapshotBytes");
+  return bytes.buffer;
+}
+
+// The snapshot as the Response kept in Cache Storage: its pages that hold anything but zeros.
+function packSnapshot(bytes) {
+  const pages = [];
+  const parts = [];
+  for (let page = 0; page * PAGE < bytes.length; page++) {
+    const part = bytes.subarray(page * PAGE, page * PAGE + pageLength(page, bytes.length));
+    if (part.some((byte) => byte !== 0)) {
+      pages.push(page);
+      parts.push(part);
+    }
+  }
+  const headers = {
+    "Content-Type": "application/octet-stream",
+    [SIZE_HEADER]: String(bytes.length),
+    [PAGES_HEADER]: pages.join(","),
+  };
+  return new Response(new Blob(parts), { headers });
+}
+
+// How often this build's snapshot failed, kept beside it (REFUSED_URL). One that failed to load is made again
+// (its entry may have been damaged), but not after MAX_FAILURES; one that could not be stored (no room left: the
+// quota) is not tried again, since each try is a second Python start.
+const MAX_FAILURES = 2;
+async function snapshotFailures(cache) {
+  const entry = await cache.match(REFUSED_URL);
+  return entry ? Number(await entry.text()) || MAX_FAILURES : 0;
+}
+
+// Whether calculators.js should have this browser make a snapshot: storage works, none is kept, few have failed.
+async function snapshotWanted(cache) {
+  if (!cache) return false;
+  try {
+    return !(await cache.match(SNAPSHOT_URL)) && (await snapshotFailures(cache)) < MAX_FAILURES;
+  } catch (error) {
+    return false;
+  }
+}
+
+async function forgetSnapshot(cache, failures) {
+  try {
+    await cache.delete(SNAPSHOT_URL);
+    await cache.put(REFUSED_URL, new Response(String(failures || (await snapshotFailures(cache)) + 1)));
+  } catch (error) {
+    /* storage refused: nothing to forget */
+  }
+}
+
+// Python state in a snapshot is the same on every start from it: reseed what the calculators might draw on.
+const AFTER_RESTORE = "import sys\nif 'random' in sys.modules: sys.modules['random'].seed()";
+
+async function startPython(cache) {
+  const options = { indexURL: INDEX_URL, createPyodideModule: pyodideModule() };
+  const snapshot = await cachedSnapshot(cache);
+  mark("snapshotRead");
+  if (snapshot) {
+    try {
+      const pyodide = await loadPython({ ...options, _loadSnapshot: snapshot.bytes });
+      pyodide.runPython(AFTER_RESTORE);
+      timings.boot = "snapshot";
+      timings.snapshot = SNAPSHOT_URL;
+      return { pyodide, site: null };
+    } catch (error) {
+      timings.snapshotError = errorText(error);
+      await forgetSnapshot(cache);
+    }
+  }
+  timings.boot = "normal";
+  // The site's Python downloads while Pyodide boots, not after.
+  const site = fetchBytes(RUNTIME.python);
+  site.catch(() => {}); // awaited by unpackSite
+  return { pyodide: await loadPython(options), site };
+}
+
+// python.zip unpacked; if its copy or .xz was unreadable, the original file from the host.
+async function unpackSite(pyodide, site) {
+  try {
+    pyodide.unpackArchive(await site, "zip", { extractDir: EXTRACT_DIR });
+  } catch (error) {
+    timings.fileError = errorText(error).split("\n").slice(-2).join(" ");
+    if (timings.copies) await forgetCopies();
+    const original = await fetchBytes(RUNTIME.python, { original: true });
+    pyodide.unpackArchive(original, "zip", { extractDir: EXTRACT_DIR });
+  }
+  pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(EXTRACT_DIR) + ")");
+}
+
+// Everything a snapshot restore may need is imported before it is made: the unpacked files are not in it.
+const PREPARE_SNAPSHOT = `
+import importlib, json, os
+for package in ("calc", "kernel_lab"):
+    for name in sorted(os.listdir(os.path.join(${JSON.stringify(EXTRACT_DIR)}, package))):
+        if name.endswith(".py") and name != "__main__.py":
+            importlib.import_module(package + "." + name[:-3] if name != "__init__.py" else package)
+import kernel_lab.calculators as c, kernel_lab.worker as w
+for name in c.CALCULATORS:
+    w.handle(json.dumps({"name": name, "inputs": {}}))
+del c, w, name, package, importlib, json, os
+`;
+
+async function makeSnapshot() {
+  const cache = await openCache();
+  if (!(await snapshotWanted(cache))) return { made: false, reason: "not wanted" };
+  const t0 = performance.now();
+  const pyodide = await loadPyodide({
+    indexURL: INDEX_URL,
+    createPyodideModule: pyodideModule(),
+    _makeSnapshot: true,
+  });
+  await unpackSite(pyodide, fetchBytes(RUNTIME.python));
+  pyodide.runPython(PREPARE_SNAPSHOT);
+  const bytes = pyodide.makeMemorySnapshot();
+  const clear = async () => {
+    for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
+  };
+  await clear();
+  try {
+    // The compressed files decompressed, under their own names: a start from the snapshot reads them from here
+    // instead of decompressing again on the worker's thread (COPIES).
+    for (const url of XZ) await cache.put(url, await fetchCompressed(url));
+    await cache.put(SNAPSHOT_URL, packSnapshot(bytes));
+  } catch (error) {
+    if (error && error.name === "QuotaExceededError") {
+      await clear().catch(() => {});
+      await forgetSnapshot(cache, MAX_FAILURES);
+    }
+    throw error;
+  }
+  let stored = 0;
+  for (const request of await cache.keys()) stored += (await (await cache.match(request)).blob()).size;
+  return { made: true, snapshot: SNAPSHOT_URL, bytes: bytes.length, stored, ms: Math.round(performance.now() - t0) };
+}
+
+// --- answering ----------------------------------------------------------------------------------------------
+async function boot() {
+  const cache = await openCache();
+  const { pyodide, site } = await startPython(cache);
+  mark("python");
+  if (site) await unpackSite(pyodide, site);
+  decoder = null; // every compressed file is in: the decoder's memory (its dictionaries: about 25 MB) may go
+  handle = pyodide.pyimport("kernel_lab.worker").handle;
+  mark("calc");
+  timings.makeSnapshot = timings.boot === "normal" && (await snapshotWanted(cache));
+}
+
+function answer(msg) {
+  let reply;
+  const t0 = performance.now();
+  try {
+    // undefined, not null, for "no file": Pyodide turns JS null into jsnull, not None.
+    const data = msg.data ? msg.data : undefined;
+    reply = JSON.parse(handle(JSON.stringify({ name: msg.name, inputs: msg.inputs }), data));
+  } catch (error) {
+    const text = errorText(error);
+    reply = { ok: false, field: "", message: "Internal error: " + text.split("\n").slice(-2).join(" ") };
+  }
+  reply.id = msg.id;
+  reply.ms = Math.round((performance.now() - t0) * 10) / 10; // time in Python, for the benchmark
+  self.postMessage(reply);
+}
+
+if (MAKING_SNAPSHOT) {
+  makeSnapshot().then(
+    (result) => self.postMessage({ type: "snapshot", ...result }),
+    (error) => self.postMessage({ type: "snapshot", made: false, reason: errorText(error) }),
+  );
+} else {
+  self.onmessage = function (event) {
+    if (handle) answer(event.data);
+    else queue.push(event.data);
+  };
+
+  boot().then(
+    function () {
+      for (const msg of queue.splice(0)) answer(msg);
+      mark("queued");
+      self.postMessage({ type: "ready", timings: timings });
+    },
+    function (error) {
+      self.postMessage({ type: "boot-error", message: errorText(error) });
+    },
+  );
+}
