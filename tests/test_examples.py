@@ -23,11 +23,11 @@ import pytest
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
-from kernel_lab_mkdocs import render
+from kernel_lab_mkdocs import render, store
 from kernel_lab_mkdocs.plugin import table_of_contents
-from scripts.examples import check, store
+from kernel_lab_mkdocs.store import Data
+from scripts.examples import check
 from scripts.examples.machine import machine_key
-from scripts.examples.store import Data
 from tests.site_plugin import page_content
 
 ROOT = Path(__file__).resolve().parent.parent

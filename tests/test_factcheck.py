@@ -18,10 +18,9 @@ from typing import Any
 import markdown
 import pytest
 
-from kernel_lab_mkdocs import factcheck
+from kernel_lab_mkdocs import factcheck, stats
 from kernel_lab_mkdocs.factcheck import DEPENDS, FAILS, HOLDS, IMPRECISE, NOISE, Outcome
-from scripts.examples import stats
-from scripts.examples.store import Data, source_hash
+from kernel_lab_mkdocs.store import Data, source_hash
 from tests.site_plugin import page_content
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,8 +22,8 @@ import pytest
 import calc
 from calc.text import nbytes
 from kernel_lab import calculators
+from kernel_lab_mkdocs import stats
 from kernel_lab_mkdocs.render_home import stack_rule
-from scripts.examples import stats
 from tests.html_tables import tables
 from tests.test_reader_pages import article_text
 
@@ -382,7 +382,7 @@ def test_close_reads_the_digits_printed() -> None:
 
 def test_without_records_only_the_measured_facts_are_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kernel_lab_mkdocs import render_effective, render_home
-    from scripts.examples.store import Data
+    from kernel_lab_mkdocs.store import Data
 
     monkeypatch.setattr(render_effective, "RESULTS", tmp_path / "results" / "effective_field.json")
     empty = Data(tmp_path)

@@ -21,7 +21,8 @@ import pytest
 from mkdocs.utils.yaml import yaml_load
 
 from kernel_lab_mkdocs import benchmarks as report
-from scripts.examples import stats, timing
+from kernel_lab_mkdocs import stats
+from scripts.examples import timing
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTHORS_SECTION = "For authors"  # a nav section: every page in it is the authors'

@@ -11,7 +11,8 @@ from typing import Any
 
 import calc
 from calc.text import percent
-from scripts.examples import stats, timing
+from kernel_lab_mkdocs import stats
+from scripts.examples import timing
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOWN = re.compile(
@@ -116,7 +117,7 @@ def test_measured_device_memory_is_shown_where_a_machine_has_it(tmp_path: Path) 
     """A GPU machine's record carries the measured peak of each training step; the memory table adds a column for it
     and keeps calc's computed figures beside it; a CPU-only set says nothing was measured."""
     from kernel_lab_mkdocs import render_timing
-    from scripts.examples.store import Data
+    from kernel_lab_mkdocs.store import Data
 
     rec = next(iter(records().values()))
     (tmp_path / "results" / "cpu").mkdir(parents=True)

@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from scripts.examples import stats
+from kernel_lab_mkdocs import stats
 
 
 def noisy(base: float, n: int, spread: float, seed: int) -> list[float]:

@@ -13,7 +13,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from kernel_lab_mkdocs import render_effective
-from scripts.examples.store import Data
+from kernel_lab_mkdocs.store import Data
 from tests.site_plugin import page_content
 
 ROOT = Path(__file__).resolve().parents[1]

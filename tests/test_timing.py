@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from scripts.examples import stats, timing
+from kernel_lab_mkdocs import stats
+from scripts.examples import timing
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = sorted((ROOT / "results").glob("*/timing*.json"))

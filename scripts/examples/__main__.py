@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from scripts.examples import accuracy, check, effective_field, machine, store, timing
+from kernel_lab_mkdocs import store
+from scripts.examples import accuracy, check, effective_field, machine, timing
 
 ROOT = Path(__file__).resolve().parents[2]
 

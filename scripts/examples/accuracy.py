@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import calc
-from scripts.examples import fashion_mnist, machine, store
+from kernel_lab_mkdocs import store
+from scripts.examples import fashion_mnist, machine
 from scripts.examples.effective_field import _std  # the effective-field page's std of a profile
 
 ROOT = Path(__file__).resolve().parents[2]

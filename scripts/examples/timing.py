@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import Any
 
 import calc
-from scripts.examples import machine, stats
+from kernel_lab_mkdocs import stats
+from scripts.examples import machine
 from scripts.examples.effective_field import write_atomically
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -766,9 +767,10 @@ def engine_record(
 
 
 def inputs(fp: dict[str, Any], name: str = "tensorflow") -> dict[str, Any]:
-    """What an engine's record depends on: this script, stats.py, the versions it runs and the machine."""
+    """What an engine's record depends on: this script, stats.py (kernel_lab_mkdocs), the versions it runs and the
+    machine."""
     here = Path(__file__)
-    digest = hashlib.sha256(here.read_bytes() + here.with_name("stats.py").read_bytes()).hexdigest()
+    digest = hashlib.sha256(here.read_bytes() + Path(stats.__file__).read_bytes()).hexdigest()
     want = {"script_sha256": digest, "tensorflow": fp["tensorflow"], "keras": fp["keras"], "machine": fp["key"]}
     if ENGINES[name].backend == "jax":
         want = {

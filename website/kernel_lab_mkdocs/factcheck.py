@@ -26,10 +26,9 @@ from typing import Any
 
 from calc.text import integer, milliseconds, percent, ratio
 from kernel_lab.html import Markup, html, join, scroll_region, table
-from kernel_lab_mkdocs import render_accuracy
+from kernel_lab_mkdocs import render_accuracy, stats
 from kernel_lab_mkdocs.render import RUN, admonition, heading
-from scripts.examples import stats
-from scripts.examples.store import Data, load_effective_field
+from kernel_lab_mkdocs.store import Data, load_effective_field
 
 __all__ = [
     "EVIDENCE",

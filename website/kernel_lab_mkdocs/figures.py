@@ -30,10 +30,10 @@ from kernel_lab_mkdocs import (
     render_effective,
     render_home,
     render_timing,
+    stats,
 )
 from kernel_lab_mkdocs.runtime import Runtime
-from scripts.examples import stats, timing
-from scripts.examples.store import Data
+from kernel_lab_mkdocs.store import Data
 
 __all__ = ["FIGURES", "Figure", "Sources"]
 
@@ -91,36 +91,53 @@ def shipped_size(sources: Sources, name: str) -> Markup:
     return html("{:.1f} MiB", shipped[name] / 2**20)
 
 
-def _listed(values: Iterable[int]) -> str:
-    """(1, 8, 32) -> '1, 8 and 32'."""
-    *head, last = [integer(v) for v in values]
+def _listed(values: Iterable[object]) -> str:
+    """(1, 8, 32) -> '1, 8 and 32'; words are listed as they are."""
+    *head, last = [integer(v) if isinstance(v, int) else str(v) for v in values]
     return f"{', '.join(head)} and {last}" if head else last
 
 
-# How the example timings are taken (scripts/examples/timing.py) and judged (stats.py), for the Methods page.
-TIMING_METHOD: dict[str, str] = {
-    "iqr": percent(stats.IQR_LIMIT),  # a timing is steady when its IQR is at most this fraction of its median
-    "half_width": percent(stats.HALF_WIDTH_LIMIT),  # a ratio is precise when its interval's half-width is at most this
-    "confidence": percent(stats.CONFIDENCE),  # the confidence level of a ratio's interval
-    "batches": _listed(timing.BATCHES),
-    "article_batches": _listed(timing.SHAPES["article"].batches),
-    "sample": milliseconds(timing.SAMPLE_S),  # calls shorter than this are repeated inside a sample
-    "min_sample": milliseconds(timing.MIN_SAMPLE_S),
-    "min_rounds": integer(timing.MIN_ROUNDS),
-    "max_rounds": integer(timing.MAX_ROUNDS),
-    "runs": integer(timing.RUNS),  # separate measuring processes per engine
-    "other_batches": _listed(timing.OTHER_BATCHES),  # the batches timed on the XLA-compiled engines
-    "overhead_layers": _listed(len(layers) for layers in timing.OVERHEAD.values()),
-    "peak": f"{integer(timing.PEAK_SIZE)}×{integer(timing.PEAK_SIZE)}",
-}
+def _timing_method(sources: Sources) -> dict[str, str]:
+    """How the example timings were taken, from the timing record the pages show (the first machine's; its own
+    ``method``, groups and overhead models), and the thresholds they are judged by (stats.py, which the pages
+    apply)."""
+    data = sources.data
+    if not data.timings:
+        raise ValueError("timing_method: no timing record under results/ (python -m scripts.examples.timing)")
+    record = next(iter(data.timings.values()))
+    method = record["method"]
+    xla = next(iter(data.engine_timings.get("timing-xla.json", {}).values()), None)
+    return {
+        "iqr": percent(stats.IQR_LIMIT),  # a timing is steady when its IQR is at most this fraction of its median
+        "half_width": percent(stats.HALF_WIDTH_LIMIT),  # a ratio is precise when its half-width is at most this
+        "confidence": percent(stats.CONFIDENCE),  # the confidence level of a ratio's interval
+        "batches": _listed(method["batches"]),
+        "article_batches": _listed(sorted({g["batch"] for g in record["groups"] if g["shape"] == "article"})),
+        "sample": milliseconds(method["sample_s"]),  # calls shorter than this are repeated inside a sample
+        "min_sample": milliseconds(method["min_sample_s"]),
+        "min_rounds": integer(method["min_rounds_per_run"]),
+        "max_rounds": integer(method["max_rounds_per_run"]),
+        "runs": integer(method["runs"]),  # separate measuring processes per engine
+        # the batches timed on the XLA-compiled engines
+        "other_batches": _listed(xla["method"]["batches"]) if xla else "(no XLA record)",
+        # the overhead models, by the names the record gives them ("one_layer", "sixteen_layers")
+        "overhead_layers": _listed(
+            name.split("_")[0] for name in record["overhead"]["forward"] if name not in ("call_s", "per_layer_s")
+        ),
+        "peak": method["peak"].split(" ")[0],  # "4096×4096 float32 matmul, ..."
+    }
+
+
+TIMING_METHOD = ("iqr", "half_width", "confidence", "batches", "article_batches", "sample", "min_sample",
+                 "min_rounds", "max_rounds", "runs", "other_batches", "overhead_layers", "peak")  # fmt: skip
 
 
 def timing_method(sources: Sources, name: str) -> Markup:
-    """A setting of the example timings, or a threshold they are judged by, from the constants the code applies,
-    by the marker's data-arg (a key of TIMING_METHOD)."""
+    """A setting of the example timings, from the record the pages show, or a threshold they are judged by, by the
+    marker's data-arg (one of TIMING_METHOD)."""
     if name not in TIMING_METHOD:
         raise ValueError(f"timing_method: data-arg must be one of {', '.join(TIMING_METHOD)}, not {name!r}")
-    return html("{}", TIMING_METHOD[name])
+    return html("{}", _timing_method(sources)[name])
 
 
 FIGURES: dict[str, Figure] = {

@@ -42,8 +42,8 @@ from kernel_lab_mkdocs.figures import FIGURES, Sources
 from kernel_lab_mkdocs.manifest import Manifest
 from kernel_lab_mkdocs.markers import Marker, UnknownMarker, substitute
 from kernel_lab_mkdocs.runtime import Runtime
+from kernel_lab_mkdocs.store import RecordError
 from kernel_lab_mkdocs.widgets import render_widget
-from scripts.examples.store import RecordError
 
 __all__ = ["KernelLabConfig", "KernelLabPlugin", "table_of_contents"]
 

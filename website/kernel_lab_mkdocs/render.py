@@ -20,7 +20,7 @@ from markdown.extensions.toc import slugify
 from calc.text import NONE, integer, keras_shape, pair, significant
 from kernel_lab.charts import figure, line_chart
 from kernel_lab.html import Markup, html, join, scroll_region, table
-from scripts.examples.store import Data
+from kernel_lab_mkdocs.store import Data
 
 __all__ = ["FIGURES", "RUN", "admonition", "heading"]
 

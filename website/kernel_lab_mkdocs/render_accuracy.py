@@ -25,8 +25,8 @@ from typing import Any
 
 from kernel_lab.charts import figure, line_chart
 from kernel_lab.html import Markup, html, join, scroll_region, table
-from scripts.examples import stats
-from scripts.examples.store import Data
+from kernel_lab_mkdocs import stats
+from kernel_lab_mkdocs.store import Data
 
 __all__ = ["FIGURES", "Difference", "load_records", "paired_difference", "t_quantile"]
 

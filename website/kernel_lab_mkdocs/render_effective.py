@@ -14,7 +14,7 @@ from typing import Any
 from kernel_lab.charts import figure, heat_map, line_chart
 from kernel_lab.code import kernel_variant_names
 from kernel_lab.html import Markup, html, join, scroll_region, table
-from scripts.examples.store import Data, load_effective_field
+from kernel_lab_mkdocs.store import Data, load_effective_field
 
 __all__ = ["FIGURES", "RESULTS", "article_run", "effective_field_measured", "sqrt_path_std"]
 

@@ -30,7 +30,7 @@ from kernel_lab.charts import figure, line_chart
 from kernel_lab.html import Markup, html, join
 from kernel_lab_mkdocs import render_effective
 from kernel_lab_mkdocs.render_timing import find_ratio
-from scripts.examples.store import Data, load_effective_field
+from kernel_lab_mkdocs.store import Data, load_effective_field
 
 __all__ = [
     "BATCH",

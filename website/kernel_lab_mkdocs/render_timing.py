@@ -15,8 +15,8 @@ from typing import Any
 from calc.text import integer, milliseconds, nbytes, percent, ratio, significant
 from kernel_lab.charts import figure, line_chart
 from kernel_lab.html import Markup, html, join, scroll_region, table
-from scripts.examples import stats
-from scripts.examples.store import Data
+from kernel_lab_mkdocs import stats
+from kernel_lab_mkdocs.store import Data
 
 __all__ = ["FIGURES", "find_ratio", "ratio_texts"]
 
