@@ -25,6 +25,7 @@ from kernel_lab_mkdocs import (
     benchmarks,
     convnext,
     factcheck,
+    options,
     render,
     render_accuracy,
     render_effective,
@@ -44,9 +45,10 @@ class Sources:
     """What figures are made from, for one build: the stored runs (read when a figure first asks), the project's
     folder (results/, benchmarks/, examples/) and this build's runtime (``None`` in a build without one)."""
 
-    def __init__(self, root: Path, runtime: Runtime | None = None) -> None:
+    def __init__(self, root: Path, runtime: Runtime | None = None, calculators: str = "kernel_lab.calculators") -> None:
         self.root = root
         self.runtime = runtime
+        self.calculators_module = calculators
         self._data: Data | None = None
 
     @property
@@ -60,8 +62,9 @@ class Sources:
 
     @property
     def calculators(self) -> Any:
-        """kernel_lab.calculators as imported now (a rebuild under `mkdocs serve` imports it afresh)."""
-        return importlib.import_module("kernel_lab.calculators")
+        """The calculators' module (the plugin's calculators option) as imported now (a rebuild under `mkdocs serve`
+        imports it afresh)."""
+        return importlib.import_module(self.calculators_module)
 
 
 Figure = Callable[[Sources, str], Markup]
@@ -146,6 +149,7 @@ FIGURES: dict[str, Figure] = {
     "effective_field_maps": _calculator_figure("effective_field_maps", scroll=False),
     **{name: _plain(f) for name, f in benchmarks.FIGURES.items()},  # docs/site-speed.md, docs/authors.md
     **{name: _plain(f) for name, f in convnext.FIGURES.items()},  # ConvNeXtTiny (docs/large-kernels.md)
+    **{name: _plain(f) for name, f in options.FIGURES.items()},  # the plugins' options (docs/authors.md)
     **{
         name: _stored(f)
         for module in (render, render_accuracy, render_effective, render_home, render_timing)

@@ -59,9 +59,9 @@ class KernelLabConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs.c
     """The plugin's options (mkdocs.yml, ``plugins: - kernel-lab: ...``)."""
 
     runtime = c.Choice(("fast", "plain"), default="fast")
-    """``fast``: the standard library precompiled and trimmed to what the shipped packages import (built with Node),
-    the large files also shipped xz-compressed, and a memory snapshot kept by the browser after the first visit.
-    ``plain``: Pyodide's own files as its release ships them (the browser benchmark's baseline)."""
+    """fast: the standard library precompiled and trimmed to what the shipped packages import (built with Node), the
+    large files also shipped xz-compressed, and a memory snapshot kept by the browser after the first visit. plain:
+    Pyodide's own files as its release ships them (the browser benchmark's baseline)."""
     packages = c.ListOfItems(c.Type(str), default=["calc", "kernel_lab"])
     """The Python packages shipped to the browser in python.zip (their .py files), importable where MkDocs runs."""
     calculators = c.Type(str, default="kernel_lab.calculators")
@@ -74,7 +74,7 @@ class KernelLabConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs.c
     csp = c.Type(bool, default=True)
     """A Content-Security-Policy meta tag in every page: scripts from the site and the hashed inline ones only."""
     headers = c.Type(bool, default=True)
-    """A ``_headers`` file (Netlify, Cloudflare Pages): no framing, and the hashed files cached for a year."""
+    """A _headers file (Netlify, Cloudflare Pages): no framing, and the hashed files cached for a year."""
 
 
 class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-call]
@@ -101,7 +101,7 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
                 config.watch.append(str(path))
         self.manifest = Manifest()
         self.runtime = Runtime(packages, fast=self.config.runtime == "fast")
-        self.sources = Sources(ROOT, self.runtime)
+        self.sources = Sources(ROOT, self.runtime, self.config.calculators)
         self._late_done = False
         return config
 
