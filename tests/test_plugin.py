@@ -44,7 +44,7 @@ def test_every_option_is_described_in_the_schema_and_on_the_authors_page(site: P
     assert rows and all(len(description) > 20 for *_, description in rows), rows
     page = (site / "authors" / "index.html").read_text()
     for name, _, _, description in rows:
-        assert f"<th scope=\"row\"><code>{name}</code></th>" in page, name
+        assert f"<dt><code>{name}</code>:" in page, name
         assert description.split(". ")[0].replace("'", "&#x27;") in page, name
 
 

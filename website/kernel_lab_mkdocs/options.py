@@ -9,7 +9,7 @@ import inspect
 import itertools
 from typing import Any
 
-from kernel_lab.html import Markup, html, scroll_region, table
+from kernel_lab.html import Markup, html, join
 
 __all__ = ["FIGURES", "config_classes", "option_rows", "options_table"]
 
@@ -62,16 +62,22 @@ def option_rows(config_class: type) -> list[tuple[str, str, str, str]]:
 
 
 def options_table(plugin: str) -> Markup:
-    """The options of one plugin (the marker's data-arg: kernel-lab or kernel-lab-theme) as a table."""
+    """The options of one plugin (the marker's data-arg: kernel-lab or kernel-lab-theme): each option's name, type
+    and default, then what it does (a definition list: it reads on a phone, where a four-column table would not)."""
     classes = config_classes()
     if plugin not in classes:
         raise ValueError(f"plugin_options: data-arg must be one of {', '.join(classes)}, not {plugin!r}")
-    rows = [
-        (html("<code>{}</code>", name), kind, html("<code>{}</code>", default), text)
+    items = [
+        html("<dt><code>{}</code>: {}, default <code>{}</code></dt><dd>{}</dd>", name, kind, default, text)
         for name, kind, default, text in option_rows(classes[plugin])
     ]
-    caption = f"The {plugin} plugin's options (mkdocs.yml: plugins: - {plugin}: ...)"
-    return scroll_region(table(("Option", "Type", "Default", "What it does"), rows, caption), f"{plugin} options")
+    return html(
+        '<p class="kl-note">The {} plugin\'s options (mkdocs.yml: plugins: - {}: ...)</p>'
+        '<dl class="kl-options">{}</dl>',
+        plugin,
+        plugin,
+        join(items),
+    )
 
 
 FIGURES = {"plugin_options": options_table}
