@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-import yaml
+from mkdocs.utils.yaml import yaml_load
 
 from kernel_lab_mkdocs import options
 from kernel_lab_mkdocs.plugin import KernelLabPlugin
@@ -28,11 +28,8 @@ def test_the_plugins_are_registered_under_their_names() -> None:
 
 
 def test_mkdocs_yml_names_the_plugins_and_no_hooks() -> None:
-    class Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML is untyped here
-        pass
-
-    Loader.add_constructor("!ENV", lambda loader, node: None)
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
+    with (ROOT / "mkdocs.yml").open("rb") as f:
+        config = yaml_load(f)  # MkDocs' own loader (it resolves the !ENV tags)
     names = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
     assert names.index("kernel-lab") < names.index("kernel-lab-theme")  # the theme's names go in kernel-lab's manifest
     assert "hooks" not in config
