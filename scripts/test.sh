@@ -8,6 +8,7 @@ bash scripts/setup.sh
 export NO_MKDOCS_2_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy
+echo "== node tests (the browser scripts' modules)"; node --test tests/node/
 echo "== pytest"; .venv/bin/python -m pytest "$@"
 if [ -f tests/pyodide/run.mjs ]; then
   echo "== calc tests inside Pyodide (Node)"; node tests/pyodide/run.mjs

@@ -33,6 +33,7 @@ from mkdocs.utils import get_relative_url
 
 from calc.text import nbytes
 from kernel_lab.html import Markup, html
+from kernel_lab_mkdocs.bundle import bundle
 from kernel_lab_mkdocs.manifest import Manifest, folder_hash, hashed_name
 
 __all__ = ["ASSETS", "COMPRESSED", "PYODIDE_FILES", "Runtime", "build_id", "python_zip", "xz_decoder"]
@@ -44,6 +45,7 @@ ASSET_SOURCES = ROOT / "website" / "assets"
 log = logging.getLogger("mkdocs.plugins.kernel_lab.runtime")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 WIDGET_FILES = ("calculators.js", "calculators.css")  # named by every page (mkdocs.yml's extra_css, extra_javascript)
+CALCULATORS = ASSET_SOURCES / "calculators" / "main.js"  # calculators.js's entry module (bundled: bundle.py)
 WORKER = "python-worker.mjs"
 # Shipped compressed too (when the precompiled runtime is built and xz saves 10 % or more): the worker fetches
 # NAME.xz and decompresses it with xz_decoder().
@@ -103,7 +105,9 @@ class Runtime:
         if settings["unxz"]:
             generated["xz.wasm"] = xz_decoder()
         for name in WIDGET_FILES:
-            generated[name] = (ASSET_SOURCES / name).read_bytes()
+            generated[name] = (
+                bundle(CALCULATORS, "iife") if name == "calculators.js" else (ASSET_SOURCES / name).read_bytes()
+            )
         for name, content in generated.items():
             if name == "python.zip.xz":  # beside python.zip, under its name
                 path = f"{ASSETS}/{python_name}.xz"
