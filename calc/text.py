@@ -205,6 +205,8 @@ def printable(text: str) -> str:
         >>> printable("conv\x1b]0;title\x07 \u202eevil")
         'conv\\x1b]0;title\\x07 \\u202eevil'
     """
+    if text.isprintable():  # nearly every name: no character to look at one by one
+        return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 

@@ -98,21 +98,30 @@ def table(
     The first cell of a row is its header; cells from column ``numeric_from`` on are right-aligned numbers
     (by the table's ``kl-nN`` class). Cells are text (escaped) unless they are Markup; numbers are formatted
     by calc.text.cell. ``row_classes`` gives rows a class (by position; "" for none).
+
+    >>> t = table(("Layer", "MACs"), [("<x>", 1234), (Markup("<b>y</b>"), None)], row_classes=("kl-heavy",))
+    >>> print(t[t.index("<tbody>") + 7 : t.index("</tbody>")].replace("</tr>", "</tr>\\n"))
+    <tr class="kl-heavy"><th scope="row">&lt;x&gt;</th><td>1,234</td></tr>
+    <tr><th scope="row"><b>y</b></th><td>—</td></tr>
+    <BLANKLINE>
     """
-    out = [html('<table class="kl-table kl-n{}{}">', numeric_from, " " + cls if cls else "")]
+    out: list[str] = [html('<table class="kl-table kl-n{}{}">', numeric_from, " " + cls if cls else "")]
     if caption:
         out.append(html("<caption>{}</caption>", caption))
     out.append(html("<thead><tr>{}</tr></thead><tbody>", join(html('<th scope="col">{}</th>', h) for h in head)))
+    # Rows are written with one join each, escaping as html() does: the analyzer's tables have thousands of
+    # rows, and a template per cell took half its time (InceptionResNetV2 in CPython: 48 ms before, 26 after).
     for i, row in enumerate(rows):
-        cells = [c if isinstance(c, Markup) else cell_text(c) for c in row]
-        cls_attr = html(' class="{}"', row_classes[i]) if i < len(row_classes) and row_classes[i] else ""
+        texts = [c if isinstance(c, Markup) else _escape(cell_text(c), quote=True) for c in row]
+        mark = row_classes[i] if i < len(row_classes) else ""
         out.append(
-            html(
-                '<tr{}><th scope="row">{}</th>{}</tr>',
-                cls_attr,
-                cells[0],
-                join(html("<td>{}</td>", c) for c in cells[1:]),
-            )
+            f'<tr{f" class={_quoted(mark)}" if mark else ""}><th scope="row">{texts[0]}</th>'
+            + "".join(f"<td>{t}</td>" for t in texts[1:])
+            + "</tr>"
         )
-    out.append(Markup("</tbody></table>"))
-    return join(out)
+    out.append("</tbody></table>")
+    return Markup("".join(out))
+
+
+def _quoted(value: str) -> str:
+    return '"' + _escape(value, quote=True) + '"'
