@@ -7,6 +7,7 @@ No TensorFlow in this process: the runner tests use tiny example scripts that do
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import re
@@ -26,7 +27,8 @@ from mkdocs.structure.toc import get_toc
 from kernel_lab_mkdocs import render, store
 from kernel_lab_mkdocs.plugin import table_of_contents
 from kernel_lab_mkdocs.store import Data
-from scripts.examples import check
+from scripts.examples import __main__ as runner
+from scripts.examples import accuracy, check, effective_field, timing
 from scripts.examples.machine import machine_key
 from tests.site_plugin import page_content
 
@@ -311,6 +313,103 @@ def test_a_cached_run_takes_no_tensorflow_and_little_time() -> None:
         pytest.skip("the stored results are not current for this machine; the cached path is not taken")
     assert "tensorflow" not in proc.stderr
     assert elapsed < 10  # generous: the budget (3 s) is measured by hand, not in a test
+
+
+# --- the stages after the examples, with stubs in place of Keras ---------------------------------------------
+
+
+def _clock(text: str) -> float:
+    """'16:40' -> 1000.0 seconds."""
+    minutes, seconds = text.split(":")
+    return 60.0 * int(minutes) + int(seconds)
+
+
+def test_a_forced_run_says_what_it_reruns_and_how_long_each_stage_takes() -> None:
+    """--force --dry-run prints the plan without importing TensorFlow: the examples, the effective field, a timing
+    stage for every engine, each with its expected time; the total is the sum of the rows and within 30 minutes;
+    the accuracy stage's training is named as not re-run."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "scripts.examples", "--force", "--dry-run"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 3, proc.stderr
+    assert "tensorflow" not in proc.stderr  # importtime lists every module imported: none of TensorFlow
+    lines = proc.stdout.splitlines()
+    rows = [m for m in (re.fullmatch(r"\s+(\d+:\d\d)  (.*)", line) for line in lines) if m]
+    times, whats = [_clock(m[1]) for m in rows], [m[2] for m in rows]
+    assert len(rows) == 5  # examples, effective field, two timing stages, the total
+    assert "example(s)" in whats[0] and "effective receptive field" in whats[1]
+    titles = re.findall(r"^timings on (.*?): \d+ processes", "\n".join(whats[2:4]), re.M)
+    engines = [e for t in titles for e in t.split(" and on ")]
+    assert sorted(engines) == sorted(e.title for e in timing.ENGINES.values())
+    assert whats[-1].startswith("in all")
+    assert times[-1] == pytest.approx(sum(times[:-1]), abs=len(times))  # rounded to the second, row by row
+    assert times[-1] <= 30 * 60
+    assert any(line.startswith("not re-run: the accuracy stage's training") for line in lines)
+
+
+def test_each_timing_stage_gets_a_budget_and_every_engine_is_timed_once(tmp_path: Path) -> None:
+    args = runner.parse_args(["--force", f"--results-dir={tmp_path}"])
+    found = runner.stages(args, {"key": "m"})
+    timed = [s for s in found if s.main is timing.main]
+    engines = [e for s in timed for e in s.argv[s.argv.index("--engines") + 1].split(",")]
+    assert sorted(engines) == sorted(timing.ENGINES)
+    for stage in timed:
+        budget = float(stage.argv[stage.argv.index("--budget") + 1])
+        assert 0 < budget <= stage.expected_s  # the processes' set-up comes on top of the rounds' budget
+        assert "--force" in stage.argv and str(tmp_path) in stage.argv
+    assert [s.main for s in found] == [effective_field.main, timing.main, timing.main]  # no training unless asked
+    with_training = runner.stages(runner.parse_args(["--accuracy"]), {"key": "m"})
+    assert with_training[-1].main is accuracy.main and not with_training[-1].in_goal
+    assert "--force" not in with_training[-1].argv
+
+
+def test_the_stages_run_in_order_and_stop_at_the_first_failure() -> None:
+    called: list[tuple[str, list[str]]] = []
+
+    def stub(name: str, status: int) -> Any:
+        def main(argv: list[str]) -> int:
+            called.append((name, argv))
+            return status
+
+        return main
+
+    stages = [
+        runner.Stage("first", stub("first", 0), ("--a",), 1.0, "an estimate"),
+        runner.Stage("second", stub("second", 4), ("--b", "2"), 1.0, "an estimate"),
+        runner.Stage("third", stub("third", 0), (), 1.0, "an estimate"),
+    ]
+    report = io.StringIO()
+    assert runner.run_stages(stages, report) == 4
+    assert called == [("first", ["--a"]), ("second", ["--b", "2"])]
+    assert report.getvalue().splitlines()[0].startswith("first: 0:00")
+
+
+def test_a_cached_run_calls_each_stage_and_trains_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the examples current, main() goes on to the stages (stubs here): the effective field, then TensorFlow's
+    timings, then XLA's and JAX's, each with its budget; the accuracy stage only with --accuracy."""
+    from scripts.examples import machine
+
+    if runner.Run(runner.parse_args([]), machine.fingerprint(), store.example_names(EXAMPLES)).pending:
+        pytest.skip("the stored results are not current for this machine; main() would run the examples")
+    called: list[tuple[str, list[str]]] = []
+
+    def stub(name: str) -> Any:
+        def main(argv: list[str]) -> int:
+            called.append((name, argv))
+            return 0
+
+        return main
+
+    for module in (effective_field, timing, accuracy):
+        monkeypatch.setattr(module, "main", stub(module.__name__))
+    assert runner.main([]) == 0
+    names = [name.rsplit(".", 1)[1] for name, _ in called]
+    assert names == ["effective_field", "timing", "timing"]
+    assert all("--budget" in argv and "--force" not in argv for name, argv in called if name.endswith("timing"))
+    called.clear()
+    assert runner.main(["--accuracy"]) == 0
+    assert [name.rsplit(".", 1)[1] for name, _ in called] == ["effective_field", "timing", "timing", "accuracy"]
 
 
 # --- the pages -------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Run the Keras examples in examples/ on this machine and store what they printed in results/.
 
     .venv/bin/python -m scripts.examples            # run what changed, keep the rest
-    .venv/bin/python -m scripts.examples --force    # run everything again
+    .venv/bin/python -m scripts.examples --force    # run everything again (says first what, and how long)
+    .venv/bin/python -m scripts.examples --accuracy # also train the accuracy stage's networks (about 40 min)
     .venv/bin/python -m scripts.examples sweep_single article_7x7   # only these
 
 Each example runs in its own process (scripts/examples/child.py); this process never imports
@@ -9,13 +10,13 @@ TensorFlow. An example is not run again while its source, the TensorFlow and Ker
 the machine are unchanged. Every model's parameters and output shapes are checked against calc,
 layer by layer; a mismatch, or an example that raises (other than the expected failures), makes
 the run exit non-zero naming it, with its traceback in the log, and leaves its previous result
-in place. The log is build/examples/run.log. Nothing is timed here. Run without names, three
-more stages follow, each skipped while current: the effective receptive field measured in Keras
-(scripts/examples/effective_field.py), the timings (scripts/examples/timing.py, about 20 minutes:
-three processes for each of three Keras engines, progress on stderr) and the accuracy trained on
-Fashion-MNIST (scripts/examples/accuracy.py,
-about 75 minutes; it fetches the data set on first use and resumes where an interrupted run
-stopped). Run on a new machine, this one command adds that machine's results/<machine>/ beside the others.
+in place. The log is build/examples/run.log. Nothing is timed here. Run without names, the stages
+of stages() follow, each skipped while current: the effective receptive field measured in Keras
+(scripts/examples/effective_field.py) and the timings (scripts/examples/timing.py: TensorFlow, then
+TensorFlow with XLA and JAX, each with the budget given here), so that a forced re-run of
+everything fits in 30 minutes on a 2-core machine. The accuracy stage (scripts/examples/accuracy.py,
+training on Fashion-MNIST) runs only with --accuracy: its training is outside those 30 minutes.
+Run on a new machine, this one command adds that machine's results/<machine>/ beside the others.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -116,8 +119,16 @@ def run_child(argv: list[str], log: TextIO, on_progress: Any) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("names", nargs="*", help="examples to consider (default: all)")
-    parser.add_argument("--force", action="store_true", help="run even when the stored result is current")
+    parser.add_argument("names", nargs="*", help="examples to consider (default: all, and the stages after them)")
+    parser.add_argument(
+        "--force", action="store_true", help="run even when the stored result is current (says what, and how long)"
+    )
+    parser.add_argument(
+        "--accuracy",
+        action="store_true",
+        help="also the accuracy stage: train on Fashion-MNIST what is not current (all of it with --force); its "
+        "training is outside the 30 minutes of a forced re-run",
+    )
     parser.add_argument("--examples-dir", type=Path, default=ROOT / "examples")
     parser.add_argument("--results-dir", type=Path, default=ROOT / "results")
     parser.add_argument("--work-dir", type=Path, default=ROOT / "build" / "examples")
@@ -132,21 +143,166 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown example(s): {', '.join(unknown)}; known: {', '.join(names)}", file=sys.stderr)
         return 2
-    run = Run(args, machine.fingerprint(), args.names or names)
-    if not run.pending:
+    fp = machine.fingerprint()
+    run = Run(args, fp, args.names or names)
+    whole = not args.names and args.examples_dir == ROOT / "examples"  # the whole set: the other stages too
+    later = stages(args, fp) if whole else []
+    if args.force:
+        print(plan(run, later, args.results_dir / fp["key"], args.accuracy or not whole))
+    elif not run.pending:
         print(f"{len(run.selected)} example(s) up to date for {run.fp['key']} (use --force to run again)")
     if args.dry_run:
-        if run.pending:
+        if run.pending and not args.force:
             print(f"would run on {run.fp['key']}: {', '.join(run.pending)}")
         return 3 if run.pending else 0
     status = run.all() if run.pending else 0
-    if not args.names and args.examples_dir == ROOT / "examples":  # the whole set: the other stages too
-        force = ["--force"] if args.force else []  # each stage skips itself when current
-        out = ["--out", str(args.results_dir / "effective_field.json")]
-        status = status or effective_field.main(out + force)
-        status = status or timing.main(["--results-dir", str(args.results_dir), *force])
-        status = status or accuracy.main(["--results-dir", str(args.results_dir), *force])
+    if status or not whole:
+        return status
+    status = run_stages(later)
+    if not args.accuracy:
+        print(accuracy_note(args.results_dir / fp["key"], fp))
     return status
+
+
+# --- the stages after the examples -------------------------------------------------------------------------------
+
+GOAL_S = 30 * 60  # a forced re-run of the examples and of the stages after them but training, on 2 cores (issue 19)
+# Seconds a forced run is expected to take where nothing of it is recorded yet: an example (its own process, which
+# imports TensorFlow), the effective field, the accuracy stage's training (5 seeds × 5 designs × 3 epochs).
+EXAMPLE_S, EFFECTIVE_FIELD_S, ACCURACY_S = 15.0, 60.0, 70 * 60.0
+# The timing stages, each given its budget here: (engines, seconds of rounds that the stage's processes share,
+# seconds the stage is expected to take). The budget is timing.py's --budget (the measuring code, and so the key
+# of its records, is not touched). Each process is given its share of what is left of the budget, counting the
+# processes before it; so a stage takes about its budget plus one process's set-up (Python, Keras, building and
+# compiling every model), and never less than timing.RUNS processes of set-up and timing.MIN_ROUNDS rounds each.
+# From the stored records: TensorFlow (commit c913948, load 0.5-2.4) sets up in about 90 s and a round of every
+# group takes about 37 s, so 900 s of rounds take about 1,000 s (its third process still gets its five rounds);
+# XLA and JAX (commit 8252cff) set up in about 35 and 40 s, and their fifteen rounds (the most a process runs)
+# take 47 and 77 s: all six processes, unbounded, about 600 s; with 480 s of rounds about 530 s.
+TIMING_STAGES: tuple[tuple[str, int, float], ...] = (("tensorflow", 900, 1000.0), ("tensorflow-xla,jax", 480, 530.0))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage after the examples: what it does, in words; its entry point and arguments; how long a forced run of
+    it is expected to take on a 2-core machine, in seconds, and whence that figure."""
+
+    what: str
+    main: Callable[[list[str]], int]
+    argv: tuple[str, ...]
+    expected_s: float
+    basis: str
+    in_goal: bool = True  # counted in the 30 minutes of a forced re-run (all but the accuracy stage's training)
+
+    def run(self) -> int:
+        return self.main(list(self.argv))
+
+
+def recorded_seconds(path: Path, key: str = "seconds") -> float | None:
+    """The seconds a stored record says its run took (None where there is none)."""
+    record = store.load_json(path)
+    value = record.get(key) if isinstance(record, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def accuracy_seconds(path: Path) -> float | None:
+    """The accuracy record's training time: the sum of its runs' seconds (None where nothing is stored)."""
+    record = store.load_json(path)
+    if not isinstance(record, dict) or not isinstance(record.get("variants"), dict):
+        return None
+    runs = [r for v in record["variants"].values() for r in v.get("runs", [])]
+    return float(sum(r.get("seconds", 0) for r in runs)) if runs else None
+
+
+def stages(args: argparse.Namespace, fp: dict[str, Any]) -> list[Stage]:
+    """The stages after the examples, in order: the effective field, the timing stages with their budgets, and the
+    accuracy stage when asked for (--accuracy). Each skips itself while current, unless --force."""
+    force = ("--force",) if args.force else ()
+    results, machine_dir = args.results_dir, args.results_dir / fp["key"]
+    field = results / "effective_field.json"
+    seconds = recorded_seconds(field)
+    found = [
+        Stage(
+            "the effective receptive field, measured in Keras",
+            effective_field.main,
+            ("--out", str(field), *force),
+            seconds or EFFECTIVE_FIELD_S,
+            "its last run" if seconds else "an estimate",
+        )
+    ]
+    for engines, budget, expected in TIMING_STAGES:
+        titles = " and on ".join(timing.ENGINES[e].title for e in engines.split(","))
+        found.append(
+            Stage(
+                f"timings on {titles}: {timing.RUNS} processes each, {budget} s of rounds",
+                timing.main,
+                ("--results-dir", str(results), "--engines", engines, "--budget", str(budget), *force),
+                expected,
+                "from its budget",
+            )
+        )
+    if args.accuracy:
+        seconds = accuracy_seconds(machine_dir / "accuracy.json")
+        found.append(
+            Stage(
+                "the accuracy stage: training on Fashion-MNIST (outside the 30 minutes)",
+                accuracy.main,
+                ("--results-dir", str(results), *force),
+                seconds or ACCURACY_S,
+                "its last training" if seconds else "an estimate",
+                in_goal=False,
+            )
+        )
+    return found
+
+
+def plan(run: Run, later: Sequence[Stage], machine_dir: Path, accuracy_asked: bool) -> str:
+    """What a forced run re-runs, stage by stage, with how long each is expected to take, and the total."""
+    previous = [(run.previous[n] or {}).get("seconds") for n in run.selected]
+    examples_s = sum(s if isinstance(s, int | float) else EXAMPLE_S for s in previous)
+    basis = "their last run" if all(isinstance(s, int | float) for s in previous) else "an estimate"
+    rows = [(examples_s, f"the {len(run.selected)} example(s), each in its own process ({basis})")]
+    rows += [(s.expected_s, f"{s.what} ({s.basis})") for s in later]
+    goal = [s.expected_s for s in later if s.in_goal]
+    label = "in all, the training aside" if len(goal) < len(later) else "in all"
+    rows.append((examples_s + sum(goal), f"{label} (the goal: at most {fmt_seconds(GOAL_S)})"))
+    lines = [f"--force re-runs on {run.fp['key']}; expected on a 2-core machine:"]
+    lines += [f"  {fmt_seconds(seconds):>6}  {what}" for seconds, what in rows]
+    if not accuracy_asked:
+        seconds = accuracy_seconds(machine_dir / "accuracy.json")
+        lines.append(
+            f"not re-run: the accuracy stage's training, {fmt_seconds(seconds or ACCURACY_S)} "
+            f"({'its last training' if seconds else 'an estimate'}); add --accuracy to train"
+        )
+    return "\n".join(lines)
+
+
+def run_stages(later: Sequence[Stage], stream: TextIO = sys.stderr) -> int:
+    """Run the stages in order, each with its arguments; stop at the first that fails (its exit status). Says how
+    long each took against what was expected."""
+    for stage in later:
+        t = time.monotonic()
+        status = stage.run()
+        print(
+            f"{stage.what}: {fmt_seconds(time.monotonic() - t)} (a forced run: ~{fmt_seconds(stage.expected_s)})",
+            file=stream,
+        )
+        if status:
+            return status
+    return 0
+
+
+def accuracy_note(machine_dir: Path, fp: dict[str, Any]) -> str:
+    """Whether the stored accuracy record is current for this machine, when the accuracy stage was not asked for."""
+    path = machine_dir / "accuracy.json"
+    record = store.load_json(path)
+    if isinstance(record, dict) and record.get("inputs") == accuracy.inputs(fp):
+        return f"{path.name} (the accuracy stage): up to date; train again with --accuracy --force"
+    seconds = accuracy_seconds(path)
+    return (
+        f"{path.name} (the accuracy stage): not current for this machine; train with --accuracy "
+        f"(~{fmt_seconds(seconds or ACCURACY_S)})"
+    )
 
 
 class Run:

@@ -53,8 +53,8 @@ ENGINES = {
 }
 TF = "tensorflow"
 STEADY_GOAL = 0.9  # the timing stage's goals (issue 10): at least this share of times steady,
-FORCED_RUN_GOAL_S = 540  # and an engine's processes within 9 minutes (three engines and the examples: the whole
-# forced run within 30 minutes, issue 19); ratios: stats.HALF_WIDTH_LIMIT
+FORCED_RUN_GOAL_S = 1000  # and TensorFlow's processes within their share of the 30-minute forced re-run (issue 19:
+# scripts/examples/__main__.py gives them 900 s of rounds, about 1,000 s with set-up); ratios: stats.HALF_WIDTH_LIMIT
 
 
 def variant_name(shape: str, variant: str) -> str:
