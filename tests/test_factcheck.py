@@ -266,6 +266,15 @@ def test_mixed_groups_depend_on_the_attribute_that_separates_them() -> None:
 # --- the page on synthetic timings ----------------------------------------------------------------------------------
 
 
+def _ratios_shown(text: str) -> list[float]:
+    """The measured ratios a section shows (traced to a ratio's median), in the order shown."""
+    return [
+        float(n["data-value"])
+        for n in Spans.nums_of(text)
+        if n["data-style"] == "ratio" and n["data-expr"].endswith('/median"]')
+    ]
+
+
 def test_timing_claims_judge_each_group_and_name_what_they_depend_on(site: Path) -> None:
     write_timing(machine_of(site), timing(MIXED))
     page = str(factcheck.claims(Data(site)))
@@ -273,11 +282,16 @@ def test_timing_claims_judge_each_group_and_name_what_they_depend_on(site: Path)
     found = verdicts(page)
     assert found["stack_speed"] == "depends"
     text = sections(page)["stack_speed"]
-    assert "</strong> on the shape: holds for <code>56x56x64</code>; does not hold for <code>article</code>" in text
+    assert "</strong> on the shape: holds for <code>56x56x64</code> (measured " in text
+    assert "; does not hold for <code>article</code> (measured " in text
+    # the numbers that decide it: the lowest and highest ratio on each side; the imprecise stem (0.9) not among them
+    assert _ratios_shown(text) == [pytest.approx(0.70), pytest.approx(0.75), pytest.approx(2.5), pytest.approx(3.0)]
     assert 'On this machine (<span class="kl-name">AMD EPYC</span>, ' in text
     counts = [n for n in Spans.nums_of(text) if n["data-expr"].startswith('["count"')]
     assert [shown(n) for n in counts] == [len(MIXED), 1]  # groups, of which imprecise
-    assert text.count("too imprecise to count") == 1 and "<code>stem/b8/forward</code>" in text
+    assert "<table" not in text  # every group's ratio is on the speed page, linked once per shape
+    links = re.findall(r'href="\.\./speed/#ratios-([^"]+)"', text)
+    assert links == ["56x56x64", "article", "stem"]
 
 
 def test_the_thresholds_on_the_page_are_those_the_verdicts_use(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -296,12 +310,11 @@ def test_one_layer_cost_uses_the_groups_that_time_one_3x3_layer(site: Path) -> N
     write_timing(machine_of(site), timing(MIXED))
     page = str(factcheck.claims(Data(site)))
     text = sections(page)["single_layer_cost"]
-    assert "<code>56x56x64/b1/forward</code>" in text and "article/b1" not in text and "stem/" not in text
+    assert re.findall(r'href="\.\./speed/#ratios-([^"]+)"', text) == ["56x56x64"]  # the only shape with one 3×3
     assert verdicts(page)["single_layer_cost"] == "holds"  # the 7×7 layer slower than one 3×3 layer
     ratios = [n for n in Spans.nums_of(text) if n["data-style"] == "ratio"]
     assert float(ratios[0]["data-value"]) == pytest.approx(49 / 9)  # per layer: the kernel areas
-    medians = [float(n["data-value"]) for n in ratios if '/median"' in n["data-expr"]]
-    assert medians[:2] == [pytest.approx(4.0, rel=0.02), pytest.approx(3.5, rel=0.02)]
+    assert _ratios_shown(text) == [pytest.approx(3.5), pytest.approx(4.0)]  # the lowest and highest measured
 
 
 def test_without_timing_json_the_timing_claims_are_not_measured_yet(site: Path) -> None:
@@ -462,3 +475,70 @@ def test_maintained_accuracy_is_judged_from_the_paired_runs() -> None:
         run["test_accuracy"] -= 0.10
     f.results["amd-epyc-2c"]["accuracy"] = record
     assert factcheck.maintained_accuracy(f)["verdict"] == FAILS
+
+
+# --- each fact on one page: the groups' tables live on the speed page (issue 19) --------------------------------
+
+
+class Tables(HTMLParser):
+    """Every <table> of a page: its rows as tuples of cell texts, and the traced numbers (data-expr) inside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict[str, Any]] = []
+        self.depth = 0
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self.depth += 1
+            self.tables.append({"rows": [], "exprs": []})
+        elif self.depth and tag == "tr":
+            self.tables[-1]["rows"].append([])
+        elif self.depth and tag in ("td", "th"):
+            self.cell = []
+        if self.depth and a.get("data-expr"):
+            self.tables[-1]["exprs"].append(a["data-expr"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.depth -= 1
+        elif self.depth and tag in ("td", "th") and self.cell is not None:
+            self.tables[-1]["rows"][-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+    @classmethod
+    def of(cls, page: str) -> list[dict[str, Any]]:
+        parser = cls()
+        parser.feed(page.split("<article", 1)[1])
+        return parser.tables
+
+
+def test_no_timing_table_is_on_both_the_fact_check_and_the_speed_page(built_site: Path) -> None:
+    """The fact-check keeps each timing claim's verdict and the ratios that decide it; the tables of every timing
+    group are the speed page's, linked: no table of the fact-check holds a measured time, and no row of a table
+    appears on both pages. Every link to the speed page lands on a table that shows each group the claim judged."""
+    check = (built_site / "fact-check" / "index.html").read_text(encoding="utf-8")
+    speed = (built_site / "speed" / "index.html").read_text(encoding="utf-8")
+    check_tables, speed_tables = Tables.of(check), Tables.of(speed)
+    assert check_tables and speed_tables
+    for t in check_tables:
+        assert not [e for e in t["exprs"] if f"/{factcheck.TIMING}/" in e], t["rows"][:2]
+    rows = {tuple(r) for t in check_tables for r in t["rows"] if len(r) > 1}
+    assert not rows & {tuple(r) for t in speed_tables for r in t["rows"]}
+    anchors = re.findall(r'href="\.\./speed/#([^"]+)"', check)
+    assert anchors, "the fact-check links to the speed page's tables"
+    for anchor in set(anchors):
+        assert f'id="{anchor}"' in speed, anchor
+        shown = speed.split(f'id="{anchor}"', 1)[1].split('id="ratios-', 1)[0]
+        shape = anchor.removeprefix("ratios-")
+        for rec in (json.loads(p.read_text()) for p in RESULTS.glob("*/timing.json")):
+            for g in (g for g in rec["groups"] if g["shape"] == shape):
+                for a, b in (("stacked", "single"), ("single", "single_3x3")):
+                    if a in g["variants"] and b in g["variants"]:
+                        assert f'data-ratio="tensorflow:{g["id"]}/{a}/{b}"' in shown, (anchor, g["id"], a, b)

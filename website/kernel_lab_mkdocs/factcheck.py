@@ -628,14 +628,12 @@ def machine_verdict(outcomes: Sequence[Outcome]) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    """A timing group's traced figures for one claim: the computed ratio, the measured ratio and its interval."""
+    """A timing group's traced figures for one claim: the measured ratio and its interval."""
 
     pointer: str  # machine/timing/groups/i
-    computed: Expr
     median: Expr
     low: Expr
     high: Expr
-    steady: bool
 
     @property
     def half_width(self) -> Expr:
@@ -654,34 +652,21 @@ def _ratio_index(group: Mapping[str, Any], a: str, b: str) -> int:
     return next(i for i, r in enumerate(group["ratios"]) if (r["a"], r["b"]) == (a, b))
 
 
-def _steady(group: Mapping[str, Any], *names: str) -> bool:
-    spreads = (group["variants"][n] for n in names)
-    return all(stats.Spread(v["median_s"], v["q1_s"], v["q3_s"], len(v["samples_s"])).steady for v in spreads)
+def _row(pointer: str, group: Mapping[str, Any], a: str, b: str) -> Row:
+    r = f"{pointer}/ratios/{_ratio_index(group, a, b)}"
+    return Row(pointer, ["get", f"{r}/median"], ["get", f"{r}/low"], ["get", f"{r}/high"])
 
 
 def stack_rows(pointer: str, group: Mapping[str, Any]) -> Iterable[Row]:
-    """Three 3×3 layers relative to one 7×7, every group: FLOPs computed, time measured."""
-    r = f"{pointer}/ratios/{_ratio_index(group, 'stacked', 'single')}"
-    flops = [["get", f"{pointer}/variants/{n}/computed/flops"] for n in ("stacked", "single")]
-    steady = _steady(group, "stacked", "single")
-    yield Row(pointer, ["div", *flops], ["get", f"{r}/median"], ["get", f"{r}/low"], ["get", f"{r}/high"], steady)
+    """Three 3×3 layers relative to one 7×7, every group."""
+    yield _row(pointer, group, "stacked", "single")
 
 
 def one_layer_rows(pointer: str, group: Mapping[str, Any]) -> Iterable[Row]:
     """One 7×7 layer relative to one 3×3 layer with the same channels, timed side by side (the groups that have
     both: the mid-network shapes)."""
-    if "single_3x3" not in group["variants"]:
-        return
-    r = f"{pointer}/ratios/{_ratio_index(group, 'single', 'single_3x3')}"
-    macs = [["get", f"{pointer}/variants/{v}/computed/macs_per_example"] for v in ("single", "single_3x3")]
-    yield Row(
-        pointer,
-        ["div", *macs],
-        ["get", f"{r}/median"],
-        ["get", f"{r}/low"],
-        ["get", f"{r}/high"],
-        _steady(group, "single", "single_3x3"),
-    )
+    if "single_3x3" in group["variants"]:
+        yield _row(pointer, group, "single", "single_3x3")
 
 
 def timing_outcomes(f: Facts, machine: str, rows: TimingRows, expect: str) -> list[tuple[Row, Outcome]]:
@@ -699,8 +684,19 @@ def _attribute_value(f: Facts, row: Row, attr: str, value: Any) -> Markup:
     return html("<code>{}</code>", value)
 
 
+def _span(f: Facts, found: Sequence[tuple[Row, Outcome]], words: Mapping[str, str]) -> Markup:
+    """The lowest and the highest measured ratio of these groups (one ratio where there is one group): the numbers
+    that decide the verdict, each traced to its group."""
+    ordered = sorted(found, key=lambda x: x[1].ratio.median)
+    low, high = ordered[0][0], ordered[-1][0]
+    if low is high:
+        return f.num(low.median, "ratio")
+    return html(words["span"], low=f.num(low.median, "ratio"), high=f.num(high.median, "ratio"))
+
+
 def _detail(f: Facts, found: list[tuple[Row, Outcome]], words: Mapping[str, str]) -> Markup:
-    """Which groups hold, fail or are within noise: by the deciding attribute if one decides, else group by group."""
+    """Which groups hold, fail or are within noise, with the measured ratios of each: by the deciding attribute if
+    one decides, else group by group."""
     counted = [(row, o) for row, o in found if o.result != IMPRECISE]
     attrs = depends_on([o for _, o in counted])
     parts = []
@@ -715,45 +711,31 @@ def _detail(f: Facts, found: list[tuple[Row, Outcome]], words: Mapping[str, str]
             which = join((_attribute_value(f, row, attrs[0], v) for v, row in first.items()), ", ")
         else:
             which = join((html("<code>{}</code>", o.group["id"]) for _, o in these), ", ")
-        parts.append(html(words["part"], verdict=VERDICTS[result], which=which))
+        parts.append(html(words["part"], verdict=VERDICTS[result], which=which, span=_span(f, these, words)))
     template = words["depends"] if attrs else words["depends_together"]
     return html(template, on=" or the ".join(attrs), parts=join(parts, "; "))
 
 
-def _groups_table(f: Facts, found: list[tuple[Row, Outcome]], head: Sequence[str]) -> Markup:
-    rows = []
-    for row, o in found:
-        result = VERDICTS[o.result]
-        if o.result == IMPRECISE:
-            result = html("{} (±{})", result, f.num(row.half_width, "percent"))
-        rows.append(
-            [
-                html("<code>{}</code>", o.group["id"]),
-                f.num(row.computed, "ratio"),
-                f.num(row.median, "ratio"),
-                html("{} – {}", f.num(row.low, "ratio"), f.num(row.high, "ratio")),
-                "yes" if row.steady else "no",
-                result,
-            ]
-        )
-    return html(
-        '<details class="kl-details"><summary>Every timing group, one by one</summary>{}</details>',
-        scroll_region(table(head, rows, numeric_from=1), "timing groups"),
-    )
+def _tables(found: list[tuple[Row, Outcome]], words: Mapping[str, str]) -> Markup:
+    """Links to the speed page's tables that hold every group of the claim, one per shape."""
+    shapes = list(dict.fromkeys(o.group["shape"] for _, o in found))
+    links = join((html(words["table"], anchor=f"ratios-{shape}", shape=shape) for shape in shapes), ", ")
+    return html(words["tables"], links=links)
 
 
-def timing_claim(f: Facts, claim: str, rows: TimingRows, expect: str) -> Fields:
-    """Per machine: the verdict, what it depends on, how many groups were too imprecise, and the groups' table
-    (the field "blocks"); "not measured yet" for a machine with example results and no timing.json."""
-    prose = load_toml()
-    words, head = prose["timing"], next(c for c in prose["claim"] if c["id"] == claim)["head"]
+def timing_claim(f: Facts, rows: TimingRows, expect: str) -> Fields:
+    """Per machine: the verdict, what it depends on, the measured ratios that decide it, how many groups were too
+    imprecise, and links to the speed page's tables of every group (the field "blocks"); "not measured yet" for a
+    machine with example results and no timing.json. The groups' own tables are on the speed page only."""
+    words = load_toml()["timing"]
     machines = sorted(set(f.data.machines) | set(f.timings))
-    blocks, verdicts = [], []
+    blocks, verdicts, found_all = [], [], []
     for key in machines:
         if key not in f.timings:
             blocks.append(html(words["unmeasured"], key=key))
             continue
         found = timing_outcomes(f, key, rows, expect)
+        found_all += found
         verdict = machine_verdict([o for _, o in found])
         verdicts.append(verdict)
         where = html(
@@ -762,27 +744,36 @@ def timing_claim(f: Facts, claim: str, rows: TimingRows, expect: str) -> Fields:
             cpu=html('<span class="kl-name">{}</span>', f.timings[key]["machine"].get("cpu", key)),
             cores=f.num(["get", f"{key}/{TIMING}/machine/cores"]),
         )
+        counted = [(row, o) for row, o in found if o.result != IMPRECISE]
+        if verdict == DEPENDS:
+            detail = _detail(f, found, words)
+        elif counted:
+            detail = html(words["uniform"], span=_span(f, counted, words))
+        else:
+            detail = Markup("")
         summary = html(
             words["summary"],
             where=where,
             verdict=VERDICTS[verdict],
-            detail=_detail(f, found, words) if verdict == DEPENDS else "",
+            detail=detail,
             imprecise=f.num(["count", *(row.imprecise for row, _ in found)]),
             groups=f.num(["count", *(row.median for row, _ in found)]),
         )
-        blocks += [html("<p>{}</p>", summary), _groups_table(f, found, head)]
+        blocks.append(html("<p>{}</p>", summary))
+    if found_all:
+        blocks.append(html("<p>{}</p>", _tables(found_all, words)))
     verdict = "unmeasured" if not verdicts else verdicts[0] if len(set(verdicts)) == 1 else DEPENDS
     return {"verdict": verdict, "blocks": join(blocks)}
 
 
 def stack_speed(f: Facts) -> Fields:
-    return timing_claim(f, "stack_speed", stack_rows, stats.FASTER)
+    return timing_claim(f, stack_rows, stats.FASTER)
 
 
 def single_layer_cost(f: Facts) -> Fields:
     s7, s3 = A7, ("sweep_single", "single_3x3_c64_k64")
     per_layer = f.ratio(f.area(*s7, f.convs(*s7)[0]), f.area(*s3, f.convs(*s3)[0]))
-    return timing_claim(f, "single_layer_cost", one_layer_rows, stats.SLOWER) | {"per_layer": per_layer}
+    return timing_claim(f, one_layer_rows, stats.SLOWER) | {"per_layer": per_layer}
 
 
 EVIDENCE: dict[str, Callable[[Facts], Fields]] = {
