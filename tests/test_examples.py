@@ -455,6 +455,33 @@ def test_the_article_code_is_shown_beside_its_modern_form_with_its_warning() -> 
     assert "GFLOP/s" not in text and "median" not in text  # and not on this one
 
 
+def test_each_example_says_first_what_came_of_it_and_folds_the_listings() -> None:
+    """On a phone the page reads as titles and results: under each example's title the first paragraph is what came
+    of it (the error it stops with, or what it builds), from its stored record; every listing (code, printed output,
+    traceback, diff) and every table is inside a folded <details>, and none is lost (the tests above find them)."""
+    text, _ = render_page("examples.md")
+    body = text.split('<h2 id="the-articles-examples"', 1)[1].split('<h2 id="kernel-size-sweep"', 1)[0]
+    blocks = re.split(r"<h3 [^>]*>", body)[1:]
+    examples = [*AS_WRITTEN, "inception_0_as_written", "inception_1_input_defined"]
+    examples += ["inception_2_same_padding", "inception_3_fixed"]
+    assert len(blocks) == len(examples)  # one title each; a pair (as written, modernised) under one
+    for block in blocks:
+        first = re.search(r"<p[ >].*?</p>", block, re.S)
+        assert first and first[0].startswith('<p class="kl-result"><strong>Result:</strong>'), block[:300]
+        assert block.index("kl-result") < block.index("<details")
+    for name in ("inception_0_as_written", "inception_1_input_defined", "inception_2_same_padding"):
+        error = _stored(name)["error"]
+        assert html_escape(f"{error['type']}: {error['message'].partition('. ')[0].removesuffix('.')}") in body
+    fixed = _stored("inception_3_fixed")["models"][0]
+    assert f"{fixed['calc']['totals']['params']:,} parameters" in body
+    depth = 0
+    for tag in re.finditer(r"<(/?)(details|pre|table)\b", text):
+        if tag[2] == "details":
+            depth += -1 if tag[1] else 1
+        elif not tag[1]:
+            assert depth > 0, text[max(0, tag.start() - 200) : tag.start()]
+
+
 def test_the_sweep_shows_calc_figures_for_every_model() -> None:
     html = render.sweep(Data(ROOT))
     models = [m for name in render.SWEEP for m in _stored(name)["models"]]

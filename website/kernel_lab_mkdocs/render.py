@@ -67,6 +67,11 @@ def code(text: object) -> Markup:
     return html("<code>{}</code>", text)
 
 
+def folded(summary: str | Markup, *content: Markup) -> Markup:
+    """Content a reader opens when they want it, under a one-line summary (a <details> block)."""
+    return html('<details class="kl-details"><summary>{}</summary>{}</details>', summary, join(content))
+
+
 def split_example(path: Path) -> tuple[str, Markup, str]:
     """(title, text as HTML, code) of an example: its docstring is its title and text, the rest is the code."""
     source = path.read_text(encoding="utf-8")
@@ -124,11 +129,28 @@ MACHINE_ROWS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
 
 
 def machines(data: Data, arg: str = "") -> Markup:
+    """Each machine in one line (CPU, cores, TensorFlow and Keras), and folded below it the whole table."""
     if not data.machines:
         return admonition("warning", html("No results stored yet: run {}.", RUN))
     keys = list(data.machines)
     rows = [[label, *(get(data.machines[k]["machine"]) for k in keys)] for label, get in MACHINE_ROWS]
-    return scroll_region(table(["", *map(code, keys)], rows, numeric_from=len(keys) + 1), "machines")
+    lines = []
+    for k in keys:
+        m = data.machines[k]["machine"]
+        gpus = _gpus(m)
+        lines.append(
+            html(
+                "{}: {}, {} cores{}, TensorFlow {}, Keras {}",
+                code(k),
+                m.get("cpu"),
+                m.get("cores"),
+                html(", {}", gpus) if gpus != "none" else "",
+                m.get("tensorflow"),
+                m.get("keras"),
+            )
+        )
+    whole = scroll_region(table(["", *map(code, keys)], rows, numeric_from=len(keys) + 1), "machines")
+    return join([html("<p>{}.</p>", join(lines, "; ")), folded("Everything recorded about the machine", whole)])
 
 
 # --- one example -----------------------------------------------------------------------------------------------
@@ -215,19 +237,54 @@ def printed(rec: dict[str, Any]) -> list[Markup]:
     return warnings_raised(rec) + [p for model in rec["models"] for p in summary_printed(rec, model)]
 
 
+def first_sentence(text: str) -> str:
+    """A message's first sentence, without its full stop: 'Do not pass X. When using Y, ...' -> 'Do not pass X'."""
+    return text.partition(". ")[0].strip().removesuffix(".")
+
+
+def model_figures(model: dict[str, Any]) -> Markup:
+    """'163,696 parameters, output (None, 28, 28, 256)': calc's figures, which Keras's agree with."""
+    c = model["calc"]
+    return html("{} parameters, output {}", integer(c["totals"]["params"]), keras_shape(c["output_shape"]))
+
+
+def outcome(rec: dict[str, Any]) -> Markup:
+    """What came of running a script, in a phrase: 'stops with NameError: ...', 'builds, with a UserWarning: ...',
+    'builds without a warning'."""
+    if rec.get("error"):
+        return html("stops with {}", code(f"{rec['error']['type']}: {first_sentence(rec['error']['message'])}"))
+    warnings = rec.get("warnings") or []
+    if not warnings:
+        return Markup("builds without a warning")
+    w = warnings[0]
+    more = html(" (and {} more)", len(warnings) - 1) if len(warnings) > 1 else ""
+    return html("builds, with a {}{}: “{}”", code(w["category"]), more, first_sentence(w["message"]))
+
+
+def result(text: Markup) -> Markup:
+    """The line a reader sees first under an example's title: what came of it."""
+    return html('<p class="kl-result"><strong>Result:</strong> {}</p>', text)
+
+
 def example(data: Data, name: str) -> Markup:
-    """An example's title, text and code, what it printed and calc's figures."""
-    parts = [example_source(data, name)]
+    """An example's title and what came of it; folded below: its text and code, then what it printed and calc's
+    figures."""
+    title, text, body = _source(data, name)
+    parts = [heading(3, title)]
     rec = data.first(name)
+    source = folded("What the script does, and its code", text, code_block(body, "python", f"examples/{name}.py"))
     if rec is None:
-        parts.append(admonition("warning", html("No current result for this example: run {}.", RUN)))
+        parts += [admonition("warning", html("No current result for this example: run {}.", RUN)), source]
     elif rec.get("error"):
-        parts.append(html("<p>It fails, as expected, with {}. What Python printed:</p>", code(rec["error"]["type"])))
-        parts.append(code_block(rec["error"]["traceback"], "pytb"))
+        parts += [result(html("it {}, as expected.", outcome(rec))), source]
+        parts.append(folded("What Python printed", code_block(rec["error"]["traceback"], "pytb")))
     else:
-        parts += warnings_raised(rec)
+        built = join((html("{} ({})", code(m["name"]), model_figures(m)) for m in rec["models"]), "; ")
+        parts += [result(html("it {}: {}.", outcome(rec), built)), source]
+        printed_parts = warnings_raised(rec)
         for model in rec["models"]:
-            parts += [*summary_printed(rec, model), CALC_AGREES, check_table(model)]
+            printed_parts += [*summary_printed(rec, model), CALC_AGREES, check_table(model)]
+        parts.append(folded("What it printed, and calc's figures layer by layer", *printed_parts))
     return join(parts)
 
 
@@ -272,20 +329,37 @@ def example_pair(data: Data, arg: str) -> Markup:
     diff = difflib.unified_diff(
         body.splitlines(), modern_body.splitlines(), f"examples/{written}.py", f"examples/{modern}.py", lineterm=""
     )
-    parts = [
-        heading(3, title),
-        text,
-        html('<div class="kl-pair" style="display:flex;flex-wrap:wrap;gap:1rem">{}</div>', join(columns)),
-        Markup("<p>What changed, line by line:</p>"),
-        code_block("\n".join(diff), "diff"),
-    ]
+    found: Markup | None = None
+    figures: list[Markup] = []
     if all(r and not r.get("error") for r in recs):
         a, b = recs[0]["models"], recs[1]["models"]  # type: ignore[index]
         if len(a) == len(b) == 1 and same_model(a[0], b[0]):
-            parts += [Markup("<p>Both forms build the same model, layer for layer.</p>"), CALC_AGREES]
-            parts.append(check_table(b[0]))
+            field = b[0]["calc"]["receptive_field"]
+            found = html(
+                "as the article wrote it, it {}; modernised, it {}. Both forms build the same model, layer for "
+                "layer: {}{}.",
+                outcome(recs[0]),  # type: ignore[arg-type]
+                outcome(recs[1]),  # type: ignore[arg-type]
+                model_figures(b[0]),
+                html(", each output pixel seeing {} pixels of the input", "×".join(map(str, field["size"])))
+                if field
+                else "",
+            )
+            figures = [CALC_AGREES, check_table(b[0])]
         else:
-            parts.append(admonition("warning", "The two forms build different models."))
+            figures = [admonition("warning", "The two forms build different models.")]
+    parts = [heading(3, title), result(found) if found else Markup(""), text]
+    parts.append(
+        folded(
+            "The code, as the article wrote it and modernised, and what each printed",
+            html('<div class="kl-pair" style="display:flex;flex-wrap:wrap;gap:1rem">{}</div>', join(columns)),
+        )
+    )
+    parts.append(folded("What changed, line by line", code_block("\n".join(diff), "diff")))
+    if found:
+        parts.append(folded("calc's figures, layer by layer", *figures))
+    else:
+        parts += figures
     return join(parts)
 
 
