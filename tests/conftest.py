@@ -35,3 +35,76 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = subprocess.run(cmd, cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return dest
+
+
+# --- groups of tests, by intent ------------------------------------------------------------------
+# Every test belongs to one or more groups (markers registered in pyproject.toml), so that an author can run one:
+# `pytest -m engine`. A test's groups come from where it lives: the longest entry of GROUPS that its file's path
+# (relative to the repository) starts with. tests/test_groups.py checks that every test file has a group.
+#   engine   calc's own tests (its doctests, tests/portable) and its cross-checks against Keras
+#   site     the plugin, the site's Python (calculators, figures, pages) and the built site
+#   runner   the example runner (scripts/examples) and the benchmarks (scripts/bench)
+#   browser  the site in real browsers (tests/browser: Chromium, Firefox, WebKit)
+ENGINE, SITE, RUNNER, BROWSER = "engine", "site", "runner", "browser"
+GROUPS: dict[str, tuple[str, ...]] = {
+    "calc/": (ENGINE,),  # doctests
+    "website/": (SITE,),  # doctests of kernel_lab and kernel_lab_mkdocs
+    "kernel_lab/": (SITE,),  # the same, as tests/pyodide/run.mjs lays them out
+    "scripts/": (RUNNER,),
+    "tests/browser/": (BROWSER,),
+    "tests/portable/": (ENGINE,),  # calc's properties, tables, limits and errors (also run inside Pyodide)
+    "tests/portable/test_calculators_fuzz.py": (SITE,),
+    "tests/portable/test_hostile_text.py": (ENGINE, SITE),
+    "tests/portable/test_limits.py": (ENGINE, SITE),
+    "tests/test_cli.py": (ENGINE,),
+    "tests/test_cli_messages.py": (ENGINE,),
+    "tests/test_convnext_keras.py": (ENGINE,),
+    "tests/test_effective_keras.py": (ENGINE,),
+    "tests/test_keras_crosscheck.py": (ENGINE,),
+    "tests/test_model_keras.py": (ENGINE,),
+    "tests/test_packaging.py": (ENGINE,),
+    "tests/test_layout.py": (ENGINE, SITE),
+    "tests/test_accuracy.py": (RUNNER, SITE),
+    "tests/test_examples.py": (RUNNER, SITE),
+    "tests/test_timing.py": (RUNNER,),
+    "tests/test_authors_loop.py": (SITE,),
+    "tests/test_bench_report.py": (SITE,),
+    "tests/test_bundle.py": (SITE,),
+    "tests/test_calculators.py": (SITE,),
+    "tests/test_convnext.py": (SITE,),
+    "tests/test_diagram.py": (SITE,),
+    "tests/test_factcheck.py": (SITE,),
+    "tests/test_figure_errors.py": (SITE,),
+    "tests/test_groups.py": (SITE, ENGINE, RUNNER),
+    "tests/test_headers.py": (SITE,),
+    "tests/test_home.py": (SITE,),
+    "tests/test_keras_code.py": (SITE,),
+    "tests/test_licences.py": (SITE,),
+    "tests/test_plugin.py": (SITE,),
+    "tests/test_reader_pages.py": (SITE,),
+    "tests/test_render_effective.py": (SITE,),
+    "tests/test_site_build.py": (SITE,),
+    "tests/test_site_cache.py": (SITE,),
+    "tests/test_speed_page.py": (SITE,),
+    "tests/test_stats.py": (SITE, RUNNER),
+    "tests/test_store_records.py": (SITE,),
+    "tests/test_theme_patch.py": (SITE,),
+    "tests/test_workflow.py": (SITE,),
+}
+
+
+def groups_of(relative: str) -> tuple[str, ...]:
+    """The groups of the tests in a file, by its path relative to the repository ("tests/test_cli.py"); () when
+    GROUPS names no entry it starts with."""
+    found = [prefix for prefix in GROUPS if relative.startswith(prefix)]
+    return GROUPS[max(found, key=len)] if found else ()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            relative = item.path.relative_to(config.rootpath).as_posix()
+        except ValueError:  # a file outside the repository
+            continue
+        for group in groups_of(relative):
+            item.add_marker(group)
