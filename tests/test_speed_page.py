@@ -134,3 +134,51 @@ def test_measured_device_memory_is_shown_where_a_machine_has_it(tmp_path: Path) 
     both = str(memory(Data(tmp_path), "32"))
     assert "Peak device memory on gpu (measured)" in both and "on cpu (measured)" not in both
     assert both.count("<td>3 MiB</td>") == 3  # the single layer of each shape timed at batch 32
+
+
+WORDED = re.compile(
+    r'<span class="kl-ratio" data-verdict="[^"]+" data-ratio="(?P<engine>[^":]+):(?P<group>[^"]+)/(?P<a>[^/"]+)/'
+    r'(?P<b>[^/"]+)">[^<]*?\), (?P<word>[^<]+)</span>'
+)
+
+
+def test_each_ratio_says_its_verdict_and_whether_it_is_precise(built_site: Path) -> None:
+    """The word after a ratio is its verdict (faster or slower whenever the whole interval lies on one side of 1, as
+    the page's rule says), with "not precise" where the half-width is over the limit; an imprecise ratio that lies
+    below 1 was called "interval too wide to judge" beside a sentence calling the stack faster."""
+    page = (built_site / "speed" / "index.html").read_text(encoding="utf-8")
+    files = {name: engine.file for name, engine in timing.ENGINES.items()}
+    found = list(WORDED.finditer(page))
+    assert found
+    for m in found:
+        rec = next(iter(records(files[m["engine"]]).values()))
+        group = next(g for g in rec["groups"] + rec.get("networks", []) if g["id"] == m["group"])
+        _, used, _ = recomputed(group, m["a"], m["b"])
+        half = (used.high - used.low) / (2 * used.median)
+        assert m["word"] == stats.verdict(used) + ("" if half <= stats.HALF_WIDTH_LIMIT else ", not precise"), m[0]
+
+
+def _flops_and_times(shape: str, a: str, b: str) -> list[tuple[str, float, float]]:
+    """(group, FLOPs ratio computed by calc, measured time ratio) of a/b in every TensorFlow group of a shape."""
+    out = []
+    for rec in records().values():
+        for g in (g for g in rec["groups"] if g["shape"] == shape):
+            r = next(r for r in g["ratios"] if (r["a"], r["b"]) == (a, b))
+            va, vb = g["variants"][a], g["variants"][b]
+            out.append((g["id"], va["computed"]["flops"] / vb["computed"]["flops"], r["median"]))
+    return out
+
+
+def test_what_the_page_says_of_time_against_flops_holds_in_the_stored_record() -> None:
+    """The prose of Time is not FLOPs, checked against the record it describes: a larger depthwise kernel costs more
+    time than its share of FLOPs in every group; in the forward pass the factorized and separable layers' times fall
+    less than their FLOPs; at the stem the stack needs several times the FLOPs and about twice the time."""
+    for shape in ("56x56x64", "28x28x128"):
+        for gid, flops_ratio, time_ratio in _flops_and_times(shape, "separable", "separable_3x3"):
+            assert time_ratio > flops_ratio, gid
+        for variant in ("factorized", "separable"):
+            for gid, flops_ratio, time_ratio in _flops_and_times(shape, variant, "single"):
+                assert "/forward" not in gid or time_ratio > flops_ratio, (variant, gid)
+                assert variant != "separable" or time_ratio > flops_ratio, gid
+    for gid, flops_ratio, time_ratio in _flops_and_times("stem", "stacked", "single"):
+        assert flops_ratio >= 3 and 1.75 <= time_ratio <= 2.5, gid

@@ -98,9 +98,10 @@ def ratio_texts(median: float, low: float, high: float) -> tuple[str, str, str]:
 
 
 def interval(r: Record, where: str = "") -> Markup:
-    """'0.60× (0.59×–0.61×), faster': the ratio, the interval its verdict is drawn from and the verdict.
-    ``where`` (data-ratio) names it for readers of the HTML: 'ENGINE:GROUP/A/B'."""
-    word = r["verdict"] if r["precise"] else "interval too wide to judge"
+    """'0.60× (0.59×–0.61×), faster': the ratio, the interval its verdict is drawn from and the verdict (faster or
+    slower when the whole interval lies on one side of 1), with 'not precise' where the interval's half-width is over
+    stats.HALF_WIDTH_LIMIT. ``where`` (data-ratio) names it for readers of the HTML: 'ENGINE:GROUP/A/B'."""
+    word = r["verdict"] if r["precise"] else f"{r['verdict']}, not precise"
     median, low, high = ratio_texts(r["median"], r["low"], r["high"])
     return html(
         '<span class="kl-ratio" data-verdict="{}" data-ratio="{}">{} ({}–{}), {}</span>',
