@@ -237,6 +237,30 @@ def test_presets_set_every_field_to_a_value_it_takes(name: str) -> None:
     assert len(results) == len(shown)
 
 
+def test_kernel_compare_kept_figures_are_those_of_its_own_inputs() -> None:
+    """The comparison keeps its break-even points and its chart's points between requests (they do not change
+    with the filters typed): whatever came before, each answer is the one computed afresh for its own inputs."""
+    from kernel_lab import calculators
+
+    cases = [
+        {"filters": "32"},
+        {"filters": "32", "use_bias": "false"},
+        {"filters": "64", "input_shape": "56, 56, 16"},
+        {"kernel_size": "9", "filters": "32"},
+        {"kernel_size": "3", "filters": "32", "use_bias": "false"},
+    ]
+
+    def fresh(raw: dict[str, str]) -> str:
+        calculators._break_even.cache_clear()
+        calculators._params_ratios.cache_clear()
+        return str(run("kernel_compare", raw))
+
+    expected = [fresh(raw) for raw in cases]
+    assert len(set(expected)) == len(cases)
+    for order in (cases, cases[::-1], cases + cases):  # each after the others, with the caches full of them
+        assert [str(run("kernel_compare", raw)) for raw in order] == [expected[cases.index(raw)] for raw in order]
+
+
 def test_break_even_is_where_keras_counts_cross(keras: Any) -> None:
     html = run("kernel_compare", {"input_shape": "56, 56, 64", "kernel_size": "7"})
     caption = html[html.index("Break-even") :]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any
 
 import calc
@@ -322,12 +322,16 @@ def _variants(
     return out
 
 
+@lru_cache(maxsize=64)
 def _break_even(in_channels: int, k: int, use_bias: bool, variant: int) -> int | None:
     """Smallest filters count (the same in every layer) at which ``variant`` has at least as many parameters as
     one k×k layer.
 
     The difference is F*(a*F + b) with a >= 0, so it changes sign at most once: doubling F brackets the
     change, a binary search finds it. None when the variant never catches up (or equals it throughout).
+
+    Kept for the last few arguments (a pure function of them): typing a number of filters changes none of them,
+    and the search was most of the comparison's time.
     """
     n = max(1, (k - 1) // 2)
 
@@ -457,6 +461,14 @@ def _compare_summary(variants: Mapping[int, _Variant], shape: Sequence[int]) -> 
     )  # fmt: skip
 
 
+@lru_cache(maxsize=1024)
+def _params_ratios(in_channels: int, k: int, use_bias: bool, filters: int) -> tuple[float, float, float]:
+    """Parameters of variants 1, 2 and 3 over the one k×k layer's, ``filters`` in every layer; kept for the last
+    thousand arguments (a pure function of them): the chart's points, most of which stay when the filters change."""
+    v = _variants((1, 1, in_channels), [filters] * max(1, (k - 1) // 2), k, use_bias)
+    return v[1].params / v[0].params, v[2].params / v[0].params, v[3].params / v[0].params
+
+
 def _break_even_chart(in_channels: int, k: int, use_bias: bool, current: int) -> Markup:
     """Parameters of each variant over the one k×k layer's, by filters (the same in every layer), on a log scale
     so that every ratio is drawn where it is; the reader's filters marked."""
@@ -466,11 +478,10 @@ def _break_even_chart(in_channels: int, k: int, use_bias: bool, current: int) ->
     names = ("stacked 3×3", "1×k then k×1", "separable")
     shown = (2, 3) if k == 3 else (1, 2, 3)
     series: list[tuple[str, list[tuple[float, float]]]] = [(names[i - 1], []) for i in shown]
-    n = max(1, (k - 1) // 2)
     for f in filters:
-        v = _variants((1, 1, in_channels), [f] * n, k, use_bias)
+        ratios = _params_ratios(in_channels, k, use_bias, f)
         for j, i in enumerate(shown):
-            series[j][1].append((f, v[i].params / v[0].params))
+            series[j][1].append((f, ratios[i - 1]))
     markers = [(float(current), f"your filters: {integer(current)}")]
     notes = []
     for i in shown[:-1]:
