@@ -245,7 +245,7 @@ def stages(args: argparse.Namespace, fp: dict[str, Any]) -> list[Stage]:
         seconds = accuracy_seconds(machine_dir / "accuracy.json")
         found.append(
             Stage(
-                "the accuracy stage: training on Fashion-MNIST (outside the 30 minutes)",
+                "the accuracy stage: training on Fashion-MNIST, outside the 30 minutes",
                 accuracy.main,
                 ("--results-dir", str(results), *force),
                 seconds or ACCURACY_S,
