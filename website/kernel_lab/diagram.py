@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import calc
-from kernel_lab.html import Markup, html, join
+from kernel_lab.html import Markup, escape, html, join
 
 __all__ = ["VIEW", "convolution_diagram"]
 
@@ -74,20 +74,16 @@ def _grid(
     lines = [f"M{x0:g},{y0 + i * CELL:g}h{n_cols * CELL:g}" for i in range(n_rows + 1)]
     lines += [f"M{x0 + j * CELL:g},{y0:g}v{n_rows * CELL:g}" for j in range(n_cols + 1)]
     out.append(html('<path class="kl-lines" d="{}"/>', "".join(lines)))
-    for (r, c), (cls, say) in sorted(marked.items()):
-        out.append(
-            html(
-                '<rect class="{}" data-at="{} {}" data-say="{}" x="{:.0f}" y="{:.0f}" width="{:.0f}" height="{:.0f}"/>',
-                cls,
-                r,
-                c,
-                say,
-                x0 + (c - cols[0]) * CELL,
-                y0 + (r - rows[0]) * CELL,
-                CELL,
-                CELL,
-            )
+    # Written directly (whole numbers, and the texts escaped), as _picks is: a template per cell was a third of
+    # the one-layer calculator's time.
+    out += [
+        Markup(
+            f'<rect class="{escape(cls)}" data-at="{r:d} {c:d}" data-say="{escape(say)}" '
+            f'x="{x0 + (c - cols[0]) * CELL:.0f}" y="{y0 + (r - rows[0]) * CELL:.0f}" width="{CELL:.0f}" '
+            f'height="{CELL:.0f}"/>'
         )
+        for (r, c), (cls, say) in sorted(marked.items())
+    ]
     return join(out)
 
 
