@@ -4,7 +4,7 @@ else equal, through calc: parameters and MACs by layer kind, and the receptive f
 
 A page asks for the figure with ``<div data-figure="convnext"></div>`` and for one of its numbers inside a sentence
 with ``<span data-figure="convnext" data-arg="NAME"></span>`` (NAME a key of :func:`facts`);
-website/kernel_lab_mkdocs/calculators.py registers :data:`FIGURES`.
+website/kernel_lab_mkdocs/figures.py registers it (analysed once per build).
 """
 
 from __future__ import annotations
@@ -295,10 +295,13 @@ def _stage_table(large: Variant, small: Variant) -> Markup:
     return scroll_region(table(head, rows, caption), caption)
 
 
-def figure(arg: str = "", config: Mapping[str, Any] | None = None) -> Markup:
+def figure(
+    arg: str = "", config: Mapping[str, Any] | None = None, variants: tuple[Variant, Variant] | None = None
+) -> Markup:
     """The page's figure (tables of parameters and MACs by layer kind, their bar charts, the stage ends), or with
-    ``arg`` the one number of :func:`facts` it names, as text for a sentence."""
-    large, small = analyse(config)
+    ``arg`` the one number of :func:`facts` it names, as text for a sentence. ``variants``: :func:`analyse`'s
+    result when the caller has it (a page quotes a dozen numbers of one analysis)."""
+    large, small = analyse(config) if variants is None else variants
     if arg:
         return html("{}", facts(large, small)[arg])
     names = (f"{_name(large)} depthwise", f"{_name(small)} depthwise")

@@ -36,7 +36,7 @@ from kernel_lab_mkdocs import (
 from kernel_lab_mkdocs.runtime import Runtime
 from kernel_lab_mkdocs.store import Data
 
-__all__ = ["FIGURES", "Figure", "Sources"]
+__all__ = ["FIGURES", "INPUTS", "Figure", "Sources"]
 
 log = logging.getLogger("mkdocs.plugins.kernel_lab.figures")  # under "mkdocs.": --strict fails on its warnings
 
@@ -50,6 +50,7 @@ class Sources:
         self.runtime = runtime
         self.calculators_module = calculators
         self._data: Data | None = None
+        self._made: dict[str, Any] = {}
 
     @property
     def data(self) -> Data:
@@ -65,6 +66,12 @@ class Sources:
         """The calculators' module (the plugin's calculators option) as imported now (a rebuild under `mkdocs serve`
         imports it afresh)."""
         return importlib.import_module(self.calculators_module)
+
+    def once(self, name: str, make: Callable[[], Any]) -> Any:
+        """What ``make`` returns, made once per build: an analysis several figures quote (ConvNeXtTiny)."""
+        if name not in self._made:
+            self._made[name] = make()
+        return self._made[name]
 
 
 Figure = Callable[[Sources, str], Markup]
@@ -84,6 +91,11 @@ def _calculator_figure(name: str, scroll: bool = True) -> Figure:
         return scroll_region(out, name.replace("_", " ")) if scroll else out
 
     return figure
+
+
+def _convnext(sources: Sources, arg: str) -> Markup:
+    """ConvNeXtTiny's figure or one of its numbers, the model analysed once per build (a page quotes it often)."""
+    return convnext.figure(arg, variants=sources.once("convnext", convnext.analyse))
 
 
 def shipped_size(sources: Sources, name: str) -> Markup:
@@ -148,7 +160,7 @@ FIGURES: dict[str, Figure] = {
     "effective_field_table": _calculator_figure("effective_field_table"),
     "effective_field_maps": _calculator_figure("effective_field_maps", scroll=False),
     **{name: _plain(f) for name, f in benchmarks.FIGURES.items()},  # docs/site-speed.md, docs/authors.md
-    **{name: _plain(f) for name, f in convnext.FIGURES.items()},  # ConvNeXtTiny (docs/large-kernels.md)
+    "convnext": _convnext,  # ConvNeXtTiny (docs/large-kernels.md)
     **{name: _plain(f) for name, f in options.FIGURES.items()},  # the plugins' options (docs/authors.md)
     **{
         name: _stored(f)
@@ -158,4 +170,26 @@ FIGURES: dict[str, Figure] = {
     "fact_check": _stored(factcheck.claims),
     "shipped_size": shipped_size,
     "timing_method": timing_method,
+}
+
+# What each figure reads besides the Python it is made by (calc, kernel_lab and kernel_lab_mkdocs, whose change
+# makes every figure anew), by the names of the plugin's stamps of folders: "results", "examples", "benchmarks",
+# "docs" (docs/' data files: the applications' configs). Under `mkdocs serve` a figure is made again when one of
+# them changed; None: made from the build itself, every time.
+_STORED = ("results", "examples", "docs")
+INPUTS: dict[str, tuple[str, ...] | None] = {
+    **dict.fromkeys(("short_answer", "effective_field_table", "effective_field_maps", "convnext"), ("docs",)),
+    **dict.fromkeys(benchmarks.FIGURES, ("benchmarks",)),
+    **dict.fromkeys(options.FIGURES, ()),
+    **dict.fromkeys(
+        (
+            name
+            for module in (render, render_accuracy, render_effective, render_home, render_timing)
+            for name in module.FIGURES
+        ),
+        _STORED,
+    ),
+    "fact_check": _STORED,
+    "timing_method": _STORED,
+    "shipped_size": None,
 }

@@ -16,18 +16,31 @@ One build, in event order:
    result, figures from the one registry (website/kernel_lab_mkdocs/figures.py).
 5. ``on_post_page``, ``on_post_template``: hashed names in the pages; a calculator page's head starts the runtime.
 6. ``on_post_build``: the Content-Security-Policy into every page, then ``_headers``.
+
+Under `mkdocs serve` (one instance for every rebuild) a rebuild makes only what the edit touched: each figure's and
+calculator's HTML is kept, keyed on what it reads (figures.INPUTS: stamps of results/, examples/, benchmarks/ and
+docs/' data files), and all of it is made anew, by modules imported afresh, when the Python that makes it changed
+(the shipped packages, this package). Compiling the site's Python for the browser, when only its bytecode is out of
+date, runs after the build, which ships it as source meanwhile (runtime.fast_runtime).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import importlib.util
 import logging
 import re
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
+import jinja2
+import jinja2.bccache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,13 +50,15 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
+import kernel_lab_mkdocs
 from kernel_lab_mkdocs import csp, headers, licences
-from kernel_lab_mkdocs.figures import FIGURES, Sources
 from kernel_lab_mkdocs.manifest import Manifest
 from kernel_lab_mkdocs.markers import Marker, UnknownMarker, substitute
-from kernel_lab_mkdocs.runtime import Runtime
 from kernel_lab_mkdocs.store import RecordError
-from kernel_lab_mkdocs.widgets import render_widget
+
+if TYPE_CHECKING:  # imported in on_config: afresh when the sources changed (_reimported)
+    from kernel_lab_mkdocs.figures import Sources
+    from kernel_lab_mkdocs.runtime import Runtime
 
 __all__ = ["KernelLabConfig", "KernelLabPlugin", "table_of_contents"]
 
@@ -53,6 +68,11 @@ log = logging.getLogger("mkdocs.plugins.kernel_lab")
 _THEME_HASHED = re.compile(r"\.[0-9a-f]{8}\.min\.(js|css)(\.map)?$")
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="(?P<id>[^"]+)"[^>]*>(?P<title>.*?)<a class="headerlink"', re.S)
 _TAG = re.compile(r"<[^>]+>")
+# The plugin's own modules that a rebuild keeps although the sources changed: those holding state or classes
+# another plugin or module checks by identity (the manifest, RecordError, UnknownMarker), and those that make
+# nothing from calc or the site's Python. The others (figures, widgets, the runtime, the renderers) are imported
+# afresh with the packages, so that what they make from calc is made by the edited calc.
+_KEPT = {"plugin", "theme", "theme_patch", "manifest", "markers", "store", "bundle", "csp", "headers", "licences"}
 
 
 class KernelLabConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs.config.base is untyped here
@@ -85,37 +105,78 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
     def __init__(self) -> None:
         self.manifest = Manifest()
         self.runtime: Runtime | None = None
-        self.sources = Sources(ROOT)
+        self.sources: Sources | None = None
         self._late_done = False
+        self.serving = False
+        # What survives rebuilds under `mkdocs serve`: a hash of the Python that makes figures and calculators
+        # (the shipped packages and this plugin's folder) as last imported, and each figure's and calculator's HTML
+        # by what it was made from (``_cached``), emptied when that Python changes.
+        self._code = ""
+        self._made: dict[tuple[Any, ...], str] = {}
+        self._used: set[tuple[Any, ...]] = set()  # the keys of _made this build used (the others go after it)
+        self.stamps: dict[str, str] = {}  # this build's inputs of the figures besides code: name -> stamp
+        # The runtime's compiling job left for after the build (see on_post_build), and the thread running it.
+        self._job: Callable[[], object] | None = None
+        self._queued: Callable[[], object] | None = None
+        self._jobs_lock = threading.Lock()
+        self._jobs_thread: threading.Thread | None = None
+        self._templates = _CompiledTemplates()  # Jinja's compiled templates (the theme's, mkdocstrings')
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         packages = {name: _package_folder(name) for name in self.config.packages}
-        # Under `mkdocs serve` a rebuild must see edited sources: forget the shipped packages' modules.
-        for name in [m for m in sys.modules if m.split(".")[0] in packages]:
-            del sys.modules[name]
+        code = _sources_hash([*packages.values(), Path(kernel_lab_mkdocs.__file__).parent])
+        if code != self._code:
+            # Under `mkdocs serve` a rebuild must see edited sources: forget the shipped packages' modules and the
+            # modules that make figures and calculators from them; the cached HTML was made by the old ones.
+            for name in [m for m in sys.modules if _reimported(m, packages)]:
+                del sys.modules[name]
+                top, _, sub = name.partition(".")
+                if top == "kernel_lab_mkdocs" and "." not in sub:
+                    vars(kernel_lab_mkdocs).pop(sub, None)  # else `from kernel_lab_mkdocs import x` finds the old x
+            self._code = code
+            self._made.clear()
         for path in (*packages.values(), ROOT / "website", ROOT / "examples", ROOT / "results"):
             if str(path) not in config.watch:
                 config.watch.append(str(path))
+        # What figures read besides the code, by the names figures.INPUTS uses: each folder's file names, sizes and
+        # modification times (docs/: its data files, the Markdown left out).
+        folders = {"results": ROOT / "results", "examples": ROOT / "examples", "benchmarks": ROOT / "benchmarks"}
+        self.stamps = {name: _stamp(path) for name, path in folders.items()}
+        self.stamps["docs"] = _stamp(Path(config.docs_dir), skip=".md")
+        runtime = importlib.import_module("kernel_lab_mkdocs.runtime")
+        figures = importlib.import_module("kernel_lab_mkdocs.figures")
         self.manifest = Manifest()
-        self.runtime = Runtime(packages, fast=self.config.runtime == "fast")
-        self.sources = Sources(ROOT, self.runtime, self.config.calculators)
+        later = self._compile_later if self.serving else None
+        self.runtime = runtime.Runtime(packages, fast=self.config.runtime == "fast", later=later)
+        self.sources = figures.Sources(ROOT, self.runtime, self.config.calculators)
         self._late_done = False
+        self._used = set()
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.runtime is not None
         self.runtime.add_files(files, config, self.manifest)
         if self.config.licences:
-            found = list(licences.notices())
-            if not any(n.texts for n in found):
-                raise PluginError("licences: no licence text found in the installed packages")
-            files.append(File.generated(config, licences.PAGE, content=licences.page_markdown(found)))
+
+            def page() -> str:
+                found = list(licences.notices())
+                if not any(n.texts for n in found):
+                    raise PluginError("licences: no licence text found in the installed packages")
+                return licences.page_markdown(found)
+
+            # Made from the installed software: kept while nothing is installed or removed.
+            content = self._cached(("licences", _installed()), (), page)
+            files.append(File.generated(config, licences.PAGE, content=content))
+        if self.serving:
+            self._share_templates(config)
         return files
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        if self.serving:  # the theme's templates compiled once, not on every rebuild
+            env.bytecode_cache = self._templates
         theme_dirs = [Path(d).resolve() for d in config.theme.dirs if d != config.theme.custom_dir]
         for f in files:
             src = Path(f.abs_src_path).resolve() if f.abs_src_path else None
@@ -128,8 +189,12 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
             return html
         count = 0
         docs_dir = Path(config.docs_dir)
-        calculators = self.sources.calculators
+        assert self.sources is not None
+        sources = self.sources
+        calculators = sources.calculators
         runtime = self.runtime
+        figures = importlib.import_module("kernel_lab_mkdocs.figures")
+        widgets = importlib.import_module("kernel_lab_mkdocs.widgets")
 
         def widget(marker: Marker) -> str:
             nonlocal count
@@ -138,13 +203,26 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
             count += 1
             download = runtime.first_download if runtime else ""
             worker = runtime.worker_for(None) if runtime and runtime.worker else ""
-            return str(render_widget(marker, f"kl{count}", docs_dir, calculators, download, worker))
+            # The form and default result depend on the code, the marker, the files its "@path" values name and
+            # docs/' data files.
+            read = tuple(sorted(_file_stamp(docs_dir / v[1:]) for v in marker.attrs.values() if v.startswith("@")))
+            attrs = tuple(sorted(marker.attrs.items()))
+            key = ("calc", self.config.calculators, marker.name, attrs, read, count, download, worker)
+            return self._cached(
+                key,
+                ("docs",),
+                lambda: str(widgets.render_widget(marker, f"kl{count}", docs_dir, calculators, download, worker)),
+            )
 
         def figure(marker: Marker) -> str:
-            if marker.name not in FIGURES:
+            if marker.name not in figures.FIGURES:
                 raise UnknownMarker(marker.name)
             try:
-                return str(FIGURES[marker.name](self.sources, marker.arg))
+                return self._cached(
+                    ("figure", marker.name, marker.arg),
+                    figures.INPUTS.get(marker.name),  # None: made from this build (shipped_size), never cached
+                    lambda: str(figures.FIGURES[marker.name](sources, marker.arg)),
+                )
             except RecordError as e:
                 raise PluginError(f"{page.file.src_uri}: stored result unusable: {e}") from None
 
@@ -163,6 +241,10 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
         return self.manifest.rewrite(output)  # 404.html
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self._job is not None:  # the runtime's compiling, which this build did not wait for
+            self._start(self._job)
+            self._job = None
+        self._made = {key: made for key, made in self._made.items() if key in self._used}  # only what pages use
         site = Path(config.site_dir)
         if self.config.csp:
             csp.add_policy(site)
@@ -170,6 +252,65 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
             prefix = urlsplit(config.site_url or "/").path or "/"
             prefix = prefix if prefix.endswith("/") else prefix + "/"
             (site / "_headers").write_text(headers.headers_file(self.manifest.immutable, prefix), encoding="utf-8")
+
+    def _cached(self, key: tuple[Any, ...], inputs: tuple[str, ...] | None, make: Callable[[], str]) -> str:
+        """A figure's or calculator's HTML, made once for ``key`` and the stamps of the ``inputs`` it reads (see
+        figures.INPUTS) as long as the code is unchanged: under `mkdocs serve` an edit of one page makes only what
+        it changed. Made every time when ``inputs`` is None or there are no stamps (a plugin used outside a build,
+        as tests do)."""
+        if inputs is None or not self.stamps:
+            return make()
+        key = (*key, *(self.stamps[name] for name in inputs))
+        if key not in self._made:
+            self._made[key] = make()
+        self._used.add(key)
+        return self._made[key]
+
+    def _share_templates(self, config: MkDocsConfig) -> None:
+        """mkdocstrings makes its handlers anew for every build, and their Jinja environment compiles its templates
+        again (1.5 s of a rebuild): under `mkdocs serve` they get the compiled templates the plugin keeps. Nothing
+        when mkdocstrings is absent or its handlers are not where its 1.x keeps them."""
+        plugin = config.plugins.get("mkdocstrings")
+        try:
+            handlers = plugin.handlers  # type: ignore[union-attr]
+            env = handlers.get_handler(plugin.config.default_handler).env  # type: ignore[union-attr]
+        except (AttributeError, RuntimeError):  # no mkdocstrings, or not the one this was written for
+            return
+        if isinstance(env, jinja2.Environment):
+            env.bytecode_cache = self._templates
+
+    def _compile_later(self, job: Callable[[], object]) -> None:
+        """Under `mkdocs serve`: the runtime's compiling of the site's Python, which this build ships as source
+        meanwhile (kernel_lab_mkdocs.runtime.fast_runtime), to run after the build."""
+        self._job = job
+
+    def _start(self, job: Callable[[], object]) -> None:
+        """``job`` on a thread of its own, after the one running (a newer job replaces one still waiting)."""
+        with self._jobs_lock:
+            self._queued = job
+            if self._jobs_thread is None:
+                self._jobs_thread = threading.Thread(target=self._run_jobs, name="kernel-lab runtime", daemon=True)
+                self._jobs_thread.start()
+
+    def _run_jobs(self) -> None:
+        while True:
+            with self._jobs_lock:
+                job, self._queued = self._queued, None
+                if job is None:
+                    self._jobs_thread = None
+                    return
+            started = time.monotonic()
+            try:
+                done = job()
+            except Exception:
+                done = None
+                log.exception("kernel-lab: compiling the site's Python after the build")
+            if done is None:  # the next rebuild that needs it runs it again, in the build
+                log.info("kernel-lab: compiling the site's Python after the build failed")
+            else:
+                log.info(
+                    "kernel-lab: the site's Python compiled after the build, in %.2f s", time.monotonic() - started
+                )
 
     def _rename_late_files(self, config: MkDocsConfig) -> None:
         """The late files (written by other plugins at on_env, which ends before any page is written) renamed by
@@ -182,6 +323,64 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
             if written.is_file():
                 hashed = self.manifest.name(path, written.read_bytes())
                 written.replace(Path(config.site_dir) / hashed)
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled Jinja templates kept in memory between rebuilds. Jinja checks each against its source's checksum,
+    so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def _installed() -> tuple[tuple[str, int], ...]:
+    """When the software the licences page is made from was last installed or removed: the modification times of
+    the folders it lives in (Python's import path, node_modules and npm's record of it, Debian's docs and
+    licences)."""
+    places = [Path(p) for p in sys.path if p] + [ROOT / "node_modules", ROOT / "node_modules" / ".package-lock.json"]
+    places += [Path("/usr/share/doc"), Path("/usr/share/common-licenses")]
+    return tuple((str(p), p.stat().st_mtime_ns) for p in places if p.exists())
+
+
+def _reimported(module: str, packages: dict[str, Path]) -> bool:
+    """A module to import afresh when the sources change: a shipped package's, or one of this plugin's that makes
+    HTML from them (not in _KEPT)."""
+    top, _, rest = module.partition(".")
+    return top in packages or (top == "kernel_lab_mkdocs" and bool(rest) and rest.split(".")[0] not in _KEPT)
+
+
+def _sources_hash(folders: list[Path]) -> str:
+    """A hash of every file under ``folders`` (names and bytes; bytecode caches left out)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path}\0".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _file_stamp(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _stamp(folder: Path, skip: str = "") -> str:
+    """The names, sizes and modification times of the files under ``folder`` (``skip``: a suffix left out), as a
+    hash: another stamp when a file is added, removed or written."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not (skip and path.suffix == skip):
+                digest.update(repr(_file_stamp(path)).encode())
+    return digest.hexdigest()
 
 
 def _package_folder(name: str) -> Path:

@@ -10,6 +10,7 @@ memory-snapshot cache key) from its address's query (:attr:`Runtime.worker`), wh
 
 from __future__ import annotations
 
+import ast
 import base64
 import functools
 import hashlib
@@ -22,6 +23,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -61,9 +63,12 @@ EARLY_START = ASSET_SOURCES / "early-start.js"  # inlined into each calculator p
 class Runtime:
     """One build's runtime files and what the pages say about them (state of one build, kept by the plugin)."""
 
-    def __init__(self, packages: dict[str, Path], fast: bool) -> None:
+    def __init__(
+        self, packages: dict[str, Path], fast: bool, later: Callable[[Callable[[], object]], None] | None = None
+    ) -> None:
         self.packages = packages  # shipped in python.zip: package name -> its folder
         self.fast = fast  # the precompiled, trimmed, compressed runtime with a memory snapshot (else Pyodide's own)
+        self.later = later  # where compiling the site's Python may go when the build need not wait (fast_runtime)
         self.shipped: dict[str, int] = {}  # the Pyodide runtime's files in this build: name -> bytes
         # What a first visit to a calculator downloads to start Python (the worker, the runtime as shipped, the
         # site's Python, the decoder), in words, for the calculators' status line (data-download).
@@ -77,16 +82,16 @@ class Runtime:
     def add_files(self, files: Files, config: MkDocsConfig, manifest: Manifest) -> None:
         """The runtime's files into the site, each under its hashed name (recorded in ``manifest``)."""
         package = python_zip(self.packages)
-        runtime = fast_runtime(package) if self.fast else None
+        runtime = fast_runtime(package, self.later) if self.fast else None
         folder, sources, compressed = self._pyodide_files(runtime)
         for name, src in sources.items():
             files.append(File.generated(config, f"{ASSETS}/{folder}/{name}", abs_src_path=str(src)))
         manifest.folder(f"{ASSETS}/{folder}", list(sources))
         # The site's Python with its bytecode, when the runtime build made it, also compressed.
         packed = None
-        if runtime and (runtime / "python-pyc.zip").exists():
-            package = (runtime / "python-pyc.zip").read_bytes()
-            packed = _compressed(runtime / "python-pyc.zip").read_bytes()
+        if runtime and (compiled := compiled_python(package)):
+            package = compiled.read_bytes()
+            packed = _compressed(compiled).read_bytes()
         worker = (ASSET_SOURCES / WORKER).read_bytes()
         runtime_files = [sources[name] for name in PYODIDE_FILES]
         python_name = hashed_name("python.zip", package)
@@ -240,7 +245,7 @@ def _compressed(src: Path) -> Path:
     return dest
 
 
-def fast_runtime(package: bytes) -> Path | None:
+def fast_runtime(package: bytes, later: Callable[[Callable[[], object]], None] | None = None) -> Path | None:
     """build/site-runtime/, brought up to date by scripts/build_site_runtime.mjs when the site's Python
     (``package``, python.zip), Pyodide or the script changed.
 
@@ -249,30 +254,97 @@ def fast_runtime(package: bytes) -> Path | None:
     edit of calc that imports nothing new recompiles python.zip only (one Pyodide start under Node, about 2 s of
     CPU) and leaves python_stdlib.zip as it was.
 
+    ``later`` (`mkdocs serve`): when only python.zip's bytecode is out of date (the modules it imports are those
+    the trimmed library was made for), the compiling is handed to ``later`` to run after the build, and this
+    build ships python.zip as source (:func:`compiled_python` finds no bytecode of it), which the browser compiles.
+
     None when it cannot be built (no Node): the site then ships Pyodide's own files and boots normally."""
-    script = ROOT / "scripts" / "build_site_runtime.mjs"
-    pyodide = ROOT / "node_modules" / "pyodide"
-    key = hashlib.sha256(script.read_bytes() + (pyodide / "package.json").read_bytes() + package).hexdigest()
+    key = _runtime_key(package)
     stamp = RUNTIME / "key.txt"
+    imports = RUNTIME / "site-imports.txt"  # site_imports() of the python.zip the trimmed library was made for
     if stamp.exists() and stamp.read_text() == key and (RUNTIME / "python-pyc.zip").exists():
+        if not imports.exists():  # a cache from before site-imports.txt
+            imports.write_text(site_imports(package), encoding="utf-8")
         return RUNTIME
     node = shutil.which("node")
     if node is None:
         log.info("calculators: node not found; shipping the plain Pyodide runtime (slower start)")
         return None
-    log.info("calculators: compiling the site's Python for Pyodide (the standard library too if its modules changed)")
+    stdlib_current = (RUNTIME / "python_stdlib.zip").exists() and imports.exists()
+    if later and stdlib_current and imports.read_text(encoding="utf-8") == site_imports(package):
+        log.info("calculators: the site's Python ships as source; compiling it after this build")
+        later(functools.partial(_build_runtime, node, package))
+        return RUNTIME
+    return _build_runtime(node, package)
+
+
+def _runtime_key(package: bytes) -> str:
+    script = ROOT / "scripts" / "build_site_runtime.mjs"
+    pyodide = ROOT / "node_modules" / "pyodide"
+    return hashlib.sha256(script.read_bytes() + (pyodide / "package.json").read_bytes() + package).hexdigest()
+
+
+def _build_runtime(node: str, package: bytes) -> Path | None:
+    """scripts/build_site_runtime.mjs run for ``package``, one run at a time (a lock file in RUNTIME, also between
+    processes); nothing to do when a run before this one made it."""
+    import fcntl  # Linux and macOS
+
+    key, stamp = _runtime_key(package), RUNTIME / "key.txt"
     RUNTIME.mkdir(parents=True, exist_ok=True)
-    stamp.unlink(missing_ok=True)  # a run that fails part-way leaves no stale stamp
-    (RUNTIME / "python.zip").write_bytes(package)
-    env = {**os.environ, "TZ": "UTC"}
-    cmd = [node, str(script), str(RUNTIME), str(RUNTIME / "python.zip")]
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        log.info("calculators: runtime build failed, shipping the plain runtime:\n%s", done.stderr[-2000:])
-        return None
-    log.debug("%s", done.stdout.strip())
-    stamp.write_text(key)
+    with (RUNTIME / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == key and (RUNTIME / "python-pyc.zip").exists():
+            return RUNTIME
+        log.info(
+            "calculators: compiling the site's Python for Pyodide (the standard library too if its modules changed)"
+        )
+        stamp.unlink(missing_ok=True)  # a run that fails part-way leaves no stale stamp
+        (RUNTIME / "python.zip").write_bytes(package)
+        env = {**os.environ, "TZ": "UTC"}
+        script = ROOT / "scripts" / "build_site_runtime.mjs"
+        cmd = [node, str(script), str(RUNTIME), str(RUNTIME / "python.zip")]
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            log.info("calculators: runtime build failed, shipping the plain runtime:\n%s", done.stderr[-2000:])
+            return None
+        log.debug("%s", done.stdout.strip())
+        _compressed(RUNTIME / "python-pyc.zip")  # shipped beside it (xz -9e: seconds; cached by its bytes)
+        (RUNTIME / "site-imports.txt").write_text(site_imports(package), encoding="utf-8")
+        stamp.write_text(key)
     return RUNTIME
+
+
+def compiled_python(package: bytes) -> Path | None:
+    """RUNTIME's python-pyc.zip when it is ``package`` compiled (its key current and its sources those of
+    ``package``, read after the key, so that a run finishing meanwhile is never mistaken for this one)."""
+    compiled, stamp = RUNTIME / "python-pyc.zip", RUNTIME / "key.txt"
+    if not (stamp.exists() and compiled.exists() and stamp.read_text() == _runtime_key(package)):
+        return None
+    with zipfile.ZipFile(io.BytesIO(compiled.read_bytes())) as built, zipfile.ZipFile(io.BytesIO(package)) as src:
+        sources = {n: built.read(n) for n in built.namelist() if n.endswith(".py")}
+        return compiled if sources == {n: src.read(n) for n in src.namelist()} else None
+
+
+@functools.lru_cache(maxsize=2)  # rebuilds under `mkdocs serve` ask again until the compiling after them is done
+def site_imports(package: bytes) -> str:
+    """What the trimmed standard library is made for, besides Pyodide's release and the script: the modules in
+    python.zip and every module their sources import (absolute imports, also inside functions: what the script's
+    own scan reads), as text."""
+    modules: list[str] = []
+    named: set[str] = set()
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        for name in sorted(zf.namelist()):
+            modules.append(name)
+            try:
+                tree = ast.parse(zf.read(name))
+            except SyntaxError:
+                return ""  # matches nothing: the build runs the script, which reports the error
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    named.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    named.add(node.module)
+    return "\n".join([_runtime_key(b""), *modules, "", *sorted(named)]) + "\n"
 
 
 def python_zip(packages: dict[str, Path]) -> bytes:
