@@ -467,8 +467,8 @@ def test_each_example_says_first_what_came_of_it_and_folds_the_listings() -> Non
     assert len(blocks) == len(examples)  # one title each; a pair (as written, modernised) under one
     for block in blocks:
         first = re.search(r"<p[ >].*?</p>", block, re.S)
-        assert first and first[0].startswith('<p class="kl-result"><strong>Result:</strong>'), block[:300]
-        assert block.index("kl-result") < block.index("<details")
+        assert first and first[0].startswith('<p class="kl-example-result"><strong>Result:</strong>'), block[:300]
+        assert block.index("kl-example-result") < block.index("<details")
     for name in ("inception_0_as_written", "inception_1_input_defined", "inception_2_same_padding"):
         error = _stored(name)["error"]
         assert html_escape(f"{error['type']}: {error['message'].partition('. ')[0].removesuffix('.')}") in body

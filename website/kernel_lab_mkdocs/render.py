@@ -263,7 +263,7 @@ def outcome(rec: dict[str, Any]) -> Markup:
 
 def result(text: Markup) -> Markup:
     """The line a reader sees first under an example's title: what came of it."""
-    return html('<p class="kl-result"><strong>Result:</strong> {}</p>', text)
+    return html('<p class="kl-example-result"><strong>Result:</strong> {}</p>', text)
 
 
 def example(data: Data, name: str) -> Markup:
