@@ -391,12 +391,15 @@ def heat_map(values: Sequence[Sequence[float]], label: str, top: float | None = 
     width, height = max(left * 2 + cols * cell, 240.0), rows * cell + legend_h + 8
     out = [svg_open(width, height, label, "kl-heat")]
     # Cells of one opacity share one path (a square per cell): a few hundred elements instead of thousands.
+    # Each square is "M{x:.1f},{y:.1f}h{c:.2f}v{c:.2f}h-{c:.2f}z", from texts formatted once per column and row.
     levels: dict[str, list[str]] = {}
-    square = "M{:.1f},{:.1f}h{c:.2f}v{c:.2f}h-{c:.2f}z"
+    xs = [f"M{left + j * cell:.1f}," for j in range(max((len(r) for r in cells), default=0))]
+    side = f"h{cell:.2f}v{cell:.2f}h-{cell:.2f}z"
     for i, row in enumerate(cells):
+        y = f"{4 + i * cell:.1f}{side}"
         for j, v in enumerate(row):
             if v > 0:
-                levels.setdefault(f"{v / top:.3f}", []).append(square.format(left + j * cell, 4 + i * cell, c=cell))
+                levels.setdefault(f"{v / top:.3f}", []).append(xs[j] + y)
     for opacity, squares in levels.items():
         out.append(html('<path class="kl-cell s1" fill-opacity="{}" d="{}"/>', opacity, "".join(squares)))
     y = rows * cell + 16
