@@ -26,6 +26,7 @@ date, runs after the build, which ships it as source meanwhile (runtime.fast_run
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -121,6 +122,7 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
         self._jobs_lock = threading.Lock()
         self._jobs_thread: threading.Thread | None = None
         self._templates = _CompiledTemplates()  # Jinja's compiled templates (the theme's, mkdocstrings')
+        self._formatter: Callable[[], Callable[[str, int], str]] | None = None  # mkdocstrings' signature formatter
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
@@ -276,8 +278,24 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
             env = handlers.get_handler(plugin.config.default_handler).env  # type: ignore[union-attr]
         except (AttributeError, RuntimeError):  # no mkdocstrings, or not the one this was written for
             return
+        self._remember_signatures()
         if isinstance(env, jinja2.Environment):
             env.bytecode_cache = self._templates
+
+    def _remember_signatures(self) -> None:
+        """mkdocstrings-python formats each long signature on the API page by running ruff, a process each (34 per
+        build): under `mkdocs serve` the formatted signatures are remembered (the formatter is a function of the
+        code and the line length). Nothing when its formatter is not where its 2.x keeps it."""
+        try:
+            from mkdocstrings_handlers.python._internal import rendering
+        except ImportError:
+            return
+        get = getattr(rendering, "_get_formatter", None)
+        if get is None or get is self._formatter:
+            return
+        remembered = functools.lru_cache(maxsize=None)(get())
+        self._formatter = lambda: remembered
+        rendering._get_formatter = self._formatter  # type: ignore[assignment]  # a plain function for its cached one
 
     def _compile_later(self, job: Callable[[], object]) -> None:
         """Under `mkdocs serve`: the runtime's compiling of the site's Python, which this build ships as source
