@@ -109,15 +109,14 @@ def pyodide_folder(site: Path) -> Path:
 def test_runtime_is_in_the_site(site: Path) -> None:
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
         assert (pyodide_folder(site) / name).stat().st_size > 0, name
-    # The widget and the worker ship as they are written (the widget's modules bundled into one script): settings
+    # The widget and the worker ship as they are written (each bundled with its modules into one file): settings
     # reach them as data, not rewritten source.
     entry = ROOT / "website" / "assets" / "calculators" / "main.js"
     assert one(site, "calculators.*.js").read_bytes() == bundle(entry, "iife")
     assert one(site, "calculators.*.css").read_bytes() == (ROOT / "website" / "assets" / "calculators.css").read_bytes()
-    assert (
-        one(site, "python-worker.*.mjs").read_bytes()
-        == (ROOT / "website" / "assets" / "python-worker.mjs").read_bytes()
-    )
+    worker = one(site, "python-worker.*.mjs").read_bytes()
+    assert worker == bundle(ROOT / "website" / "assets" / "python-worker.mjs", "esm")
+    assert b'from "./worker/' not in worker, "one file: the worker's modules are in it"
     with zipfile.ZipFile(io.BytesIO((site / ASSETS / worker_settings(site)["python"]).read_bytes())) as zf:
         shipped = {n: zf.read(n) for n in zf.namelist()}
     expected = {f"calc/{p.name}": p.read_bytes() for p in (ROOT / "calc").glob("*.py")}

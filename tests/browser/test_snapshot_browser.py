@@ -71,10 +71,15 @@ def recomputes(page: Any) -> None:
 def first_visit_makes_a_snapshot(p: Profile, site_url: str) -> Any:
     page = p.visit(site_url)
     assert boot(page)["boot"] == "normal" and boot(page)["makeSnapshot"] is True
+    ready = len(p.requests)
     page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
     made = page.evaluate("() => window.klSnapshot")
     assert made["made"] is True and made["bytes"] > 1_000_000, made
     assert 0 < made["stored"] < 2 * made["bytes"], made
+    # The snapshot maker starts Python from the files the page's worker decompressed and kept: it fetches no .xz
+    # (not even from the HTTP cache) and no decoder.
+    fetched = [u for u in p.requests[ready:] if u.endswith(".xz") or "/xz." in u]
+    assert fetched == [], fetched
     return page
 
 

@@ -3,9 +3,11 @@
 // No arithmetic happens here.
 //
 // Boot: from a memory snapshot that this browser made on an earlier visit (Cache Storage, keyed by the build),
-// else a normal boot. Nothing is downloaded for the snapshot: after the first answer, calculators.js starts this file
-// a second time as python-worker.mjs#snapshot (the same file, from the HTTP cache) when the page is idle; that instance boots with _makeSnapshot (a
-// private Pyodide option), imports and runs every calculator once, and stores makeMemorySnapshot()'s bytes. A
+// else a normal boot. Nothing is downloaded for the snapshot: after a normal boot that will be followed by one,
+// this worker keeps the files it decompressed in Cache Storage (keepCopies); after the first answer, calculators.js
+// starts this file a second time as python-worker.mjs#snapshot (the same file, from the HTTP cache) when the page
+// is idle; that instance boots from those copies with _makeSnapshot (a private Pyodide option), imports and runs
+// every calculator once, and stores makeMemorySnapshot()'s bytes. A
 // snapshot that is missing, unreadable or refused by Pyodide (a different build, a corrupt entry) means a
 // normal boot; one that failed to load is made again, but not after a second failure, nor after the browser
 // refused to store one (snapshotFailures).
@@ -14,22 +16,20 @@
 // decompressed here (RUNTIME.unxz: an xz decoder in WebAssembly), so that hosts that compress nothing still send
 // few bytes; Pyodide fetches through the global fetch, which is wrapped below, so the wasm still compiles while
 // it streams in (a Response with Content-Type application/wasm).
-// This build's settings come in the worker's query, as JSON (the build writes the worker's address, query
-// included, into each calculator's data-worker: website/kernel_lab_mkdocs/calculators.py): the build's id, the
-// files shipped as .xz and the decoder's name, whether to keep a memory snapshot, and where the files are.
-// Without a query, these defaults (no .xz files, no snapshot): the plain site.
+// This build's settings come in the worker's query, as JSON (worker/settings.mjs).
 // The Pyodide files' folder and python.zip's name carry a hash of their content (a host may let browsers keep
 // them for a year: website/kernel_lab_mkdocs/headers.py).
+//
+// The pure parts are modules in worker/ (with Node tests in tests/node/); the site ships this file bundled with
+// them as one module (website/kernel_lab_mkdocs/runtime.py).
+import { workerSettings } from "./worker/settings.mjs";
+import { errorText, fileName } from "./worker/text.mjs";
+import { unxz } from "./worker/xz.mjs";
+import { packSnapshot, unpackSnapshot } from "./worker/snapshot-pages.mjs";
+import { watchedStream } from "./worker/streams.mjs";
+
 const SELF_URL = new URL(import.meta.url);
-const RUNTIME = {
-  build: "",
-  xz: [],
-  unxz: "",
-  snapshot: false,
-  pyodide: "pyodide/",
-  python: "python.zip",
-  ...(SELF_URL.search.length > 1 ? JSON.parse(decodeURIComponent(SELF_URL.search.slice(1))) : {}),
-};
+const RUNTIME = workerSettings(SELF_URL);
 const HERE = new URL("./", SELF_URL);
 const INDEX_URL = new URL(RUNTIME.pyodide, HERE).href;
 // Pyodide's JavaScript, from this build's folder, imported as the worker starts.
@@ -48,16 +48,6 @@ function mark(name) {
   timings[name] = Math.round(performance.timeOrigin + performance.now() - PAGE_ORIGIN);
 }
 mark("worker");
-
-// What an error says, for timings and messages (an Error's message, or whatever was thrown).
-function errorText(error) {
-  return String((error && error.message) || error);
-}
-
-// The name of the file a URL points to, for messages.
-function fileName(url) {
-  return String(url).split(/[?#]/)[0].split("/").pop();
-}
 
 // --- fetching -----------------------------------------------------------------------------------------------
 // A host that accepts the request but sends no response would leave Python waiting for ever: a fetch that has no
@@ -117,98 +107,24 @@ function xzDecoder() {
   return decoder;
 }
 
-// An .xz stream, decompressed as it arrives. Each stream has its own decoder context (create_context), whose
-// first six u32 are: buffer size, input buffer, input position, input size, output buffer, output position.
-// Views of the decoder's memory are made again at each use, since it may have grown.
-const XZ_OK = 0;
-const XZ_STREAM_END = 1;
-function unxz(x) {
-  let context = 0;
-  let ended = false;
-  const fields = () => new Uint32Array(x.memory.buffer, context, 6);
-  // Runs the decoder on the input it holds, handing on its output, until it needs more input.
-  function drain(controller) {
-    let full = false;
-    let moreInput = false;
-    do {
-      const code = x.get_next_output(context);
-      if (code !== XZ_OK && code !== XZ_STREAM_END) throw new Error("xz: corrupt data (error " + code + ")");
-      const f = fields();
-      if (f[5]) controller.enqueue(new Uint8Array(x.memory.buffer).slice(f[4], f[4] + f[5]));
-      full = f[5] === f[0];
-      moreInput = f[2] < f[3];
-      f[5] = 0;
-      ended = code === XZ_STREAM_END;
-    } while (!ended && (moreInput || full));
-  }
-  function release() {
-    if (context) x.destroy_context(context);
-    context = 0;
-  }
-  return new TransformStream({
-    start() {
-      context = x.create_context();
-      if (!context) throw new Error("xz: out of memory");
-    },
-    transform(chunk, controller) {
-      try {
-        for (let at = 0; at < chunk.length && !ended; ) {
-          const f = fields();
-          const piece = chunk.subarray(at, at + f[0]);
-          at += piece.length;
-          new Uint8Array(x.memory.buffer).set(piece, f[1]);
-          x.supply_input(context, piece.length);
-          drain(controller);
-        }
-      } catch (error) {
-        release();
-        throw error;
-      }
-    },
-    flush(controller) {
-      try {
-        if (!ended) {
-          x.supply_input(context, 0); // the end of the input: the decoder then reads the stream's footer
-          drain(controller);
-        }
-      } finally {
-        release();
-      }
-      if (!ended) throw new Error("xz: truncated data");
-    },
-  });
-}
-
-// NAME.xz decompressed as it arrives.
+// NAME.xz decompressed as it arrives (worker/xz.mjs). Where this browser keeps copies (COPIES), what was
+// decompressed is also held (DECOMPRESSED) until keepCopies stores it or the worker finds no snapshot is wanted.
+// An .xz that fails part-way (truncated, corrupt), or a wasm that does not compile or instantiate (a corrupt
+// kept copy), must not leave Python waiting: Pyodide only logs them. Each is reported to the loadPython attempt
+// under way, which then starts again on the original files.
+const DECOMPRESSED = new Map(); // url -> Blob of the decompressed file, for keepCopies
+let reportFailure = (error) => {};
 async function fetchCompressed(url) {
   const x = await xzDecoder();
   const response = await plainFetch(url + ".xz");
   if (!response.ok || !response.body) throw new Error(url + ".xz: HTTP " + response.status);
   const type = TYPES[url.split(".").pop()] || "application/octet-stream";
-  return new Response(watched(response.body.pipeThrough(unxz(x))), { headers: { "Content-Type": type } });
-}
-
-// An .xz that fails part-way (truncated, corrupt), or a wasm that does not compile or instantiate (a corrupt
-// kept copy), must not leave Python waiting: Pyodide only logs them. Each is reported to the loadPython attempt
-// under way, which then starts again on the original files.
-let reportFailure = (error) => {};
-function watched(stream) {
-  const reader = stream.getReader();
-  return new ReadableStream({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        reportFailure(error);
-        controller.error(error);
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
+  const keep = RUNTIME.snapshot && RUNTIME.build && typeof caches !== "undefined";
+  const body = watchedStream(response.body.pipeThrough(unxz(x)), {
+    onError: (error) => reportFailure(error),
+    onEnd: keep ? (chunks) => DECOMPRESSED.set(url, new Blob(chunks, { type })) : null,
   });
+  return new Response(body, { headers: { "Content-Type": type } });
 }
 WebAssembly.instantiate = function (...args) {
   return instantiate.apply(this, args).catch((error) => {
@@ -260,13 +176,20 @@ async function loadPython(options) {
     timings.fileError = errorText(error);
     if (timings.copies) await forgetCopies();
     XZ.clear();
+    DECOMPRESSED.clear();
     return loadWatched({ ...options, createPyodideModule: undefined });
   }
 }
 
 // A compressed file: the decompressed copy kept beside the snapshot (Cache Storage: read without work on this
 // thread, where the decoder would take about 200 ms for the wasm), else NAME.xz, else the original.
-const COPIES = openCache();
+// The snapshot maker reads the copies that the page's worker keeps for it (keepCopies, which holds COPIES_LOCK
+// while it writes them, from before it says it is ready), so it first waits for that lock.
+const COPIES_LOCK = "kernel-lab-copies";
+function withCopiesLock(task) {
+  return self.navigator.locks ? navigator.locks.request(COPIES_LOCK, task) : Promise.resolve().then(task);
+}
+const COPIES = MAKING_SNAPSHOT ? withCopiesLock(() => null).then(openCache, openCache) : openCache();
 async function keptCopy(url) {
   try {
     const cache = await COPIES;
@@ -369,71 +292,25 @@ function openCache() {
   return caches.open(CACHE_NAME).catch(() => null);
 }
 
-// The snapshot (31 MB of Python's memory, 60 % of it in 64 KiB pages of zeros) is kept without its zero pages:
-// reading 13 MB from Cache Storage is faster than reading 31 MB, and faster than decompressing a gzipped copy
-// on the worker's thread, which the start-up's other work needs. Its headers say how long it is and which pages
-// the body holds, in order.
-const PAGE = 65536;
-const SIZE_HEADER = "X-Snapshot-Bytes";
-const PAGES_HEADER = "X-Snapshot-Pages";
-
 // {bytes: a promise of the kept snapshot} (read while Pyodide fetches the rest), or null when there is none.
 async function cachedSnapshot(cache) {
   if (!cache) return null;
   try {
     const response = await cache.match(SNAPSHOT_URL);
-    return response ? { bytes: unpackSnapshot(response) } : null;
+    if (!response) return null;
+    const bytes = unpackSnapshot(response); // worker/snapshot-pages.mjs
+    bytes.then(() => mark("snapshotBytes"), () => {});
+    return { bytes };
   } catch (error) {
     return null;
   }
-}
-
-function pageLength(page, size) {
-  return Math.min(PAGE, size - page * PAGE);
-}
-
-async function unpackSnapshot(response) {
-  const size = Number(response.headers.get(SIZE_HEADER));
-  const pages = (response.headers.get(PAGES_HEADER) || "").split(",").filter(Boolean).map(Number);
-  const body = new Uint8Array(await response.arrayBuffer());
-  const expected = pages.reduce((sum, page) => sum + pageLength(page, size), 0);
-  if (!(size > 0) || pages.some((page) => !(page >= 0 && page * PAGE < size)) || body.length !== expected) {
-    throw new Error("snapshot entry does not match its headers");
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const page of pages) {
-    const length = pageLength(page, size);
-    bytes.set(body.subarray(at, at + length), page * PAGE);
-    at += length;
-  }
-  mark("snapshotBytes");
-  return bytes.buffer;
-}
-
-// The snapshot as the Response kept in Cache Storage: its pages that hold anything but zeros.
-function packSnapshot(bytes) {
-  const pages = [];
-  const parts = [];
-  for (let page = 0; page * PAGE < bytes.length; page++) {
-    const part = bytes.subarray(page * PAGE, page * PAGE + pageLength(page, bytes.length));
-    if (part.some((byte) => byte !== 0)) {
-      pages.push(page);
-      parts.push(part);
-    }
-  }
-  const headers = {
-    "Content-Type": "application/octet-stream",
-    [SIZE_HEADER]: String(bytes.length),
-    [PAGES_HEADER]: pages.join(","),
-  };
-  return new Response(new Blob(parts), { headers });
 }
 
 // How often this build's snapshot failed, kept beside it (REFUSED_URL). One that failed to load is made again
 // (its entry may have been damaged), but not after MAX_FAILURES; one that could not be stored (no room left: the
 // quota) is not tried again, since each try is a second Python start.
 const MAX_FAILURES = 2;
+const REASON_HEADER = "X-Refused";
 async function snapshotFailures(cache) {
   const entry = await cache.match(REFUSED_URL);
   return entry ? Number(await entry.text()) || MAX_FAILURES : 0;
@@ -449,13 +326,57 @@ async function snapshotWanted(cache) {
   }
 }
 
-async function forgetSnapshot(cache, failures) {
+async function forgetSnapshot(cache, failures, reason = "") {
   try {
     await cache.delete(SNAPSHOT_URL);
-    await cache.put(REFUSED_URL, new Response(String(failures || (await snapshotFailures(cache)) + 1)));
+    const count = String(failures || (await snapshotFailures(cache)) + 1);
+    await cache.put(REFUSED_URL, new Response(count, { headers: { [REASON_HEADER]: reason } }));
   } catch (error) {
     /* storage refused: nothing to forget */
   }
+}
+
+// Why no snapshot is wanted, for the page (window.klSnapshot.reason).
+async function refusal(cache) {
+  try {
+    const entry = cache && (await cache.match(REFUSED_URL));
+    return (entry && entry.headers.get(REASON_HEADER)) || "not wanted";
+  } catch (error) {
+    return "not wanted";
+  }
+}
+
+// Writes to Cache Storage. With no room left (the quota), everything of ours goes and this build's snapshot is
+// refused for good (each try would be a second Python start); the error is passed on.
+async function storing(cache, write) {
+  try {
+    await write();
+  } catch (error) {
+    if (error && error.name === "QuotaExceededError") {
+      try {
+        for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
+      } catch (ignored) {
+        /* storage refused: nothing to clear */
+      }
+      await forgetSnapshot(cache, MAX_FAILURES, "storage quota exceeded (" + errorText(error) + ")");
+    }
+    throw error;
+  }
+}
+
+// The files this worker decompressed (DECOMPRESSED), kept in Cache Storage under their own names (COPIES), so that
+// the snapshot maker and later starts neither download nor decode them again; other builds' entries go.
+async function keepCopies(cache) {
+  const copies = [...DECOMPRESSED];
+  DECOMPRESSED.clear();
+  await storing(cache, async function () {
+    for (const request of await cache.keys()) {
+      if (!XZ.has(request.url) && request.url !== REFUSED_URL) await cache.delete(request);
+    }
+    for (const [url, blob] of copies) {
+      await cache.put(url, new Response(blob, { headers: { "Content-Type": blob.type } }));
+    }
+  });
 }
 
 // Python state in a snapshot is the same on every start from it: reseed what the calculators might draw on.
@@ -510,10 +431,13 @@ for name in c.CALCULATORS:
 del c, w, name, package, importlib, json, os
 `;
 
+// The snapshot maker: Python from the copies the page's worker kept (what is not there is downloaded, and kept
+// now), the snapshot, then the snapshot stored beside the copies.
 async function makeSnapshot() {
-  const cache = await openCache();
-  if (!(await snapshotWanted(cache))) return { made: false, reason: "not wanted" };
+  const cache = await COPIES;
+  if (!(await snapshotWanted(cache))) return { made: false, reason: await refusal(cache) };
   const t0 = performance.now();
+  const { loadPyodide } = await PYODIDE;
   const pyodide = await loadPyodide({
     indexURL: INDEX_URL,
     createPyodideModule: pyodideModule(),
@@ -522,22 +446,8 @@ async function makeSnapshot() {
   await unpackSite(pyodide, fetchBytes(RUNTIME.python));
   pyodide.runPython(PREPARE_SNAPSHOT);
   const bytes = pyodide.makeMemorySnapshot();
-  const clear = async () => {
-    for (const request of await cache.keys()) if (request.url !== REFUSED_URL) await cache.delete(request);
-  };
-  await clear();
-  try {
-    // The compressed files decompressed, under their own names: a start from the snapshot reads them from here
-    // instead of decompressing again on the worker's thread (COPIES).
-    for (const url of XZ) await cache.put(url, await fetchCompressed(url));
-    await cache.put(SNAPSHOT_URL, packSnapshot(bytes));
-  } catch (error) {
-    if (error && error.name === "QuotaExceededError") {
-      await clear().catch(() => {});
-      await forgetSnapshot(cache, MAX_FAILURES);
-    }
-    throw error;
-  }
+  await keepCopies(cache);
+  await storing(cache, () => cache.put(SNAPSHOT_URL, packSnapshot(bytes)));
   let stored = 0;
   for (const request of await cache.keys()) stored += (await (await cache.match(request)).blob()).size;
   return { made: true, snapshot: SNAPSHOT_URL, bytes: bytes.length, stored, ms: Math.round(performance.now() - t0) };
@@ -553,6 +463,8 @@ async function boot() {
   handle = pyodide.pyimport("kernel_lab.worker").handle;
   mark("calc");
   timings.makeSnapshot = timings.boot === "normal" && (await snapshotWanted(cache));
+  if (!timings.makeSnapshot) DECOMPRESSED.clear();
+  return cache;
 }
 
 function answer(msg) {
@@ -583,9 +495,12 @@ if (MAKING_SNAPSHOT) {
   };
 
   boot().then(
-    function () {
+    function (cache) {
       for (const msg of queue.splice(0)) answer(msg);
       mark("queued");
+      // The copies for the snapshot maker, which the page starts once it has heard this worker is ready: the lock
+      // is asked for first, so the maker waits for them.
+      if (timings.makeSnapshot) withCopiesLock(() => keepCopies(cache)).catch(() => {});
       self.postMessage({ type: "ready", timings: timings });
     },
     function (error) {

@@ -92,7 +92,7 @@ class Runtime:
         if runtime and (compiled := compiled_python(package)):
             package = compiled.read_bytes()
             packed = _compressed(compiled).read_bytes()
-        worker = (ASSET_SOURCES / WORKER).read_bytes()
+        worker = bundle(ASSET_SOURCES / WORKER, "esm")  # with the modules it imports (website/assets/worker/)
         runtime_files = [sources[name] for name in PYODIDE_FILES]
         python_name = hashed_name("python.zip", package)
         settings: dict[str, Any] = {
