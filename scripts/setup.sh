@@ -57,8 +57,14 @@ if [ "${SKIP_ENGINES:-0}" != 1 ]; then
   command -v WebKitWebDriver >/dev/null || apt_packages+=(webkit2gtk-driver)
   command -v Xvfb >/dev/null || apt_packages+=(xvfb)
 fi
+# Licence texts the site's licences page quotes (website/kernel_lab_mkdocs/licences.py, from Debian's copyright
+# files): emscripten-doc's (Emscripten and the runtime libraries it links into Pyodide's wasm: musl, libc++,
+# compiler-rt; its 0.9 MB documentation package shares the 800 MB compiler's copyright file) and CPython's python3.N
+# (the libmpdec CPython bundles; unpinned: Debian replaces its security updates).
+[ -f /usr/share/doc/emscripten-doc/copyright ] || apt_packages+=("emscripten-doc=3.1.6~dfsg-5")
+compgen -G "/usr/share/doc/python3.[0-9]*/copyright" >/dev/null || apt_packages+=(python3)
 if [ ${#apt_packages[@]} -gt 0 ]; then
-  echo "setup: installing Debian's ${apt_packages[*]} (browser tests)"
+  echo "setup: installing Debian's ${apt_packages[*]} (browser tests, licence texts)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null

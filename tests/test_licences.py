@@ -49,6 +49,56 @@ def test_every_shipped_third_party_file_is_covered_by_a_notice(built_site: Path)
     assert "PYTHON SOFTWARE FOUNDATION" in next(body for name, body in sections.items() if name.startswith("CPython"))
 
 
+def test_the_libraries_inside_pyodides_wasm_carry_their_full_texts(built_site: Path) -> None:
+    """mpdecimal, Emscripten's runtime (musl, LLVM's libc++ and compiler-rt) and the decoder's MIT parts carry their
+    licence texts, read from the installed Debian packages (scripts/setup.sh); HACL*, whose own text no package
+    here carries, says so and gives the MIT terms it is under."""
+    sections = _sections((built_site / "licences" / "index.html").read_text())
+    mpdecimal = sections["mpdecimal (libmpdec)"]
+    assert "Stefan Krah" in mpdecimal and "Redistribution and use in source and binary forms" in mpdecimal
+    assert "Not found at build time" not in mpdecimal
+    emscripten = next(body for name, body in sections.items() if name.startswith("Emscripten"))
+    for words in (
+        "The Emscripten Authors",  # Emscripten's own code: MIT or NCSA
+        "University of Illinois/NCSA Open Source License",
+        "Rich Felker",  # musl
+        "system/lib/libcxx/*",
+        "As an exception",  # LLVM's exception to Apache-2.0
+        "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION",  # Apache-2.0 itself
+    ):
+        assert words in emscripten, words
+    assert "Not found at build time" not in emscripten
+    decoder = next(body for name, body in sections.items() if name.startswith("xz-decompress"))
+    assert "walloc (c) 2020 Igalia" in decoder and "Permission is hereby granted, free of charge" in decoder
+    hacl = next(body for name, body in sections.items() if name.startswith("HACL*"))
+    assert "Not found at build time" in hacl and "Permission is hereby granted, free of charge" in hacl
+
+
+def test_only_the_copyright_paragraphs_for_the_parts_shipped_are_quoted(tmp_path: Path) -> None:
+    """A Debian copyright file in the machine-readable format: the Files paragraphs for the paths named and the
+    License paragraphs they name are quoted, nothing else."""
+    from kernel_lab_mkdocs.licences import _copyright_paragraphs
+
+    text = "\n\n".join(
+        [
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: x",
+            "Files:\n *\nCopyright: 2020 The Authors\nLicense: Expat or NCSA",
+            "Files: tests/third_party/*\nCopyright: 1999 Someone Else\nLicense: GPL-2",
+            "Files:\n system/lib/libc/*\n system/lib/other.c\nCopyright: 2005 Libc People\nLicense: Apache-2.0 with X",
+            "License: Expat\n Permission is hereby granted",
+            "License: NCSA\n University of Illinois terms",
+            "License: GPL-2\n See /usr/share/common-licenses/GPL-2.",
+            "License: Apache-2.0\n Apache terms",
+        ]
+    )
+    chosen = _copyright_paragraphs(text, ("*", "system/lib/"))
+    joined = "\n".join(chosen)
+    assert "The Authors" in joined and "Libc People" in joined and "Someone Else" not in joined
+    assert "Permission is hereby granted" in joined and "University of Illinois terms" in joined
+    assert "Apache terms" in joined and "GPL" not in joined
+    assert len(chosen) == 5
+
+
 def test_every_page_links_the_licences_from_its_footer(built_site: Path) -> None:
     pages = sorted(built_site.rglob("*.html"))
     assert len(pages) > 10

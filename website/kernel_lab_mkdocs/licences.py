@@ -27,19 +27,31 @@ DEBIAN_DOC = Path("/usr/share/doc")
 COMMON_LICENSES = Path("/usr/share/common-licenses")
 
 # Libraries linked into pyodide.asm.wasm, each recognised by bytes it carries (its name or version string), with
-# its licence, home and the Debian package whose copyright file holds the same upstream licence text.
+# its licence, home and where Debian keeps the same upstream licence text: a package's copyright file (a pattern of
+# package names: the newest installed one that has the text), whole, or only its paragraphs for the files named
+# (Debian's machine-readable format: a Files paragraph covering one of these paths, and the License paragraphs it
+# names). CPython bundles libmpdec (and, from 3.12, HACL*): Debian's python3.X copyright carries their texts.
+# Emscripten's: its documentation package (scripts/setup.sh installs it; the compiler itself is 800 MB), which
+# shares the copyright file of Debian's Emscripten: Emscripten's own code and the runtime libraries it links in.
+EMSCRIPTEN_PARTS = ("*", "system/lib/")
 WASM_LIBRARIES = (
-    (b"inflate 1.3", "zlib", "Zlib", "https://zlib.net/", "zlib1g"),
-    (b"bzip2", "bzip2 (libbz2)", "bzip2-1.0.6", "https://sourceware.org/bzip2/", "libbz2-1.0"),
-    (b"Expat", "Expat (libexpat)", "MIT", "https://libexpat.github.io/", "libexpat1"),
-    (b"SQLite", "SQLite", "blessing (public domain)", "https://www.sqlite.org/", "libsqlite3-0"),
-    (b"liblzma", "XZ Utils (liblzma)", "0BSD", "https://tukaani.org/xz/", "liblzma5"),
-    (b"libmpdec", "mpdecimal (libmpdec)", "BSD-2-Clause", "https://www.bytereef.org/mpdecimal/", "libmpdec3"),
-    (b"HACL", "HACL* (CPython's hashes)", "MIT", "https://github.com/hacl-star/hacl-star", ""),
-    (b"ffi_call", "libffi", "MIT", "https://sourceware.org/libffi/", "libffi8"),
-    (b"emscripten", "Emscripten runtime and libraries (musl libc, libc++, compiler-rt)",
-     "MIT OR NCSA; musl MIT; LLVM Apache-2.0 WITH LLVM-exception", "https://emscripten.org/", ""),
+    (b"inflate 1.3", "zlib", "Zlib", "https://zlib.net/", "zlib1g", ()),
+    (b"bzip2", "bzip2 (libbz2)", "bzip2-1.0.6", "https://sourceware.org/bzip2/", "libbz2-1.0", ()),
+    (b"Expat", "Expat (libexpat)", "MIT", "https://libexpat.github.io/", "libexpat1", ()),
+    (b"SQLite", "SQLite", "blessing (public domain)", "https://www.sqlite.org/", "libsqlite3-0", ()),
+    (b"liblzma", "XZ Utils (liblzma)", "0BSD", "https://tukaani.org/xz/", "liblzma5", ()),
+    (b"libmpdec", "mpdecimal (libmpdec)", "BSD-2-Clause", "https://www.bytereef.org/mpdecimal/", r"python3\.\d+",
+     ("Modules/_decimal/libmpdec/",)),
+    (b"HACL", "HACL* (CPython's hashes)", "MIT", "https://github.com/hacl-star/hacl-star", r"python3\.\d+",
+     ("Modules/_hacl/",)),
+    (b"ffi_call", "libffi", "MIT", "https://sourceware.org/libffi/", "libffi8", ()),
+    (b"emscripten", "Emscripten runtime and libraries (musl libc, libc++, libc++abi, libunwind, compiler-rt, "
+     "dlmalloc)", "MIT OR NCSA; musl MIT; LLVM Apache-2.0 WITH LLVM-exception", "https://emscripten.org/",
+     "emscripten-doc", EMSCRIPTEN_PARTS),
 )  # fmt: skip
+# The MIT licence's terms, where a component names it but ships no text: the Expat paragraph of a Debian copyright
+# file (Debian's name for the MIT licence; the same words in every MIT-licensed project, below its own copyright).
+MIT_TERMS = ("emscripten-doc", "Expat")
 
 
 @dataclass
@@ -77,9 +89,81 @@ def _dist_info(name: str, files: tuple[str, ...], home: str) -> Notice:
     return notice
 
 
-def _debian(package: str) -> list[tuple[str, str]]:
-    path = DEBIAN_DOC / package / "copyright"
-    return [(f"Debian's {path}", _read(path))] if package and path.is_file() else []
+def _copyright_files(package: str) -> list[Path]:
+    """Debian's copyright files of the installed packages named by ``package`` (a regular expression), newest
+    version first (python3.13 before python3.11)."""
+    if not package or not DEBIAN_DOC.is_dir():
+        return []
+    found = [d / "copyright" for d in DEBIAN_DOC.iterdir() if re.fullmatch(package, d.name)]
+    return sorted((p for p in found if p.is_file()), key=_version_key, reverse=True)
+
+
+def _version_key(path: Path) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", path.parent.name)]
+
+
+def _debian(package: str, parts: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The licence texts Debian's copyright file of ``package`` (see _copyright_files: the newest that has them)
+    holds: the whole file, or with ``parts``, the paragraphs for those paths (:func:`_copyright_paragraphs`)."""
+    for path in _copyright_files(package):
+        if not parts:
+            return [(f"Debian's {path}", _read(path))]
+        found = _copyright_paragraphs(_read(path), parts)
+        if found:
+            where = ", ".join(p.rstrip("*") or "*" for p in parts)
+            return [(f"Debian's {path}, its paragraphs for {where}", "\n\n".join(found))]
+    return []
+
+
+def _paragraphs(text: str) -> list[tuple[dict[str, str], str]]:
+    """A Debian copyright file's paragraphs (separated by blank lines) as ({field: value}, the paragraph's text);
+    a field's value runs on over its indented lines."""
+    out = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        fields: dict[str, str] = {}
+        name = ""
+        for line in block.splitlines():
+            field = re.match(r"([A-Za-z][A-Za-z-]*):(.*)", line)
+            if field:
+                name = field[1]
+                fields[name] = field[2].strip()
+            elif name and line[:1].isspace():
+                fields[name] += "\n" + line.strip()
+        out.append((fields, block.strip("\n")))
+    return out
+
+
+def _copyright_paragraphs(text: str, parts: tuple[str, ...]) -> list[str]:
+    """The paragraphs of a Debian copyright file that cover ``parts`` (a Files paragraph with a pattern that is
+    one of them or starts with one that ends in ``/``), then the stand-alone License paragraphs those name, and the
+    text of any /usr/share/common-licenses file they point to."""
+    paragraphs = _paragraphs(text)
+    chosen = []
+    names: set[str] = set()
+    for fields, block in paragraphs:
+        patterns = fields.get("Files", "").split()
+        if any(p == part or (part.endswith("/") and p.startswith(part)) for p in patterns for part in parts):
+            chosen.append(block)
+            first = fields.get("License", "").split("\n")[0]
+            names |= {n.strip() for n in re.split(r"\bor\b|\band\b|\bwith\b|,", first) if n.strip()}
+    for fields, block in paragraphs:
+        if "Files" not in fields and fields.get("License", "").split("\n")[0].strip() in names:
+            chosen.append(block)
+            for common in sorted(set(re.findall(r"/usr/share/common-licenses/[\w.+-]+", block))):
+                path = Path(common.rstrip("."))
+                if path.is_file():
+                    chosen.append(f"{path}:\n\n{_read(path)}")
+    return chosen
+
+
+def _mit_terms() -> list[tuple[str, str]]:
+    """The MIT licence's terms (MIT_TERMS), for a component that names the licence without shipping its text."""
+    package, name = MIT_TERMS
+    for path in _copyright_files(package):
+        for fields, block in _paragraphs(_read(path)):
+            if "Files" not in fields and fields.get("License", "").split("\n")[0].strip() == name:
+                return [(f"the MIT licence's terms, as Debian's {path} words them (License: {name})", block)]
+    return []
 
 
 def _pyodide_wasm() -> bytes:
@@ -108,20 +192,33 @@ def notices() -> Iterator[Notice]:
         "" if psf.is_file() else "CPython's LICENSE.txt is not installed on the build machine",
     )  # fmt: skip
     binary = _pyodide_wasm()
-    for marker, name, licence, home, debian in WASM_LIBRARIES:
+    platform = lock.get("info", {}).get("platform", "")
+    for marker, name, licence, home, debian, parts in WASM_LIBRARIES:
         if marker not in binary:
             continue
-        texts = _debian(debian)
+        texts = _debian(debian, parts)
         files = (*wasm, f"{PYODIDE}pyodide.asm.mjs", f"{PYODIDE}pyodide.asm.mjs.xz") if "Emscripten" in name else wasm
-        missing = "" if texts else "its licence text is not installed on the build machine: see its home page"
-        yield Notice(name, "as built into Pyodide " + pyodide["version"], licence, home, files, texts, missing)
+        missing = ""
+        if not texts:
+            package = re.sub(r"\\\.\\d\+", ".N", debian)  # python3\.\d+ -> python3.N
+            where = f"Debian's copyright of {package}" + (f" for {', '.join(parts)}" if parts else "")
+            missing = f"its licence text: no package installed here carries it ({where})"
+            if licence == "MIT":
+                texts = _mit_terms()
+                missing += "; so its authors' own copyright line is missing, and the MIT terms it is under follow"
+        version = "as built into Pyodide " + pyodide["version"]
+        if "Emscripten" in name and texts:
+            # Debian packages an older Emscripten than the one Pyodide is built with; its licences are the same.
+            version += f" ({platform}); the texts are those of Debian's Emscripten package"
+        yield Notice(name, version, licence, home, files, texts, missing)
     xz = _npm("xz-decompress")
     script = NODE / "xz-decompress" / "dist" / "package" / "xz-decompress.js"
     comment = re.match(r"/\*!(.*?)\*/", _read(script), re.S)
     yield Notice(
         "xz-decompress (xzwasm, xz-embedded, walloc)", xz["version"], xz["license"],
         "https://github.com/httptoolkit/xz-decompress", ("assets/kernel-lab/xz.*.wasm",),
-        [(f"{script}, its opening comment (the package ships no licence file)", comment[1])] if comment else [],
+        ([(f"{script}, its opening comment (the package ships no licence file)", comment[1])] if comment else [])
+        + (_mit_terms() if comment else []),
         "" if comment else "the package's notice was not found",
     )  # fmt: skip
     material = _dist_info(
