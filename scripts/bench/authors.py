@@ -79,12 +79,15 @@ class Server:
             "NO_MKDOCS_2_WARNING": "1",
             "PYTHONPATH": os.pathsep.join([str(project), str(project / "website")]),  # before the .pth's paths
         }
-        cmd = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{_free_port()}"]
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}/"
+        cmd = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"]
         self.proc = subprocess.Popen(
             cmd, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         self.lines: Queue[str] = Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -136,6 +139,10 @@ class Server:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        self.reader.join(timeout=10)  # until the log's end
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 def _summary(samples: list[float]) -> dict[str, Any]:

@@ -248,7 +248,9 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
             self._job = None
         self._made = {key: made for key, made in self._made.items() if key in self._used}  # only what pages use
         site = Path(config.site_dir)
-        if self.config.csp:
+        # Not under `mkdocs serve`: its live reload is an inline script the server adds to each page it serves
+        # (another each time), which the policy would refuse, and the page would not reload after an edit.
+        if self.config.csp and not self.serving:
             csp.add_policy(site)
         if self.config.headers:
             prefix = urlsplit(config.site_url or "/").path or "/"
