@@ -93,7 +93,8 @@ class KernelLabConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs.c
     licences = c.Type(bool, default=True)
     """A licences page (licences/) with the notices of the third-party software the site ships."""
     csp = c.Type(bool, default=True)
-    """A Content-Security-Policy meta tag in every page: scripts from the site and the hashed inline ones only."""
+    """A Content-Security-Policy meta tag in every page: scripts from the site and the hashed inline ones only (not
+    under mkdocs serve, whose live reload is an inline script it adds to each page)."""
     headers = c.Type(bool, default=True)
     """A _headers file (Netlify, Cloudflare Pages): no framing, and the hashed files cached for a year."""
 
