@@ -105,14 +105,27 @@ def probes(browser: Any, base: str, floor: str) -> dict[str, Any]:
     return compiled
 
 
+def runtime_files(by_path: dict[str, int]) -> dict[str, int]:
+    """The bytes sent of each runtime file (Pyodide's, python.zip, the decoder; NAME or NAME.xz), by file name
+    without its folder or query: how often an engine fetched each (its size once, twice, ...)."""
+    out: dict[str, int] = {}
+    for path, sent in by_path.items():
+        name = path.split("?")[0].rsplit("/", 1)[-1]
+        if "/pyodide/" in path or name.endswith((".xz", ".wasm", ".zip")):
+            out[name] = out.get(name, 0) + sent
+    return dict(sorted(out.items()))
+
+
 def engine_run(engine: str, base: str, counter: Any, floor: str | None) -> dict[str, Any]:
     """A fresh ``engine``: cold visit, the snapshot, warm visit (and on localhost the probes)."""
     with launched(engine) as browser:
         counter.reset()
         page, cold = visit(browser, base + PAGE)
+        ready_files = runtime_files(counter.files())
         made = None
         if cold["timings"].get("makeSnapshot"):
             made = wait_for(page, "() => window.klSnapshot", timeout=240)
+        cold_files = runtime_files(counter.files())
         cold_bytes = counter.reset()
         page.close()
         page, warm = visit(browser, base + PAGE)
@@ -123,6 +136,8 @@ def engine_run(engine: str, base: str, counter: Any, floor: str | None) -> dict[
             "warm_ms": warm["ms"],
             "cold_bytes": cold_bytes,
             "warm_bytes": counter.reset(),
+            "ready_files": ready_files,  # runtime bytes by file when the page was ready
+            "cold_files": cold_files,  # and once the snapshot was made
             "cold": cold["timings"],
             "warm": warm["timings"],
             "requestIdleCallback": cold["idle"] != "undefined",
@@ -138,6 +153,9 @@ class _Bytes:
 
     def __init__(self, host: Any) -> None:
         self.host = host
+
+    def files(self) -> dict[str, int]:
+        return dict(self.host.files())
 
     def reset(self) -> int:
         return int(sum(self.host.reset().values()))
@@ -157,6 +175,9 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"version": runs[0]["version"], "requestIdleCallback": runs[0]["requestIdleCallback"]}
     for key in ("cold_ms", "warm_ms", "cold_bytes", "warm_bytes"):
         out[key] = value_summary([r[key] for r in runs])
+    for key in ("ready_files", "cold_files"):  # median bytes of each runtime file
+        names = sorted({name for r in runs for name in r.get(key, {})})
+        out[key] = {name: value_summary([r.get(key, {}).get(name, 0) for r in runs])["median"] for name in names}
     out["boot"] = sorted({f"{r['cold'].get('boot')}, then {r['warm'].get('boot')}" for r in runs})
     for visit_kind in ("cold", "warm"):
         stages = {}
@@ -198,7 +219,8 @@ def measure_engines(
                             raw[label][engine].append(r)
                             print(
                                 f"engines run {run + 1}/{runs}, {label}, {engine}: cold {r['cold_ms']:.0f} ms, "
-                                f"warm {r['warm_ms']:.0f} ms ({r['cold'].get('boot')}, then {r['warm'].get('boot')})",
+                                f"warm {r['warm_ms']:.0f} ms ({r['cold'].get('boot')}, then {r['warm'].get('boot')}); "
+                                f"cold {r['cold_bytes'] / 1e6:.2f} MB, runtime files {r['cold_files']}",
                                 flush=True,
                             )
                 if after_run is not None:

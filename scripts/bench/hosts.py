@@ -62,6 +62,11 @@ class Host:
             sent, self.sent, self.statuses = self.sent, {}, {}
         return sent
 
+    def files(self) -> dict[str, int]:
+        """The bytes sent by path since the last reset (still counting)."""
+        with self.lock:
+            return dict(self.sent)
+
     def answered(self) -> dict[str, list[int]]:
         """The status codes answered by path since the last reset."""
         with self.lock:

@@ -54,20 +54,28 @@ class Link:
 
 
 class Proxy:
-    """A running proxy: its URL (the upstream's paths under it) and the bytes it sent since the last reset."""
+    """A running proxy: its URL (the upstream's paths under it) and the bytes of response bodies it sent since the
+    last reset, in all and by path."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.sent = 0
+        self.by_path: dict[str, int] = {}
         self.lock = threading.Lock()
 
-    def count(self, n: int) -> None:
+    def count(self, n: int, path: str = "") -> None:
         with self.lock:
             self.sent += n
+            self.by_path[path] = self.by_path.get(path, 0) + n
+
+    def files(self) -> dict[str, int]:
+        """The bytes sent by path since the last reset."""
+        with self.lock:
+            return dict(self.by_path)
 
     def reset(self) -> int:
         with self.lock:
-            sent, self.sent = self.sent, 0
+            sent, self.sent, self.by_path = self.sent, 0, {}
         return sent
 
 
@@ -118,7 +126,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data) if not no_body else names.get("content-length", 0)))
         self.end_headers()
         if not no_body:
-            self.proxy.count(len(data))  # before sending: once a client has it all, the count says so
+            self.proxy.count(len(data), self.path)  # before sending: once a client has it all, the count says so
             self.link.send(self.wfile.write, data)
 
     do_GET = do_HEAD = do_POST = _forward

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from kernel_lab import calculators
-from scripts.bench.proxy import proxy
+from scripts.bench.proxy import Proxy, proxy
 from scripts.browsers import ENGINES, ROOT, Browser, Page, fill, launched, missing, wait_for
 from tests.browser.conftest import SUBPATH
 from tests.browser.test_site_browser import CALC_PAGES
@@ -50,12 +51,19 @@ TEXT_OF = "html => { const d = document.createElement('div'); d.innerHTML = html
 
 
 @pytest.fixture(scope="module")
-def probed_url(site_url: str) -> Iterator[str]:
-    """The built site (conftest's site_url) through a proxy that puts PROBE first in every page's head."""
+def probed(site_url: str) -> Iterator[Proxy]:
+    """A proxy in front of the built site (conftest's site_url) that puts PROBE first in every page's head and
+    counts the bytes it sends of each file."""
     origin = site_url.split("/" + SUBPATH)[0]
     tag = f'<script src="{PROBE_PATH}"></script>'.encode()
     with proxy(origin, inject=tag, files={PROBE_PATH: ("text/javascript", PROBE)}) as running:
-        yield running.url + SUBPATH + "/"
+        yield running
+
+
+@pytest.fixture(scope="module")
+def probed_url(probed: Proxy) -> str:
+    """The built site through the probing proxy."""
+    return probed.url + SUBPATH + "/"
 
 
 def engine_or_skip(engine: str) -> None:
@@ -163,20 +171,38 @@ def test_the_policy_is_enforced_and_its_violations_are_seen(page: Page, probed_u
     assert page.evaluate("() => window.__pwned === undefined")
 
 
+def fetched_more_than_once(sent: dict[str, int], site_url: str) -> dict[str, float]:
+    """The compressed runtime files (NAME.xz) of which more than the file was sent: {path: times its size}."""
+    origin = site_url.split("/" + SUBPATH)[0]
+    over = {}
+    for path, n in sent.items():
+        if path.split("?")[0].endswith(".xz"):
+            with urllib.request.urlopen(origin + path) as response:
+                size = len(response.read())
+            if n > size:
+                over[path.rsplit("/", 1)[-1]] = round(n / size, 2)
+    return over
+
+
 @pytest.mark.parametrize("name", ENGINES)
-def test_the_next_visit_starts_from_the_snapshot_the_first_made(name: str, probed_url: str) -> None:
+def test_the_next_visit_starts_from_the_snapshot_the_first_made(
+    name: str, probed: Proxy, probed_url: str, site_url: str
+) -> None:
     """A fresh profile: the first visit boots Python the normal way and, once idle, makes the memory snapshot
     (WebKit has no requestIdleCallback: calculators.js's fallback runs it); the next visit starts from it and
-    recomputes.
+    recomputes. The first visit and the snapshot download each compressed runtime file once: the page's
+    preload is what the worker reads, or there is none, and the snapshot is made from the worker's copies.
     Where an engine cannot keep a snapshot, the next visit must still boot normally and recompute, and the skip
     says why."""
     engine_or_skip(name)
     with launched(name) as browser:
         page = browser.new_page()
+        probed.reset()
         first = open_ready(page, probed_url + "layer/")
         assert first["boot"] == "normal" and first["makeSnapshot"] is True, first
         idle = page.evaluate("() => typeof requestIdleCallback")
         made = wait_for(page, "() => window.klSnapshot", timeout=240)
+        assert fetched_more_than_once(probed.files(), site_url) == {}, f"{name}: fetched more than once"
         page.close()
         page = browser.new_page()
         second = open_ready(page, probed_url + "layer/")
