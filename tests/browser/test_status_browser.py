@@ -15,7 +15,7 @@ from tests.browser.test_site_browser import CALC_PAGES, READY, output_text, text
 
 SLOW = {"offline": False, "latency": 150, "downloadThroughput": 4e6 / 8, "uploadThroughput": 4e6 / 8}
 # What the page fetches for itself, not to start Python.
-PAGE_ASSETS = ("/calc.", "/models/")
+PAGE_ASSETS = ("/calculators.", "/models/")  # the page's own script and styles, not what starts Python
 
 
 def throttled_page(browser: Any) -> tuple[Any, Any]:

@@ -20,7 +20,7 @@ def test_patched_theme_runs_after_the_first_paint(watched: Watched, site_url: st
     assert "js" in classes and "no-js" not in classes
     bundle = page.evaluate(
         """() => performance.getEntriesByType("resource")
-                 .filter(e => /\\/bundle\\.[0-9a-f]{8}\\.[0-9a-f]{8}\\.min\\.js$/.test(e.name))
+                 .filter(e => /\\/bundle\\.[0-9a-f]{10}\\.[0-9a-f]{8}\\.min\\.js$/.test(e.name))
                  .map(e => e.startTime)"""
     )
     # paintTime: the end of the rendering update that painted first (startTime is when it reached the screen).

@@ -105,7 +105,7 @@ def read_record(path: Path, kind: str) -> dict[str, Any]:
     >>> read_record(bad, "timing")
     Traceback (most recent call last):
     ...
-    scripts.examples.store.RecordError: .../timing.json: groups[0]: no 'variants'
+    kernel_lab_mkdocs.store.RecordError: .../timing.json: groups[0]: no 'variants'
     """
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
