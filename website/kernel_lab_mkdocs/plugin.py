@@ -182,8 +182,9 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
             env.bytecode_cache = self._templates
         theme_dirs = [Path(d).resolve() for d in config.theme.dirs if d != config.theme.custom_dir]
         for f in files:
-            src = Path(f.abs_src_path).resolve() if f.abs_src_path else None
-            if src and _THEME_HASHED.search(f.dest_uri) and any(src.is_relative_to(d) for d in theme_dirs):
+            if not (f.abs_src_path and _THEME_HASHED.search(f.dest_uri)):
+                continue  # (the name first: resolving every file's path took 0.1 s of each rebuild)
+            if any(Path(f.abs_src_path).resolve().is_relative_to(d) for d in theme_dirs):
                 self.manifest.add(f.dest_uri)
         return env
 
