@@ -78,6 +78,7 @@ def first_visit_makes_a_snapshot(p: Profile, site_url: str) -> Any:
     assert 0 < made["stored"] < 2 * made["bytes"], made
     # The snapshot maker starts Python from the files the page's worker decompressed and kept: it fetches no .xz
     # (not even from the HTTP cache) and no decoder.
+    assert [u for u in p.requests[:ready] if "/xz." in u], "the worker's requests are seen (its decoder)"
     fetched = [u for u in p.requests[ready:] if u.endswith(".xz") or "/xz." in u]
     assert fetched == [], fetched
     return page
@@ -120,8 +121,9 @@ def test_a_corrupt_snapshot_entry_means_a_normal_boot(browser: Any, site_url: st
 
 def test_when_making_the_snapshot_fails_the_page_still_works(browser: Any, site_url: str, tmp_path: Path) -> None:
     with profile(browser, tmp_path, origin_of(site_url)) as p:
-        # The snapshot worker's fetches of python.zip fail, compressed and original (the first is the page's
-        # worker's; routing also turns the HTTP cache off, so the later fetches reach the route).
+        # The snapshot worker's import of Pyodide's JavaScript fails (the first fetch of pyodide.mjs is the page's
+        # worker's; routing also turns the HTTP cache off, so the later fetches reach the route). Its other files
+        # it reads from the copies the page's worker kept.
         fetches: list[str] = []
 
         def second_fails(route: Any) -> None:
@@ -131,7 +133,7 @@ def test_when_making_the_snapshot_fails_the_page_still_works(browser: Any, site_
             else:
                 route.continue_()
 
-        p.context.route("**/python.*.zip*", second_fails)
+        p.context.route("**/pyodide.mjs", second_fails)
         page = p.visit(site_url)
         page.wait_for_function(SNAPSHOT_DONE, timeout=60_000)
         assert page.evaluate("() => window.klSnapshot.made") is False
@@ -139,7 +141,7 @@ def test_when_making_the_snapshot_fails_the_page_still_works(browser: Any, site_
         recomputes(page)
         assert page.locator(".kl-status").inner_text() == ""  # no notice: the page is interactive
         page.close()
-        p.context.unroute("**/python.*.zip*")
+        p.context.unroute("**/pyodide.mjs")
         page = p.visit(site_url)
         assert boot(page)["boot"] == "normal"
         recomputes(page)
