@@ -396,10 +396,10 @@ def heat_map(values: Sequence[Sequence[float]], label: str, top: float | None = 
     xs = [f"M{left + j * cell:.1f}," for j in range(max((len(r) for r in cells), default=0))]
     side = f"h{cell:.2f}v{cell:.2f}h-{cell:.2f}z"
     for i, row in enumerate(cells):
-        y = f"{4 + i * cell:.1f}{side}"
+        row_end = f"{4 + i * cell:.1f}{side}"
         for j, v in enumerate(row):
             if v > 0:
-                levels.setdefault(f"{v / top:.3f}", []).append(xs[j] + y)
+                levels.setdefault(f"{v / top:.3f}", []).append(xs[j] + row_end)
     for opacity, squares in levels.items():
         out.append(html('<path class="kl-cell s1" fill-opacity="{}" d="{}"/>', opacity, "".join(squares)))
     y = rows * cell + 16
