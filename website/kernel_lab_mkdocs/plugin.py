@@ -122,6 +122,7 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
         self._queued: Callable[[], object] | None = None
         self._jobs_lock = threading.Lock()
         self._jobs_thread: threading.Thread | None = None
+        self._licences: tuple[Any, str] | None = None  # the licences page, by what was installed when it was made
         self._templates = _CompiledTemplates()  # Jinja's compiled templates (the theme's, mkdocstrings')
         self._formatter: Callable[[], Callable[[str, int], str]] | None = None  # mkdocstrings' signature formatter
 
@@ -170,9 +171,12 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
                     raise PluginError("licences: no licence text found in the installed packages")
                 return licences.page_markdown(found)
 
-            # Made from the installed software: kept while nothing is installed or removed.
-            content = self._cached(("licences", _installed()), (), page)
-            files.append(File.generated(config, licences.PAGE, content=content))
+            # Made from the installed software: kept while nothing is installed or removed (licences.py is not
+            # imported afresh: an edit of it needs a new `mkdocs serve`).
+            installed = _installed()
+            if self._licences is None or self._licences[0] != installed:
+                self._licences = (installed, page())
+            files.append(File.generated(config, licences.PAGE, content=self._licences[1]))
         if self.serving:
             self._share_templates(config)
         return files
@@ -364,9 +368,10 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 def _installed() -> tuple[tuple[str, int], ...]:
     """When the software the licences page is made from was last installed or removed: the modification times of
-    the folders it lives in (Python's import path, node_modules and npm's record of it, Debian's docs and
+    the folders it lives in (Python's packages, node_modules and npm's record of it, Debian's docs and
     licences)."""
-    places = [Path(p) for p in sys.path if p] + [ROOT / "node_modules", ROOT / "node_modules" / ".package-lock.json"]
+    packages = [Path(p) for p in sys.path if "site-packages" in p or "dist-packages" in p]
+    places = [*packages, ROOT / "node_modules", ROOT / "node_modules" / ".package-lock.json"]
     places += [Path("/usr/share/doc"), Path("/usr/share/common-licenses")]
     return tuple((str(p), p.stat().st_mtime_ns) for p in places if p.exists())
 

@@ -335,16 +335,27 @@ def site_imports(package: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(package)) as zf:
         for name in sorted(zf.namelist()):
             modules.append(name)
-            try:
-                tree = ast.parse(zf.read(name))
-            except SyntaxError:
+            imported = _imports(zf.read(name))
+            if imported is None:
                 return ""  # matches nothing: the build runs the script, which reports the error
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    named.update(alias.name for alias in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    named.add(node.module)
+            named |= imported
     return "\n".join([_runtime_key(b""), *modules, "", *sorted(named)]) + "\n"
+
+
+@functools.lru_cache(maxsize=256)  # a calc edit parses the edited module only
+def _imports(source: bytes) -> frozenset[str] | None:
+    """The modules a module's source imports (absolute imports, anywhere in it); None if it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            named.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            named.add(node.module)
+    return frozenset(named)
 
 
 def python_zip(packages: dict[str, Path]) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Literal
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -40,6 +41,15 @@ class ThemePatchConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs.
 
 
 class ThemePatchPlugin(BasePlugin[ThemePatchConfig]):  # type: ignore[no-untyped-call]
+    """It defines on_startup, so `mkdocs serve` keeps the instance between rebuilds, and with it the last patched
+    bundle: a rebuild patches again only when the theme's bundle, its map or the edits left out changed."""
+
+    def __init__(self) -> None:
+        self._patched: tuple[tuple[str, str, frozenset[str]], tuple[str, str]] | None = None
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        pass  # (defined so that MkDocs keeps this instance)
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.skipped = {name.strip() for name in self.config.skip.split(",") if name.strip()}
         if unknown := self.skipped - set(EDITS):
@@ -55,7 +65,10 @@ class ThemePatchPlugin(BasePlugin[ThemePatchConfig]):  # type: ignore[no-untyped
             if source_map is None:
                 raise ThemePatchError(f"theme patch: expected one theme bundle with its map, found {len(bundles)}")
             bundle = bundles[0]
-            js, smap = patch_bundle(bundle.content_string, source_map.content_string, self.skipped)
+            key = (bundle.content_string, source_map.content_string, frozenset(self.skipped))
+            if self._patched is None or self._patched[0] != key:  # (0.2 s of each rebuild otherwise)
+                self._patched = (key, patch_bundle(key[0], key[1], self.skipped))
+            js, smap = self._patched[1]
         except ThemePatchError as exc:
             log.warning("%s; shipping the theme's start-up script as it is (slower start-up, same pages)", exc)
             config.extra["kl_theme_patched"] = False  # the page template loads it the stock way too
