@@ -87,6 +87,10 @@ class KernelLabConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs.c
     """The Python packages shipped to the browser in python.zip (their .py files), importable where MkDocs runs."""
     calculators = c.Type(str, default="kernel_lab.calculators")
     """The module whose CALCULATORS, inputs(), render(), run() and figure() the calculator markers use."""
+    figures = c.Type(str, default="kernel_lab_mkdocs.figures")
+    """The module of the figure registry the figure markers use: FIGURES (each figure by name, called with the build's
+    sources and the marker's data-arg), INPUTS (what each figure reads besides code, for the cache under mkdocs
+    serve) and Sources."""
     late_files = c.ListOfItems(c.Type(str), default=["assets/_mkdocstrings.css"])
     """Files other plugins write into the site while rendering (mkdocstrings' stylesheet): renamed by their content
     before the first page is written, so that a host may let browsers keep them."""
@@ -151,7 +155,7 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
         self.stamps = {name: _stamp(path) for name, path in folders.items()}
         self.stamps["docs"] = _stamp(Path(config.docs_dir), skip=".md")
         runtime = importlib.import_module("kernel_lab_mkdocs.runtime")
-        figures = importlib.import_module("kernel_lab_mkdocs.figures")
+        figures = importlib.import_module(self.config.figures)
         self.manifest = Manifest()
         later = self._compile_later if self.serving else None
         self.runtime = runtime.Runtime(packages, fast=self.config.runtime == "fast", later=later)
@@ -201,7 +205,7 @@ class KernelLabPlugin(BasePlugin[KernelLabConfig]):  # type: ignore[no-untyped-c
         sources = self.sources
         calculators = sources.calculators
         runtime = self.runtime
-        figures = importlib.import_module("kernel_lab_mkdocs.figures")
+        figures = importlib.import_module(self.config.figures)
         widgets = importlib.import_module("kernel_lab_mkdocs.widgets")
 
         def widget(marker: Marker) -> str:

@@ -76,7 +76,12 @@ class ThemePatchPlugin(BasePlugin[ThemePatchConfig]):  # type: ignore[no-untyped
         old_name = bundle.src_uri.rsplit("/", 1)[1]
         new_path = manifest.name(bundle.src_uri, js.encode())
         new_name = new_path.rsplit("/", 1)[1]
-        js = js.replace(f"//# sourceMappingURL={old_name}.map", f"//# sourceMappingURL={new_name}.map")
+        reference = f"//# sourceMappingURL={old_name}.map"
+        if js.count(reference) != 1:  # a source rewrite must happen exactly once, or not ship
+            raise PluginError(
+                f"kernel-lab-theme: expected {reference!r} once in the patched bundle, found {js.count(reference)}"
+            )
+        js = js.replace(reference, f"//# sourceMappingURL={new_name}.map")
         manifest.add(new_path + ".map")
         files.remove(bundle)
         files.remove(source_map)
