@@ -31,9 +31,17 @@ def _imports(folder: Path) -> set[str]:
     return names
 
 
-# The plugins may use MkDocs (and what it brings: Jinja, Markdown) but never the runner (scripts/) or the tests: the
-# site builds from declared packages alone.
-PLUGINS_MAY_IMPORT = {"calc", "kernel_lab", "kernel_lab_mkdocs", "mkdocs", "jinja2", "markdown"}
+# The plugins may use MkDocs (and what it brings: Jinja, Markdown, mkdocstrings' handlers) but never the runner
+# (scripts/) or the tests: the site builds from declared packages alone.
+PLUGINS_MAY_IMPORT = {
+    "calc",
+    "kernel_lab",
+    "kernel_lab_mkdocs",
+    "mkdocs",
+    "jinja2",
+    "markdown",
+    "mkdocstrings_handlers",
+}
 
 
 @pytest.mark.parametrize(
