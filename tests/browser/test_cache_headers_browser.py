@@ -38,14 +38,15 @@ def test_the_second_visit_asks_for_no_hashed_file(browser: Any, host: tuple[Host
         h.reset()
         first_visit_makes_a_snapshot(p, h.url).close()
         first = h.answered()
-        runtime = {path for path in first if "/kernel-lab/" in path}
+        # Paths as the host's rules see them: the worker's address carries its settings as a query.
+        runtime = {path.split("?")[0] for path in first if "/kernel-lab/" in path}
         assert runtime and runtime <= hashed, runtime - hashed  # what the first visit fetched is all covered
         h.reset()
         page = p.visit(h.url)
         assert boot(page)["boot"] == "snapshot", boot(page)
         recomputes(page)
         page.wait_for_load_state("networkidle")
-        second = h.answered()
+        second = {path.split("?")[0] for path in h.answered()}
         assert "/layer/" in second  # the page itself is asked for again (a new build shows at once)
-        assert not set(second) & hashed, sorted(set(second) & hashed)
+        assert not second & hashed, sorted(second & hashed)
         assert not p.errors
