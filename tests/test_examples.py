@@ -385,6 +385,12 @@ def test_the_stages_run_in_order_and_stop_at_the_first_failure() -> None:
     assert report.getvalue().splitlines()[0].startswith("first: 0:00")
 
 
+def test_a_forced_run_ends_with_its_whole_time_against_the_goal() -> None:
+    assert runner.total_line(25 * 60 + 54.4, False) == "in all: 25:54 (the goal: at most 30:00; met)"
+    assert runner.total_line(30 * 60 + 1, False) == "in all: 30:01 (the goal: at most 30:00; missed)"
+    assert runner.total_line(99 * 60, True) == "in all: 99:00, the training included (the goal of 30:00 leaves it out)"
+
+
 def test_a_cached_run_calls_each_stage_and_trains_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the examples current, main() goes on to the stages (stubs here): the effective field, then TensorFlow's
     timings, then XLA's and JAX's, each with its budget; the accuracy stage only with --accuracy."""
