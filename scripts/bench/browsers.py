@@ -186,6 +186,18 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
             if values:
                 stages[stage] = value_summary(values)
         out[f"{visit_kind}_stages"] = stages
+    # Each compressed file a cold visit decoded: from its response to its end, and the decoder's own time.
+    decoded: dict[str, Any] = {}
+    for name in sorted({n for r in runs for n in r["cold"].get("decoded") or {}}):
+        stats = [r["cold"]["decoded"][name] for r in runs if name in (r["cold"].get("decoded") or {})]
+        done = [s for s in stats if s.get("end")]
+        if done:
+            decoded[name] = {
+                "wall_ms": value_summary([round(s["end"] - s["start"]) for s in done]),
+                "decoding_ms": value_summary([round(s["ms"]) for s in done]),
+            }
+    if decoded:
+        out["cold_decoded"] = decoded
     made = [r["snapshot"]["ms"] for r in runs if r["snapshot"] and r["snapshot"].get("made")]
     out["snapshots_made"] = f"{len(made)} of {len(runs)}"
     if made:

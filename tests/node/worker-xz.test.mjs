@@ -26,14 +26,14 @@ before(async () => {
 });
 
 // `input` fed to unxz in pieces of `size` bytes; resolves with the output's bytes.
-async function decode(input, size) {
+async function decode(input, size, stats) {
   const source = new ReadableStream({
     start(controller) {
       for (let at = 0; at < input.length; at += size) controller.enqueue(input.slice(at, at + size));
       controller.close();
     },
   });
-  const buffer = await new Response(source.pipeThrough(unxz(x))).arrayBuffer();
+  const buffer = await new Response(source.pipeThrough(unxz(x, stats))).arrayBuffer();
   return new Uint8Array(buffer);
 }
 
@@ -87,4 +87,14 @@ test("the block's CRC32 is checked", async () => {
 test("not an xz stream at all is an error", async () => {
   await assert.rejects(decode(new TextEncoder().encode("<html>not found</html>"), 4096), /xz: corrupt data/);
   assert.equal(contexts, 0);
+});
+
+test("the time spent decoding is counted where asked, and the stream's end noted", async () => {
+  const input = compress(original);
+  const stats = { start: performance.now(), ms: 0, end: 0 };
+  const started = performance.now();
+  assert.deepEqual(await decode(input, 4096, stats), original);
+  const finished = performance.now();
+  assert.ok(stats.ms > 0 && stats.ms <= finished - started, stats.ms);
+  assert.ok(stats.end >= started && stats.end <= finished);
 });

@@ -169,7 +169,8 @@ BROWSER_LABELS = {
     "second_page_ms": "Second calculator page (instant navigation) until recomputed",
     "longest_task_ms": "Longest main-thread task while loading a calculator page",
     "longest_task_home_ms": "Longest main-thread task, home page (no calculator: the theme alone)",
-    "roundtrip_layer_ms": "Recompute round trip, one-layer calculator",
+    "roundtrip_layer_ms": "Recompute round trip, one-layer calculator, filters changed (the drawing reused)",
+    "roundtrip_layer_kernel_ms": "Recompute round trip, one-layer calculator, kernel height changed (drawn again)",
     "roundtrip_compare_ms": "Recompute round trip, kernel comparison (with its chart)",
     "roundtrip_effective_ms": "Recompute round trip, effective field of 20 layers (chart and heat map)",
     "roundtrip_analyzer_ms": "Recompute round trip, analyzer on InceptionResNetV2",
@@ -328,10 +329,12 @@ def engines_report(eng: dict[str, Any]) -> Markup:
     for engine, r in local.items():
         stages = r.get("cold_stages", {})
         probes = r.get("probes", {})
+        wasm = r.get("cold_decoded", {}).get("pyodide.asm.wasm")
         stage_rows.append(
             (
                 ENGINE_NAMES.get(engine, engine),
                 *(f"{stages[k]['median']:g}" if k in stages else None for k in eng["stages"]),
+                f"{wasm['decoding_ms']['median']:g} of {wasm['wall_ms']['median']:g}" if wasm else None,
                 f"{probes['compile']['median']:g}" if "compile" in probes else None,
                 f"{probes['floor']['median']:g}" if "floor" in probes else None,
                 "yes" if r.get("requestIdleCallback") else "no (calculators.js's fallback)",
@@ -339,6 +342,7 @@ def engines_report(eng: dict[str, Any]) -> Markup:
         )
     stage_head = (
         "Engine", *(f"{label} (ms)" for label in eng["stages"].values()),
+        "The runtime's wasm decoded: the decoder's time, of the time from its response to its end (ms)",
         "Compiling the uncompressed runtime alone, WebAssembly.compile (ms)", "Pyodide alone, a bare page (ms)",
         "requestIdleCallback",
     )  # fmt: skip
