@@ -16,10 +16,14 @@ files, the baseline). Three modes (all by default):
 - longest_task_ms: the longest main-thread task until ready (Chromium reports tasks of 50 ms and more;
   0 means none reached 50 ms); longest_task_home_ms: the same on the home page, which has no calculator
   (the theme's own scripts);
-- roundtrip_layer_ms / roundtrip_compare_ms: input event to updated result on the one-layer and the
-  kernel-comparison calculators;
+- roundtrip_layer_ms / roundtrip_compare_ms: input event to updated result, in the page and laid out (the
+  paint that follows is not counted), on the one-layer and the kernel-comparison calculators, changing filters
+  (the one-layer calculator's drawing does not depend on them: it is drawn once, kernel_lab/diagram.py);
+- roundtrip_layer_kernel_ms: the one-layer calculator changing the kernel's height, to a new one each time (so
+  that its drawing is made again each time);
 - roundtrip_effective_ms: the effective-field calculator on a chain of 20 layers (its largest);
-- roundtrip_analyzer_ms: the analyzer on keras.applications.InceptionResNetV2's JSON (made with Keras);
+- roundtrip_analyzer_ms: the analyzer on keras.applications.InceptionResNetV2's JSON (made with Keras), its
+  input size changed between 299 and 331 (every figure of its table changes);
 - python_*_ms: the part of each round trip spent in Python, inside the worker.
 
 ``network``: "site" and "plain" served by two kinds of host (scripts/bench/hosts.py: one that compresses
@@ -112,6 +116,7 @@ async ([selector, value]) => {
   el.value = value;
   el.dispatchEvent(new Event("input", {bubbles: true}));
   await done;  // the new result is in the DOM
+  document.documentElement.getBoundingClientRect();  // and laid out, whether or not the page asked for its layout
   return [performance.now() - t0, Number(root.dataset.computeMs)];
 }
 """
@@ -186,11 +191,13 @@ def one_run(browser: Any, base: str, model_json: str, roundtrips: int) -> dict[s
     values = ["32", "64"]
 
     def roundtrips_of(selector: str, choices: list[str], n: int, prefix: str) -> None:
-        pairs = [page.evaluate(ROUNDTRIP, [selector, choices[i % 2]]) for i in range(n)]
+        pairs = [page.evaluate(ROUNDTRIP, [selector, choices[i % len(choices)]]) for i in range(n)]
         r[f"roundtrip_{prefix}_ms"] = [total for total, _ in pairs]
         r[f"python_{prefix}_ms"] = [python for _, python in pairs]
 
     roundtrips_of('[name="filters"]', values, roundtrips, "layer")
+    # A kernel height not seen before each time, so that the drawing is made again each time.
+    roundtrips_of('[name="kernel_height"]', [str(k) for k in range(2, 2 + roundtrips)], roundtrips, "layer_kernel")
     r["second_page_ms"] = page.evaluate(NAVIGATE, "compare/")
     page.locator("[data-calc]").scroll_into_view_if_needed()
     roundtrips_of('[name="filters"]', values, roundtrips, "compare")
@@ -203,7 +210,8 @@ def one_run(browser: Any, base: str, model_json: str, roundtrips: int) -> dict[s
     roundtrips_of('[name="kernel_sizes"]', chains, roundtrips, "effective")
     page.evaluate(NAVIGATE, "analyzer/")
     page.evaluate("json => { document.querySelector('textarea').value = json; }", model_json)
-    roundtrips_of('[name="input_shape"]', ["", "299, 299, 3"], max(3, roundtrips // 3), "analyzer")
+    # Two input sizes, so that every figure of the table changes each time.
+    roundtrips_of('[name="input_shape"]', ["331, 331, 3", "299, 299, 3"], max(3, roundtrips // 3), "analyzer")
     assert "InceptionResNet" in page.inner_text("[data-calc-output]") or "conv_7b" in page.inner_text(
         "[data-calc-output]"
     ), "analyzer did not show the model"

@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
 def total_line(seconds: float, trained: bool) -> str:
     """How long a forced run of everything took, against the goal when it is one (not when it trained)."""
     if trained:
-        return f"in all: {fmt_seconds(seconds)}, the training included (the goal of {fmt_seconds(GOAL_S)} leaves it out)"
+        goal = fmt_seconds(GOAL_S)
+        return f"in all: {fmt_seconds(seconds)}, the training included (the goal of {goal} leaves it out)"
     met = "met" if seconds <= GOAL_S else "missed"
     return f"in all: {fmt_seconds(seconds)} (the goal: at most {fmt_seconds(GOAL_S)}; {met})"
 

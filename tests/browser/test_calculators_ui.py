@@ -162,6 +162,65 @@ def test_analyzer_sorts_by_a_press_anywhere_in_the_header_cell(watched: Watched,
     assert params == sorted(params, reverse=True)
 
 
+# What a person sees of the analyzer's table: the rows laid out (not hidden), their cells' text.
+SEEN_ROWS = """rows => rows.filter(r => r.getClientRects().length > 0)
+  .map(r => Array.from(r.cells).map(c => c.textContent.trim()))"""
+
+
+def _macs(rows: list[list[str]]) -> list[int]:
+    return [int(r[4].replace(",", "")) for r in rows if r[4] != "—"]
+
+
+def test_analyzer_shows_the_first_rows_sorts_all_and_keeps_the_view_on_a_new_result(
+    watched: Watched, site_url: str
+) -> None:
+    from kernel_lab.analyzer import SHOWN_ROWS, whole_table
+    from kernel_lab.applications import CONFIG_FOLDER
+    from tests.browser.conftest import ROOT
+    from tests.html_tables import tables
+
+    data = (ROOT / "docs" / CONFIG_FOLDER / "ResNet50.json.gz").read_bytes()
+    in_order = tables(str(whole_table({"application": "ResNet50", "model_file": data})))[0][1:]  # every layer
+    n = len(in_order)
+    assert n > SHOWN_ROWS
+    page = watched.page
+    open_ready(page, site_url + "analyzer/?application=ResNet50")
+    page.wait_for_function("() => document.querySelector('[data-calc-output]').textContent.includes('conv4_block1')")
+    body = "table.kl-sortable tbody tr"
+    assert page.eval_on_selector_all(body, SEEN_ROWS) == in_order[:SHOWN_ROWS]
+    more = page.get_by_role("button", name=f"Show all {n} layers")
+    assert more.is_visible()
+    # Sorted by MACs, the rows shown are the heaviest of all the model's layers, not of the first hundred; the
+    # keyboard stays on the header pressed.
+    page.locator("table.kl-sortable thead th").nth(4).locator("button").press("Enter")
+    page.wait_for_function("() => document.querySelector('table.kl-sortable thead th[aria-sort]') !== null")
+    macs = sorted(_macs(in_order), reverse=True)
+    assert _macs(page.eval_on_selector_all(body, SEEN_ROWS)) == macs[:SHOWN_ROWS]
+    assert page.evaluate("() => document.activeElement.textContent.startsWith('MACs')")
+    # All rows, by keyboard; the button now offers the short table again.
+    more.focus()
+    page.keyboard.press("Enter")
+    less = page.get_by_role("button", name=f"Show the first {SHOWN_ROWS} only")
+    less.wait_for()
+    assert less.get_attribute("aria-expanded") == "true"
+    seen = page.eval_on_selector_all(body, SEEN_ROWS)
+    assert len(seen) == n and sorted(seen) == sorted(in_order)
+    # A new input size: every figure changes; the table stays sorted by MACs, every row shown.
+    before = output_text(page)
+    page.fill('[name="input_shape"]', "160, 160, 3")
+    wait_for_result(page, before)
+    assert page.locator("table.kl-sortable thead th").nth(4).get_attribute("aria-sort") == "descending"
+    seen = page.eval_on_selector_all(body, SEEN_ROWS)
+    assert len(seen) == n
+    shown_macs = _macs(seen)
+    assert shown_macs == sorted(shown_macs, reverse=True) and shown_macs[0] < macs[0]
+    page.locator("[data-show-rows]").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=f"Show all {n} layers").wait_for()
+    assert len(page.eval_on_selector_all(body, SEEN_ROWS)) == SHOWN_ROWS
+    assert not watched.errors and not watched.off_origin
+
+
 def test_analyzer_error_leaves_no_table_of_the_previous_model(watched: Watched, site_url: str) -> None:
     page = watched.page
     open_ready(page, site_url + "analyzer/")

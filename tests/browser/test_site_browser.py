@@ -355,14 +355,21 @@ def test_analyzer_picks_a_keras_application_fetched_only_then(watched: Watched, 
 
 
 def test_analyzer_sorts_by_any_column_and_downloads_its_table(watched: Watched, site_url: str) -> None:
+    from kernel_lab.analyzer import whole_table
+    from kernel_lab.applications import CONFIG_FOLDER
+    from tests.html_tables import tables
+
+    data = (ROOT / "docs" / CONFIG_FOLDER / "ResNet50.json.gz").read_bytes()
+    in_model_order = tables(str(whole_table({"application": "ResNet50", "model_file": data})))[0][1:]
     page = watched.page
     goto_ready(page, site_url + "analyzer/?application=ResNet50")
-    page.wait_for_function("() => document.querySelector('[data-calc-output]').textContent.includes('conv5_block3')")
+    page.wait_for_function("() => document.querySelector('[data-calc-output]').textContent.includes('conv4_block1')")
     rows_js = "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent.trim()))"
-    in_model_order = page.eval_on_selector_all("table.kl-sortable tbody tr", rows_js)
     column = page.locator("table.kl-sortable thead th").nth(4)  # MACs
     assert column.inner_text().startswith("MACs")
     column.locator("button").click()
+    page.wait_for_function("() => document.querySelector('table.kl-sortable thead th[aria-sort]') !== null")
+    column = page.locator("table.kl-sortable thead th").nth(4)  # the whole table's, which replaced the first rows'
     assert column.get_attribute("aria-sort") == "descending"
     macs = page.eval_on_selector_all(
         "table.kl-sortable tbody tr", "rows => rows.map(r => Number(r.cells[4].textContent.replace(/,/g, '')))"

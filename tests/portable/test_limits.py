@@ -14,7 +14,7 @@ import pytest
 
 import calc
 from calc._model import MAX_CALLS
-from kernel_lab.analyzer import MAX_TABLE_ROWS
+from kernel_lab.analyzer import MAX_TABLE_ROWS, SHOWN_ROWS
 from kernel_lab.calculators import run
 from kernel_lab.worker import handle
 
@@ -81,18 +81,88 @@ def test_calls_within_the_limit_are_counted() -> None:
     assert s.layers[-1].macs == 3 * 8 * 8  # three calls of an 8 -> 8 Dense
 
 
-def test_page_table_shows_at_most_max_rows_and_downloads_keep_all() -> None:
+def _body_rows(html: str) -> list[str]:
+    return html[html.index("<tbody>") : html.index("</tbody>")].split("<tr")[1:]
+
+
+def test_page_table_holds_at_most_max_rows_and_downloads_keep_all() -> None:
     n = MAX_TABLE_ROWS + 3
     source = _relus(*(f"r{i}" for i in range(n)))
-    reply = _ask("analyzer", {"source": source})
+    reply = _ask("analyzer.table", {"source": source})
     assert reply["ok"], reply
-    assert reply["html"].count("<tr") == MAX_TABLE_ROWS + 1  # the head's row, then the layers shown
-    assert f"showing the first {MAX_TABLE_ROWS:,} of {n:,} layers" in reply["html"]
+    assert len(_body_rows(reply["html"])) == MAX_TABLE_ROWS
+    assert f"the page holds the first {MAX_TABLE_ROWS:,} of {n:,} layers" in reply["html"]
     for kind in ("csv", "json"):
         got = _ask(f"analyzer.{kind}", {"source": source})
         assert got["ok"], got
         rows = list(csv.reader(io.StringIO(got["text"])))[1:] if kind == "csv" else json.loads(got["text"])
         assert len(rows) == n
+
+
+def test_a_result_holds_its_first_rows_and_the_whole_table_comes_on_request() -> None:
+    # 150 layers: a result holds the first SHOWN_ROWS rows and says the table has 150, with a button for them;
+    # asked for the whole table (as the page does before it sorts or shows all), the other 50 come hidden.
+    names = [f"r{i}" for i in range(150)]
+    source = _relus(*names)
+    part = _ask("analyzer", {"source": source})["html"]
+    assert len(_body_rows(part)) == SHOWN_ROWS and " hidden>" not in part
+    assert f'data-shown="{SHOWN_ROWS}" data-rows="150"' in part
+    assert f"{SHOWN_ROWS} of 150 layers shown" in part and ">Show all 150 layers</button>" in part
+    whole = _ask("analyzer.table", {"source": source})["html"]
+    rows = _body_rows(whole)
+    assert [" hidden>" in r.split("<th", 1)[0] for r in rows] == [False] * SHOWN_ROWS + [True] * (150 - SHOWN_ROWS)
+    assert [r.split("</th>")[0].rsplit(">", 1)[1] for r in rows] == names
+    assert "data-show-rows" not in whole  # the page's button stays where it is
+    # A model that fits has neither cut nor button.
+    short = _ask("analyzer", {"source": _relus(*names[:SHOWN_ROWS])})["html"]
+    assert len(_body_rows(short)) == SHOWN_ROWS and "data-show-rows" not in short
+    nothing = _ask("analyzer.table", {})
+    assert nothing["ok"] is False and nothing["field"] == "source"
+
+
+def test_a_result_ranks_its_first_rows_among_all_the_layers() -> None:
+    # 100 Dense layers 8 -> 8 (64 MACs each), then one 8 -> 64 (512 MACs): the heaviest layer is past the rows a
+    # result holds, and the first row is the second heaviest (ties keep the model's order).
+    inp = {"class_name": "InputLayer", "config": {"batch_shape": [None, 8]}}
+    dense = [{"class_name": "Dense", "config": {"name": f"d{i}", "units": 8}} for i in range(SHOWN_ROWS)]
+    last = {"class_name": "Dense", "config": {"name": "big", "units": 64}}
+    source = json.dumps({"class_name": "Sequential", "config": {"name": "s", "layers": [inp, *dense, last]}})
+    rank = "</td><td>".join
+    first = _body_rows(_ask("analyzer", {"source": source})["html"])[0]
+    assert rank(["64", "2"]) in first  # MACs, then MACs rank
+    whole = _body_rows(_ask("analyzer.table", {"source": source})["html"])
+    assert rank(["512", "1"]) in whole[-1]
+
+
+class _JsObject:
+    """What the browser's worker hands ``handle``: a JavaScript object (a JsProxy), converted with ``to_py``."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def to_py(self) -> Any:
+        return self.value
+
+
+def test_handle_takes_the_request_as_an_object_as_well_as_json() -> None:
+    # In the worker, a pasted model is not written into a request's JSON and parsed out of it again.
+    source = _relus("a", "b")
+    as_object = json.loads(handle(_JsObject({"name": "analyzer", "inputs": {"source": source}})))
+    assert as_object == _ask("analyzer", {"source": source}) and as_object["ok"]
+    wrong = json.loads(handle(_JsObject({"name": "layer", "inputs": {"filters": "x"}})))
+    assert wrong["ok"] is False and wrong["field"] == "filters"
+    for bad in (_JsObject([1, 2]), 42, None):  # never raises: a malformed request is said to be one
+        reply = json.loads(handle(bad))
+        assert reply["ok"] is False and "malformed request" in reply["message"]
+
+
+def test_handle_takes_a_real_javascript_object_in_pyodide() -> None:
+    js = pytest.importorskip("js", reason="inside Pyodide only (tests/pyodide/run.mjs)")
+    from pyodide.ffi import to_js  # type: ignore[import-not-found]
+
+    request = to_js({"name": "layer", "inputs": {"filters": "48"}}, dict_converter=js.Object.fromEntries)
+    reply = json.loads(handle(request))
+    assert reply == _ask("layer", {"filters": "48"}) and reply["ok"]
 
 
 # --- 6. formula injection in the CSV --------------------------------------------------------------------------

@@ -21,10 +21,11 @@ from kernel_lab.code import summary_panel
 from kernel_lab.forms import Input, InputError, int_list
 from kernel_lab.html import Markup, html, join, table
 
-__all__ = ["DOWNLOADS", "HEAVIEST", "MAX_TABLE_ROWS", "analyzer", "layers_file"]
+__all__ = ["DOWNLOADS", "HEAVIEST", "MAX_TABLE_ROWS", "SHOWN_ROWS", "analyzer", "layers_file", "whole_table"]
 
 HEAVIEST = 5  # layers marked as the heaviest, by MACs
-MAX_TABLE_ROWS = 2000  # rows shown in the page: every keras.applications model fits (NASNetLarge, the largest)
+MAX_TABLE_ROWS = 2000  # rows in the page: every keras.applications model fits (NASNetLarge, the largest)
+SHOWN_ROWS = 100  # rows in a result; the page asks for the others (whole_table) when the reader sorts or wants all
 DOWNLOADS = ("csv", "json")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
 MAX_GZIP_BYTES = 64 << 20  # a compressed config is read up to this size, uncompressed (no gzip bombs)
@@ -82,6 +83,15 @@ def layers_file(kind: str, values: Mapping[str, Any]) -> str:
     writer.writerow(HEAD)
     writer.writerows(tuple(_inert_formula(c) for c in row) for row in rows)
     return out.getvalue()
+
+
+def whole_table(values: Mapping[str, Any]) -> Markup:
+    """The analyzer's table with every layer (up to ``MAX_TABLE_ROWS``) for the typed form ``values``, for the page
+    to sort or show whole: a result holds only its first ``SHOWN_ROWS`` rows; the others come written ``hidden``."""
+    read = _summary(**values)
+    if read is None:
+        raise InputError("source", "no model: pick one, paste its JSON or drop a .keras file")
+    return _table(read[2].layers, whole=True)
 
 
 def _inert_formula(text: str) -> str:
@@ -155,11 +165,12 @@ def _ranks(rows: Sequence[calc.LayerRow]) -> list[int | None]:
     return ranks
 
 
-def _cells(rows: Sequence[calc.LayerRow]) -> list[tuple[Any, ...]]:
-    """One row of table cells per layer; names and classes with their control and bidirectional-override
-    characters shown as escapes (as the CLI shows them), so that no name reverses the text around it."""
+def _cells(rows: Sequence[calc.LayerRow], ranks: Sequence[int | None] | None = None) -> list[tuple[Any, ...]]:
+    """One row of table cells per layer (``ranks``: each layer's rank by MACs among all of the model's, when
+    ``rows`` are only the first); names and classes with their control and bidirectional-override characters shown
+    as escapes (as the CLI shows them), so that no name reverses the text around it."""
     cells = []
-    for row, rank in zip(rows, _ranks(rows), strict=True):
+    for row, rank in zip(rows, _ranks(rows) if ranks is None else ranks[: len(rows)], strict=True):
         rf = row.receptive_field
         memory = None if row.activation_elements is None else row.activation_elements * calc.DTYPE_BYTES["float32"]
         cells.append(
@@ -173,16 +184,34 @@ def _cells(rows: Sequence[calc.LayerRow]) -> list[tuple[Any, ...]]:
     return cells
 
 
-def _table(rows: Sequence[calc.LayerRow]) -> Markup:
-    cells = _cells(rows)
+def _table(rows: Sequence[calc.LayerRow], whole: bool = False) -> Markup:
+    """The per-layer table: its first SHOWN_ROWS rows and a button for the others (the page then asks for the
+    whole table); ``whole``: every row up to MAX_TABLE_ROWS, those after the first SHOWN_ROWS hidden."""
+    ranks = _ranks(rows)
+    count = min(len(rows), MAX_TABLE_ROWS)
+    kept = count if whole else min(count, SHOWN_ROWS)
+    cells = _cells(rows[:kept], ranks)
     marks = ["kl-heavy" if c[RANK] is not None and c[RANK] <= HEAVIEST else "" for c in cells]
     caption = f"Per-layer figures (MACs: one per multiply-add; the {HEAVIEST} layers with the most MACs are marked)"
-    if len(cells) > MAX_TABLE_ROWS:
+    if len(rows) > MAX_TABLE_ROWS:
         caption += (
-            f"; showing the first {integer(MAX_TABLE_ROWS)} of {integer(len(cells))} layers, in the model's order "
-            "(the downloads hold every layer)"
+            f"; the page holds the first {integer(MAX_TABLE_ROWS)} of {integer(len(rows))} layers, in the model's "
+            "order (the downloads hold every layer)"
         )
-    return table(HEAD, cells[:MAX_TABLE_ROWS], caption, numeric_from=3, cls="kl-wide kl-sortable", row_classes=marks)
+    out = table(
+        HEAD, cells, caption, numeric_from=3, cls="kl-wide kl-sortable", row_classes=marks, shown=SHOWN_ROWS,
+        total=count,
+    )  # fmt: skip
+    if count > SHOWN_ROWS and not whole:
+        more = f"Show all {integer(count)} layers"
+        less = f"Show the first {SHOWN_ROWS} only"
+        out += html(
+            '<p class="kl-more">{} of {} layers shown; sorting orders all of them. '
+            '<button type="button" class="kl-button" data-show-rows data-more="{}" data-less="{}" '
+            'aria-expanded="false">{}</button></p>',
+            SHOWN_ROWS, integer(count), more, less, more,
+        )  # fmt: skip
+    return out
 
 
 TOP_LAYERS = 10  # layers the chart shows: those with the most MACs

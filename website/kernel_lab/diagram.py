@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import calc
 from kernel_lab.html import Markup, escape, html, join
@@ -90,8 +91,15 @@ def _grid(
 def convolution_diagram(info: calc.LayerInfo, height: int, width: int, row: int, col: int) -> Markup:
     """The window of output unit (row, col) of a layer on a ``height`` × ``width`` input, as SVG, with step
     buttons and what it reads in words."""
-    w = info.window
-    out_h, out_w = info.output_shape[0], info.output_shape[1]
+    return _diagram(info.window, info.output_shape[0], info.output_shape[1], height, width, row, col)
+
+
+# The drawing depends on the layer's window and sizes only: a change of filters, channels, bias or dtype draws the
+# same one again, and the one-layer calculator gets it from here (the drawing was three quarters of its time).
+@lru_cache(maxsize=32)
+def _diagram(
+    w: calc.Window | None, out_h: int | None, out_w: int | None, height: int, width: int, row: int, col: int
+) -> Markup:
     if w is None or out_h is None or out_w is None or None in (*w.pad_before, *w.pad_after):
         return Markup('<p class="kl-note">No diagram: this layer has no position-independent window.</p>')
     if max(w.kernel) > VIEW:

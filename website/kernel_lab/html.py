@@ -92,12 +92,17 @@ def table(
     numeric_from: int = 1,
     cls: str = "",
     row_classes: Sequence[str] = (),
+    shown: int | None = None,
+    total: int | None = None,
 ) -> Markup:
     """A plain HTML table, the one table writer of the site.
 
     The first cell of a row is its header; cells from column ``numeric_from`` on are right-aligned numbers
     (by the table's ``kl-nN`` class). Cells are text (escaped) unless they are Markup; numbers are formatted
-    by calc.text.cell. ``row_classes`` gives rows a class (by position; "" for none).
+    by calc.text.cell. ``row_classes`` gives rows a class (by position; "" for none). With ``shown``, rows
+    after the first ``shown`` are written ``hidden`` (the browser lays out none of them; the page's script shows
+    them on request, and sorts every row) and the table says how many it shows (``data-shown``). ``total`` says
+    how many rows the whole table has (``data-rows``) where ``rows`` are only its first.
 
     >>> t = table(("Layer", "MACs"), [("<x>", 1234), (Markup("<b>y</b>"), None)], row_classes=("kl-heavy",))
     >>> print(t[t.index("<tbody>") + 7 : t.index("</tbody>")].replace("</tr>", "</tr>\\n"))
@@ -105,20 +110,29 @@ def table(
     <tr><th scope="row"><b>y</b></th><td>—</td></tr>
     <BLANKLINE>
     """
-    out: list[str] = [html('<table class="kl-table kl-n{}{}">', numeric_from, " " + cls if cls else "")]
+    shown_attr = "" if shown is None else html(' data-shown="{}"', int(shown))
+    if total is not None:
+        shown_attr += html(' data-rows="{}"', int(total))
+    out: list[str] = [html('<table class="kl-table kl-n{}{}"{}>', numeric_from, " " + cls if cls else "", shown_attr)]
     if caption:
         out.append(html("<caption>{}</caption>", caption))
     out.append(html("<thead><tr>{}</tr></thead><tbody>", join(html('<th scope="col">{}</th>', h) for h in head)))
     # Rows are written with one join each, escaping as html() does: the analyzer's tables have thousands of
-    # rows, and a template per cell took half its time (InceptionResNetV2 in CPython: 48 ms before, 26 after).
+    # rows, and a template per cell took half its time (InceptionResNetV2 in CPython: 48 ms before, 26 after). A
+    # row of plain text is escaped in one call, its cells split by a NUL (never in a cell's text, else the row is
+    # escaped cell by cell).
     for i, row in enumerate(rows):
-        texts = [c if isinstance(c, Markup) else _escape(cell_text(c), quote=True) for c in row]
+        texts = [c if isinstance(c, Markup) else cell_text(c) for c in row]
+        plain = "\0".join(texts)
+        if plain.count("\0") == len(texts) - 1 and not any(isinstance(t, Markup) for t in texts):
+            first, _, rest = _escape(plain, quote=True).partition("\0")
+            cells = "<td>" + rest.replace("\0", "</td><td>") + "</td>" if len(texts) > 1 else ""
+        else:
+            escaped = [t if isinstance(t, Markup) else _escape(t, quote=True) for t in texts]
+            first, cells = escaped[0], "".join(f"<td>{t}</td>" for t in escaped[1:])
         mark = row_classes[i] if i < len(row_classes) else ""
-        out.append(
-            f'<tr{f" class={_quoted(mark)}" if mark else ""}><th scope="row">{texts[0]}</th>'
-            + "".join(f"<td>{t}</td>" for t in texts[1:])
-            + "</tr>"
-        )
+        hide = " hidden" if shown is not None and i >= shown else ""
+        out.append(f'<tr{f" class={_quoted(mark)}" if mark else ""}{hide}><th scope="row">{first}</th>{cells}</tr>')
     out.append("</tbody></table>")
     return Markup("".join(out))
 

@@ -32,8 +32,10 @@ export function sortedOrder(keys, descending) {
   return rows.map((r) => r.index);
 }
 
-// Tables marked kl-sortable sort by a column when its header is pressed (again: the other way).
-export function makeSortable(root) {
+// Tables marked kl-sortable sort by a column when its header is pressed (again: the other way). root: the page's
+// calculator, or a new output before it goes into the page; sort(tableEl, column, descending): what a press does
+// (the calculator's: it first fetches the rest of a table that holds only its first rows).
+export function makeSortable(root, sort = sortTable) {
   for (const tableEl of root.querySelectorAll("table.kl-sortable")) {
     const heads = tableEl.querySelectorAll("thead th");
     heads.forEach(function (th, column) {
@@ -44,20 +46,75 @@ export function makeSortable(root) {
       button.textContent = th.textContent;
       th.textContent = "";
       th.append(button);
-      button.addEventListener("click", function () { sortBy(tableEl, th, column); });
+      button.addEventListener("click", function () {
+        sort(tableEl, column, th.getAttribute("aria-sort") !== "descending");
+      });
       th.addEventListener("click", function (event) { if (event.target === th) button.click(); }); // the whole cell
     });
   }
 }
 
-function sortBy(tableEl, th, column) {
-  const descending = th.getAttribute("aria-sort") !== "descending";
-  for (const other of tableEl.querySelectorAll("thead th")) other.removeAttribute("aria-sort");
-  th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+// Every row of the table in the order of a column (descending or not); then, where the table lays out only its
+// first rows (data-shown), those first rows of the new order.
+export function sortTable(tableEl, column, descending) {
+  const heads = tableEl.querySelectorAll("thead th");
+  for (const other of heads) other.removeAttribute("aria-sort");
+  heads[column].setAttribute("aria-sort", descending ? "descending" : "ascending");
   const body = tableEl.tBodies[0];
   const rows = Array.from(body.rows);
   const order = sortedOrder(rows.map((row) => cellValue(row.cells[column].textContent)), descending);
   body.append(...order.map((index) => rows[index]));
+  limitRows(tableEl);
+}
+
+// A long table (kernel_lab.analyzer) lays out its first rows (data-shown), or all of them once the reader asked
+// (data-all). A result holds only those first rows: the table says how many it has in all (data-rows), and the
+// page asks the worker for the whole table (the others written hidden) before it sorts or shows it whole.
+export function limitRows(tableEl) {
+  const shown = Number(tableEl.dataset.shown);
+  if (!shown) return;
+  const all = tableEl.hasAttribute("data-all");
+  Array.from(tableEl.tBodies[0].rows).forEach(function (row, index) { row.hidden = !all && index >= shown; });
+}
+
+export function isPartial(tableEl) {
+  return tableEl.tBodies[0].rows.length < Number(tableEl.dataset.rows || 0);
+}
+
+// The button under a long table: all rows, or the first again.
+export function showRows(container, all) {
+  const tableEl = container.querySelector("table[data-shown]");
+  const button = container.querySelector("[data-show-rows]");
+  if (!tableEl || !button) return;
+  tableEl.toggleAttribute("data-all", all);
+  limitRows(tableEl);
+  button.textContent = all ? button.dataset.less : button.dataset.more;
+  button.setAttribute("aria-expanded", String(all));
+}
+
+// How the reader has the table in container (sorted by a column, which way; every row or the first), so that
+// the next result shows its table the same way.
+export function tableView(container) {
+  const tableEl = container.querySelector("table.kl-sortable");
+  if (!tableEl) return null;
+  const heads = Array.from(tableEl.querySelectorAll("thead th"));
+  const column = heads.findIndex((th) => th.hasAttribute("aria-sort"));
+  const descending = column >= 0 && heads[column].getAttribute("aria-sort") === "descending";
+  return { column: column, descending: descending, all: tableEl.hasAttribute("data-all") };
+}
+
+// Whether showing a table the way `view` says needs all of its rows.
+export function needsWhole(view) {
+  return Boolean(view && (view.all || view.column >= 0));
+}
+
+export function restoreView(container, view) {
+  const tableEl = container.querySelector("table.kl-sortable");
+  if (!view || !tableEl) return;
+  if (view.all) showRows(container, true);
+  if (view.column >= 0 && view.column < tableEl.querySelectorAll("thead th").length) {
+    sortTable(tableEl, view.column, view.descending);
+  }
 }
 
 // --- downloads ----------------------------------------------------------------------------------------------

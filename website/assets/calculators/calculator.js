@@ -3,7 +3,8 @@
 // the element's.
 
 import {
-  dropStaleModel, download, forgetApplication, loadApplication, makeSortable, readFile, refusedFile,
+  dropStaleModel, download, forgetApplication, isPartial, loadApplication, makeSortable, needsWhole, readFile,
+  refusedFile, restoreView, showRows, sortTable, tableView,
 } from "./analyzer.js";
 import { onCell, onDiagramKey, step } from "./drawing.js";
 import {
@@ -18,7 +19,9 @@ const SLOW_MS = 300;
 // The output's element that has the focus (a step or preset button, the drawing, a copy button), as a selector
 // that finds its counterpart in the redrawn output, so that the keyboard stays where it was: Enter twice on a
 // step button steps twice.
-const FOCUS_KEYS = ["data-step", "data-preset", "data-pick", "data-copy-code", "data-download", "data-diagram"];
+const FOCUS_KEYS = [
+  "data-step", "data-preset", "data-pick", "data-copy-code", "data-download", "data-show-rows", "data-diagram",
+];
 function focusKey(output) {
   const el = document.activeElement;
   if (!el || el === output || !output.contains(el)) return null;
@@ -56,6 +59,7 @@ export class Calculator {
     this.changed = null; // what changed the form since the output was computed ("your inputs"), or null
     this.computed = false; // the page has computed an output (not only the build)
     this.file = null; // a model file's bytes (dropped, picked or fetched), handed to the worker
+    this.linkStale = false; // the page's address does not have the form's values yet
     this.application = null; // the keras.applications model whose config is in file
     this.loading = null; // {name, done}: the keras.applications model being fetched
     this.ticket = 0; // the newest request; only its answer is shown
@@ -100,17 +104,69 @@ export class Calculator {
     this.root.querySelector(".kl-status").append(" ", button);
   }
 
-  showResult(html) {
+  // HTML from the worker as a fragment, its tables sortable through this calculator.
+  fragment(html) {
+    const next = document.createElement("template");
+    next.innerHTML = html;
+    makeSortable(next.content, (tableEl, column, descending) => { this.sortRows(tableEl, column, descending); });
+    return next.content;
+  }
+
+  // The new output is made ready (its table sortable, sorted and cut as the reader had the last one; the rest of a
+  // long table fetched first where that needs it) before it goes into the page, so that the browser lays it out
+  // once. ticket: the request it answers; a newer one drops it.
+  async showResult(html, ticket) {
     const output = this.root.querySelector("[data-calc-output]");
+    const view = tableView(output);
+    const content = this.fragment(html);
+    const partial = content.querySelector("table[data-rows]");
+    if (partial && isPartial(partial) && needsWhole(view)) {
+      const whole = await this.ask(this.root.dataset.calc + ".table");
+      if (ticket !== this.ticket) return;
+      if (whole.ok) partial.replaceWith(this.fragment(whole.html));
+    }
+    restoreView(content, view);
     const focused = focusKey(output);
-    output.innerHTML = html;
-    makeSortable(this.root);
+    output.replaceChildren(content);
     scrollableTables(output);
     if (focused) refocus(output, focused);
     markCurrent(output);
     this.changed = null;
     this.computed = true;
     this.showStatus("");
+  }
+
+  // A long table that holds only its first rows, replaced by the whole table (its other rows hidden); resolves to
+  // the whole table, or null when the inputs changed meanwhile or the worker could not make it (said).
+  async wholeTable(tableEl) {
+    if (!isPartial(tableEl)) return tableEl;
+    const ticket = this.ticket;
+    const reply = await this.ask(this.root.dataset.calc + ".table");
+    if (ticket !== this.ticket || !tableEl.isConnected) return null;
+    if (!reply.ok) {
+      this.showStatus("The other rows are not here: " + (reply.unavailable ? "Python is not running" : reply.message));
+      return null;
+    }
+    const content = this.fragment(reply.html);
+    const whole = content.querySelector("table");
+    tableEl.replaceWith(content);
+    return whole;
+  }
+
+  // A header pressed: every row sorted, the keyboard kept on that header.
+  async sortRows(tableEl, column, descending) {
+    const focused = tableEl.contains(document.activeElement);
+    const whole = await this.wholeTable(tableEl);
+    if (!whole) return;
+    sortTable(whole, column, descending);
+    if (focused && whole !== tableEl) whole.querySelectorAll("thead th")[column].querySelector("button").focus();
+  }
+
+  // The button under a long table: every row, or the first again.
+  async toggleRows(output) {
+    const tableEl = output.querySelector("table[data-shown]");
+    const whole = tableEl && (await this.wholeTable(tableEl));
+    if (whole) showRows(output, !whole.hasAttribute("data-all"));
   }
 
   // A request to the worker with the form's values (and the model file's bytes, unless data is given).
@@ -135,13 +191,19 @@ export class Calculator {
       markStale(this.root);
       this.showStatus("Computing…");
     }, SLOW_MS);
-    const reply = await this.ask(this.root.dataset.calc, data);
+    const asked = this.ask(this.root.dataset.calc, data);
+    if (this.linkStale) {
+      this.linkStale = false;
+      writeUrl(this); // while the worker computes
+    }
+    const reply = await asked;
     clearTimeout(slow);
     if (ticket !== this.ticket || reply.unavailable) return;
     this.root.dataset.computeMs = reply.ms; // time spent in Python (scripts/bench/browser.py reads it)
     clearErrors(this.root);
-    if (reply.ok) this.showResult(reply.html);
+    if (reply.ok) await this.showResult(reply.html, ticket);
     else this.showError(reply.field, reply.message);
+    if (ticket !== this.ticket) return;
     performance.mark("kl-result");
     this.root.dispatchEvent(new CustomEvent("kl:result", { bubbles: true }));
   }
@@ -198,7 +260,7 @@ export class Calculator {
       forgetApplication(this);
     }
     if (target.name === "application" && !target.value) this.file = null;
-    writeUrl(this);
+    this.linkStale = true;
     this.recompute();
   }
 
@@ -252,9 +314,10 @@ export class Calculator {
       if (preset) this.applyPreset(preset);
       const cell = event.target.closest("[data-pick], [data-say]");
       if (cell) onCell(root, cell);
+      if (event.target.closest("[data-show-rows]")) this.toggleRows(output);
     });
     output.addEventListener("keydown", (event) => { onDiagramKey(root, event); });
-    makeSortable(root);
+    makeSortable(root, (tableEl, column, descending) => { this.sortRows(tableEl, column, descending); });
     scrollableTables(output);
     if (root.dataset.state === "static") this.showStatus(BUILT);
     if (readUrl(root)) {
