@@ -66,3 +66,24 @@ test("cancelling the watched stream cancels its source", async () => {
   assert.equal(cancelled, "no longer needed");
   assert.deepEqual(ended, [], "a cancelled stream did not end whole");
 });
+
+test("onClose hears the end of the stream, whole, failed or cancelled, once each", async () => {
+  const closed = [];
+  const whole = watchedStream(source([bytes(3)]), { onClose: () => closed.push("whole") });
+  await new Response(whole).arrayBuffer();
+  const failing = new ReadableStream({
+    pull(controller) {
+      controller.error(new Error("dropped"));
+    },
+  });
+  await assert.rejects(new Response(watchedStream(failing, { onClose: () => closed.push("failed") })).arrayBuffer());
+  const endless = new ReadableStream({
+    pull(controller) {
+      controller.enqueue(bytes(1));
+    },
+  });
+  const reader = watchedStream(endless, { onClose: () => closed.push("cancelled") }).getReader();
+  await reader.read();
+  await reader.cancel("enough");
+  assert.deepEqual(closed, ["whole", "failed", "cancelled"]);
+});

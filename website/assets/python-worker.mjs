@@ -27,6 +27,7 @@ import { errorText, fileName } from "./worker/text.mjs";
 import { unxz } from "./worker/xz.mjs";
 import { packSnapshot, unpackSnapshot } from "./worker/snapshot-pages.mjs";
 import { watchedStream } from "./worker/streams.mjs";
+import { isWebKit } from "./worker/engine.mjs";
 
 const SELF_URL = new URL(import.meta.url);
 const RUNTIME = workerSettings(SELF_URL);
@@ -114,7 +115,13 @@ function xzDecoder() {
 // under way, which then starts again on the original files.
 const DECOMPRESSED = new Map(); // url -> Blob of the decompressed file, for keepCopies
 let reportFailure = (error) => {};
-async function fetchCompressed(url) {
+// JavaScriptCore compiles the runtime's wasm only once all of it is here, and WebKit's worker reads nothing the
+// page preloaded (early-start.js preloads nothing there): in WebKit the other compressed files wait until the wasm
+// has arrived, so that it has the line to itself (measured through the 20 Mbit/s proxy: it arrived about half a
+// second later while it shared the line, and the engine then waited for it). Elsewhere they are fetched at once.
+const WASM_FIRST = isWebKit(self.navigator.userAgent);
+
+async function fetchCompressed(url, onClose) {
   const x = await xzDecoder();
   const response = await plainFetch(url + ".xz");
   if (!response.ok || !response.body) throw new Error(url + ".xz: HTTP " + response.status);
@@ -127,6 +134,7 @@ async function fetchCompressed(url) {
   const body = watchedStream(response.body.pipeThrough(unxz(x, stats)), {
     onError: (error) => reportFailure(error),
     onEnd: keep ? (chunks) => DECOMPRESSED.set(url, new Blob(chunks, { type })) : null,
+    onClose: onClose,
   });
   return new Response(body, { headers: { "Content-Type": type } });
 }
@@ -220,8 +228,16 @@ async function forgetCopies() {
 // does not compile is passed over (NAME.xz instead); if the .xz fails too (no decoder, a corrupt file), Pyodide
 // gets the original file.
 const WASM_URL = INDEX_URL + "pyodide.asm.wasm";
+let wasmArrived = Promise.resolve(); // in WebKit, resolved once the wasm's download is over (whole or not)
+let arrived = () => {};
+if (WASM_FIRST && XZ.has(WASM_URL)) {
+  wasmArrived = new Promise((resolve) => {
+    arrived = resolve;
+  });
+}
 async function compileWasm() {
   const kept = await keptCopy(WASM_URL);
+  if (kept) arrived(); // nothing to download
   if (kept) {
     try {
       return await WebAssembly.compileStreaming(kept);
@@ -230,7 +246,9 @@ async function compileWasm() {
       await forgetCopies();
     }
   }
-  return WebAssembly.compileStreaming(fetchCompressed(WASM_URL));
+  const response = fetchCompressed(WASM_URL, arrived);
+  response.catch(arrived); // no response: nothing to wait for
+  return WebAssembly.compileStreaming(response);
 }
 const compiledWasm = XZ.has(WASM_URL) ? compileWasm() : Promise.resolve(null);
 compiledWasm.catch(() => {}); // awaited by fetchWasm
@@ -253,8 +271,9 @@ self.fetch = function (input, init) {
   const absolute = new URL(url, HERE).href;
   if (!XZ.has(absolute)) return fetchOriginal(input, init);
   if (absolute === WASM_URL) return fetchWasm(input, init);
+  const later = absolute === INDEX_URL + "pyodide.asm.mjs" ? Promise.resolve() : wasmArrived;
   return keptCopy(absolute)
-    .then((kept) => kept || fetchCompressed(absolute))
+    .then((kept) => kept || later.then(() => fetchCompressed(absolute)))
     .catch(() => fetchOriginal(input, init)); // no .xz or no decoder: the original
 };
 
