@@ -47,22 +47,21 @@ def figure(content: Markup, caption: Markup | str) -> Markup:
 
 def _marker(i: int, x: float, y: float) -> Markup:
     """Marker of series i at (x, y): shape i mod 4 (circle, square, triangle, diamond), filled for the first four
-    series, hollow for the next four, and so on, in series colour s{i mod 12 + 1}."""
-    cls = f"kl-dot s{i % SERIES + 1}{' kl-hollow' if (i // 4) % 2 else ''}"
+    series, hollow for the next four, and so on, in series colour s{i mod 12 + 1}. Only whole numbers and numbers
+    go into it, so it is written directly: a chart has hundreds of markers, and html() for each was most of the
+    comparison's and the effective field's time."""
+    cls = f"kl-dot s{i % SERIES + 1:d}{' kl-hollow' if (i // 4) % 2 else ''}"
     shape = i % 4
     if shape == 1:
-        return html('<rect class="{}" x="{:.1f}" y="{:.1f}" width="6" height="6"/>', cls, x - 3, y - 3)
+        return Markup(f'<rect class="{cls}" x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6"/>')
     if shape == 2:
-        return html(
-            '<path class="{}" d="M{:.1f},{:.1f} L{:.1f},{:.1f} L{:.1f},{:.1f} Z"/>',
-            cls, x, y - 4, x + 4, y + 3, x - 4, y + 3,
-        )  # fmt: skip
+        return Markup(
+            f'<path class="{cls}" d="M{x:.1f},{y - 4:.1f} L{x + 4:.1f},{y + 3:.1f} L{x - 4:.1f},{y + 3:.1f} Z"/>'
+        )
     if shape == 3:
-        return html(
-            '<path class="{}" d="M{:.1f},{:.1f} L{:.1f},{:.1f} L{:.1f},{:.1f} L{:.1f},{:.1f} Z"/>',
-            cls, x, y - 4, x + 4, y, x, y + 4, x - 4, y,
-        )  # fmt: skip
-    return html('<circle class="{}" cx="{:.1f}" cy="{:.1f}" r="3.2"/>', cls, x, y)
+        d = f"M{x:.1f},{y - 4:.1f} L{x + 4:.1f},{y:.1f} L{x:.1f},{y + 4:.1f} L{x - 4:.1f},{y:.1f} Z"
+        return Markup(f'<path class="{cls}" d="{d}"/>')
+    return Markup(f'<circle class="{cls}" cx="{x:.1f}" cy="{y:.1f}" r="3.2"/>')
 
 
 def tick_label(v: float) -> str:
