@@ -134,6 +134,25 @@ def test_a_result_ranks_its_first_rows_among_all_the_layers() -> None:
     assert rank(["512", "1"]) in whole[-1]
 
 
+def test_the_whole_table_and_the_downloads_reuse_the_summary_of_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The page asks for the whole table right after a result, with the same inputs: the model is summarized once;
+    # other input shapes summarize it again.
+    made: list[Any] = []
+    summarize = calc.summarize
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs.get("input_shape"))
+        return summarize(*args, **kwargs)
+
+    monkeypatch.setattr(calc, "summarize", counted)
+    source = _relus(*(f"r{i}" for i in range(SHOWN_ROWS + 5)))
+    for name in ("analyzer", "analyzer.table", "analyzer.csv"):
+        assert _ask(name, {"source": source, "input_shape": "16, 16, 3"})["ok"]
+    assert made == [[(16, 16, 3)]]
+    whole = _ask("analyzer.table", {"source": source, "input_shape": "12, 12, 3"})
+    assert made == [[(16, 16, 3)], [(12, 12, 3)]] and "12 × 12 × 3" in whole["html"]
+
+
 class _JsObject:
     """What the browser's worker hands ``handle``: a JavaScript object (a JsProxy), converted with ``to_py``."""
 

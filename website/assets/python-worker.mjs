@@ -237,8 +237,8 @@ if (WASM_FIRST && XZ.has(WASM_URL)) {
 }
 async function compileWasm() {
   const kept = await keptCopy(WASM_URL);
-  if (kept) arrived(); // nothing to download
   if (kept) {
+    arrived(); // nothing to download
     try {
       return await WebAssembly.compileStreaming(kept);
     } catch (error) {

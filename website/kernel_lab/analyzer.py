@@ -119,7 +119,7 @@ def _summary(
     if input_shape.strip():
         shapes = [tuple(int_list("input_shape", part)) for part in input_shape.split(";")]
     try:
-        summary = calc.summarize(_parsed(data), input_shape=shapes)
+        summary = _summarized(data, shapes)
     except calc.CalcError as e:
         raise InputError(field, str(e)) from None
     return field, shapes, summary
@@ -254,6 +254,19 @@ def _parsed(source: str | bytes) -> Any:
         _last_model[:] = [None, calc.load_config(source)]
         _last_model[0] = source
     return _last_model[1]
+
+
+_last_summary: list[Any] = [None, None, None]  # (parsed config, input shapes, summary) of the last one: one entry
+
+
+def _summarized(source: str | bytes, shapes: list[tuple[int, ...]] | None) -> calc.Summary:
+    """The model's summary for these input shapes, made once: after a result, the page asks for the whole table
+    (to sort it, or show every row) with the same inputs, and a download asks with them too."""
+    config = _parsed(source)
+    key = None if shapes is None else tuple(shapes)
+    if _last_summary[0] is not config or _last_summary[1] != key:
+        _last_summary[:] = [config, key, calc.summarize(config, input_shape=shapes)]
+    return _last_summary[2]  # type: ignore[no-any-return]
 
 
 def _shape(shape: Any) -> str:
